@@ -1,0 +1,169 @@
+"""Frozen data passed between the pipeline stages.
+
+Nothing here reads files or formats output: readers produce these objects,
+renderers and checkers consume them. Times are float seconds, dates are
+timezone-aware datetimes.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input, reported to the user.
+
+    Problems are data, not exceptions: a run collects all of them and shows
+    them together so a maintainer can fix every file in one pass.
+    """
+
+    path: str
+    field: str
+    message: str
+    line: int | None = None
+    severity: Severity = Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.severity.value}: {self.field}: {self.message}"
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    """A spoken line. ``sec`` is None for the corpus's untimed lines."""
+
+    text: str
+    sec: float | None
+    speaker: str | None
+    line: int | None = None  # line number in the episode file, when known
+
+
+@dataclass(frozen=True)
+class TranscriptHeader:
+    """A topic header row; each one becomes a chapter."""
+
+    title: str
+    line: int | None = None
+
+
+TranscriptRow = TranscriptLine | TranscriptHeader
+
+
+@dataclass(frozen=True)
+class ChapterMarker:
+    """An explicit chapter time carried by the episode (``quotableClips``)."""
+
+    name: str
+    start: float
+    end: float | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Chapter:
+    start: float
+    title: str
+    end: float | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Audio:
+    url: str
+    length: int | None = None  # bytes
+    mime_type: str | None = None
+    duration: float | None = None  # seconds, when the media source knows it
+    guid: str | None = None  # a host's guid, kept so moving hosts duplicates nothing
+    source: str = "episode"  # "episode", "media.yaml" or "media_url"
+
+
+@dataclass(frozen=True)
+class Person:
+    """A guest or host, from a people profile (or the config for hosts)."""
+
+    id: str
+    name: str
+    role: str = "guest"
+    img: str | None = None
+    href: str | None = None
+    links: tuple[tuple[str, str], ...] = ()  # (kind, url): linkedin, twitter, github, web
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One episode file, read and checked.
+
+    ``links`` maps platform name (youtube, spotify, apple, anchor) to URL;
+    platforms whose value was TODO/empty are in ``missing_links`` instead.
+    ``body_links`` are the outbound links of the Markdown show notes, in order.
+    """
+
+    path: Path
+    slug: str
+    title: str
+    pub_date: datetime
+    season: int | None = None
+    episode: int | None = None
+    short: str | None = None
+    description: str | None = None
+    intro: str | None = None
+    body_markdown: str = ""
+    body_html: str = ""
+    body_links: tuple[str, ...] = ()
+    image: str | None = None  # as written in the file (may be relative)
+    duration: float | None = None
+    guid: str | None = None  # explicit ``guid:`` only
+    audio: Audio | None = None  # explicit ``audio:`` only
+    ids: tuple[tuple[str, str], ...] = ()
+    links: tuple[tuple[str, str], ...] = ()
+    missing_links: tuple[str, ...] = ()
+    guests: tuple[Person, ...] = ()
+    topics: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    transcript: tuple[TranscriptRow, ...] = ()
+    markers: tuple[ChapterMarker, ...] = ()
+    episode_type: str = "full"
+    explicit: bool | None = None
+
+    def id(self, name: str) -> str | None:
+        return dict(self.ids).get(name)
+
+    def link(self, name: str) -> str | None:
+        return dict(self.links).get(name)
+
+    @property
+    def timed_lines(self) -> tuple[TranscriptLine, ...]:
+        return tuple(r for r in self.transcript if isinstance(r, TranscriptLine) and r.sec is not None)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """Everything read from an episodes folder."""
+
+    episodes: tuple[Episode, ...]
+    skipped: tuple[Skipped, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    # files that had errors and so produced no Episode
+    failed: tuple[Path, ...] = field(default=())
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)

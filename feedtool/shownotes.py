@@ -1,0 +1,75 @@
+"""Markdown show notes to HTML, and the outbound links they contain.
+
+markdown-it-py is used rather than hand-written regexes: it is CommonMark
+compliant (autolinks ``<https://...>``, reference links, nested emphasis) and
+gives a token stream from which links can be taken without re-parsing HTML.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+
+# kramdown inline attribute lists such as {:target="_blank"} or {: .class}
+_KRAMDOWN_IAL = re.compile(r"\{:[^}\n]*\}")
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": True, "linkify": False})
+
+
+def strip_kramdown(markdown: str) -> str:
+    return _KRAMDOWN_IAL.sub("", markdown)
+
+
+def render(markdown: str) -> tuple[str, tuple[str, ...]]:
+    """Return (html, links) for a Markdown body. Links keep document order, no duplicates."""
+    text = strip_kramdown(markdown).strip()
+    if not text:
+        return "", ()
+    md = _parser()
+    tokens = md.parse(text)
+    links: list[str] = []
+    for token in tokens:
+        for child in token.children or ():
+            if child.type == "link_open":
+                href = child.attrGet("href")
+                if isinstance(href, str) and href not in links:
+                    links.append(href)
+        if token.type == "html_block" or token.type == "html_inline":
+            for href in re.findall(r"""href=["']([^"']+)["']""", token.content):
+                if href not in links:
+                    links.append(href)
+    html = md.renderer.render(tokens, md.options, {})
+    return html.strip(), tuple(links)
+
+
+_TAG = re.compile(r"<[^>]+>")
+_BR = re.compile(r"<br\s*/?>", re.I)
+
+
+def html_to_text(html: str) -> str:
+    """Plain text for ``<description>``: tags dropped, breaks become newlines."""
+    import html as htmllib
+
+    text = _BR.sub("\n", html)
+    text = re.sub(r"</(p|li|h[1-6])>", "\n", text, flags=re.I)
+    text = _TAG.sub("", text)
+    text = htmllib.unescape(text)
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines()]
+    out = "\n".join(line for line in lines if line)
+    return out
+
+
+def truncate_utf8(text: str, limit: int) -> str:
+    """Cut text to at most ``limit`` UTF-8 bytes at a word boundary, with an ellipsis."""
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    budget = limit - len("…".encode("utf-8"))
+    cut = text.encode("utf-8")[:budget].decode("utf-8", errors="ignore")
+    space = cut.rfind(" ")
+    if space > budget * 0.8:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
