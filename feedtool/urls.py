@@ -1,0 +1,62 @@
+"""Where an episode's things live on the web: page, image, media file.
+
+Shared by the feed builder and the link checker so both agree on every URL.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import quote
+
+from .config import Config
+from .model import Audio, Episode
+from .reader import mime_type_for
+
+
+def fill_template(template: str, episode: Episode) -> str:
+    """Fill ``{slug}``, ``{season}``, ``{episode}``; the slug is URL-quoted."""
+    return template.format(
+        slug=quote(episode.slug, safe="-._~"),
+        season=episode.season if episode.season is not None else "",
+        episode=episode.episode if episode.episode is not None else "",
+    )
+
+
+def absolute_url(value: str | None, base_url: str | None) -> str | None:
+    """An absolute URL from a path relative to the website (``images/x.jpg``), or None."""
+    if not value:
+        return None
+    if value.startswith(("http://", "https://")):
+        return value
+    if value.startswith("//"):
+        return "https:" + value
+    if not base_url:
+        return None
+    return base_url.rstrip("/") + "/" + value.lstrip("/")
+
+
+def episode_page_url(episode: Episode, config: Config) -> str:
+    if config.episode_url:
+        return fill_template(config.episode_url, episode)
+    return config.link
+
+
+def episode_image_url(episode: Episode, config: Config) -> str | None:
+    return absolute_url(episode.image, config.image_base_url or config.link)
+
+
+def resolve_audio(episode: Episode, config: Config, manifest: Mapping[str, Audio] | None = None) -> Audio | None:
+    """The media file for an episode, in order of precedence:
+
+    1. the episode's own ``audio:``;
+    2. the media manifest (``media.yaml`` written by ``feedtool import-media``);
+    3. the config's ``media_url`` template (length unknown unless the manifest knows it).
+    """
+    if episode.audio is not None:
+        return episode.audio
+    if manifest and episode.slug in manifest:
+        return manifest[episode.slug]
+    if config.media_url:
+        url = fill_template(config.media_url, episode)
+        return Audio(url=url, length=None, mime_type=config.media_type or mime_type_for(url) or "audio/mpeg",
+                     source="media_url")
+    return None
