@@ -1,0 +1,221 @@
+"""Chapters from transcript headers (or explicit markers), and their formats.
+
+Start time of a header, in this order:
+1. an explicit time: a ``quotableClips`` marker whose name equals the header
+   text (whitespace folded, so a trailing space does not break the match);
+2. 0 when the header opens the transcript (no timed line before it);
+3. the ``sec`` of the first timed line after the header.
+
+Chapters come out strictly increasing. Conflicts are resolved by one rule,
+each reported as a warning:
+- a header with no start of its own is dropped: no explicit time and no timed
+  line before the next header (two headers with no timed line between them: the
+  line after them belongs to the second), or no timed line after it at all;
+- a header repeating an earlier one (same title, same start) is dropped;
+- a header whose start is not after the previous chapter's start (explicit
+  times out of order) is dropped, unless it has an explicit time and the
+  previous one was only derived, in which case the derived one is dropped: an
+  explicit time wins.
+A ``duration`` shorter than the chapters is reported but the chapters are kept
+(the corpus's durations are often those of a shorter cut); the last chapter then
+has no end time.
+An episode without headers takes its chapters from its markers.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from .model import Chapter, Episode, Problem, Severity, TranscriptHeader, TranscriptLine
+from .timeutil import clock, npt
+
+JSON_CHAPTERS_VERSION = "1.2.0"
+JSON_CHAPTERS_TYPE = "application/json+chapters"
+YOUTUBE_MIN_CHAPTERS = 3
+YOUTUBE_MIN_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    title: str
+    start: float | None
+    how: str  # "explicit", "opening", "next line", "marker"
+    line: int | None
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _header_candidates(episode: Episode) -> list[_Candidate]:
+    explicit: dict[str, float] = {}
+    for marker in episode.markers:
+        explicit.setdefault(_fold(marker.name), marker.start)
+    rows = episode.transcript
+    out = []
+    seen_timed = False
+    for i, row in enumerate(rows):
+        if isinstance(row, TranscriptLine):
+            seen_timed = seen_timed or row.sec is not None
+            continue
+        assert isinstance(row, TranscriptHeader)
+        title = _fold(row.title)
+        if title in explicit:
+            out.append(_Candidate(title, explicit[title], "explicit", row.line))
+        elif not seen_timed:
+            out.append(_Candidate(title, 0.0, "opening", row.line))
+        else:
+            out.append(_Candidate(title, _own_start(rows, i), "next line", row.line))
+    return out
+
+
+def _own_start(rows: tuple, index: int) -> float | None:
+    """``sec`` of the first timed line after header ``index``, or None when another
+    header comes first: that line belongs to the later header, not this one."""
+    for row in rows[index + 1:]:
+        if isinstance(row, TranscriptHeader):
+            return None
+        if row.sec is not None:
+            return row.sec
+    return None
+
+
+def _marker_candidates(episode: Episode) -> list[_Candidate]:
+    return sorted((_Candidate(_fold(m.name), m.start, "marker", None) for m in episode.markers),
+                  key=lambda c: c.start or 0.0)
+
+
+def derive_chapters(episode: Episode) -> tuple[tuple[Chapter, ...], tuple[Problem, ...]]:
+    """Chapters for an episode and warnings about headers that could not become one."""
+    has_headers = any(isinstance(r, TranscriptHeader) for r in episode.transcript)
+    candidates = _header_candidates(episode) if has_headers else _marker_candidates(episode)
+    problems: list[Problem] = []
+    path = str(episode.path)
+
+    def warn(c: _Candidate, message: str) -> None:
+        problems.append(Problem(path, "chapters", f"header {c.title!r}: {message}", c.line, Severity.WARNING))
+
+    kept: list[_Candidate] = []
+    for c in candidates:
+        if c.start is None:
+            warn(c, "no explicit time and no timed line of its own (the next timed line comes after another "
+                    "header, or there is none); left out (add a quotableClips entry with this name to keep it)")
+            continue
+        if any(k.title == c.title and k.start == c.start for k in kept):
+            warn(c, f"repeats an earlier header with the same start ({clock(c.start)}); left out")
+            continue
+        while kept and c.start <= kept[-1].start:
+            last = kept[-1]
+            if c.how in ("explicit", "marker", "opening") and last.how == "next line":
+                warn(last, f"its derived start {clock(last.start)} is not before the explicit start "
+                           f"{clock(c.start)} of {c.title!r}; left out")
+                kept.pop()
+                continue
+            break
+        if kept and c.start <= kept[-1].start:
+            warn(c, f"would start at {clock(c.start)}, not after {kept[-1].title!r} ({clock(kept[-1].start)}); "
+                    "left out (add a quotableClips entry with this name to give it its own time)")
+            continue
+        kept.append(c)
+    if kept and episode.duration is not None and kept[-1].start >= episode.duration:
+        late = [c for c in kept if c.start >= episode.duration]
+        problems.append(Problem(
+            path, "duration",
+            f"duration {clock(episode.duration)} ends before {len(late)} chapter(s) start (the last at "
+            f"{clock(late[-1].start)}); the chapters are kept, check duration:", None, Severity.WARNING))
+    chapters = []
+    for i, c in enumerate(kept):
+        end = kept[i + 1].start if i + 1 < len(kept) else episode.duration
+        if end is not None and end <= c.start:
+            end = None
+        chapters.append(Chapter(start=float(c.start), title=c.title, end=float(end) if end is not None else None))
+    return tuple(chapters), tuple(problems)
+
+
+def to_json(chapters: tuple[Chapter, ...], *, title: str | None = None, podcast_name: str | None = None) -> str:
+    """Podcasting 2.0 JSON chapters (``application/json+chapters``), deterministic."""
+    doc: dict = {"version": JSON_CHAPTERS_VERSION}
+    if title:
+        doc["title"] = title
+    if podcast_name:
+        doc["podcastName"] = podcast_name
+    items = []
+    for ch in chapters:
+        item: dict = {"startTime": _num(ch.start), "title": ch.title}
+        if ch.end is not None:
+            item["endTime"] = _num(ch.end)
+        if ch.url:
+            item["url"] = ch.url
+        items.append(item)
+    doc["chapters"] = items
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def _num(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else round(value, 3)
+
+
+def to_psc(chapters: tuple[Chapter, ...]) -> str:
+    """Inline Podlove Simple Chapters, as a standalone XML fragment."""
+    from xml.sax.saxutils import escape
+
+    def quoteattr(value: str) -> str:
+        return '"' + escape(value, {'"': "&quot;"}) + '"'
+
+    lines = ['<psc:chapters version="1.2" xmlns:psc="http://podlove.org/simple-chapters">']
+    for ch in chapters:
+        lines.append(f"  <psc:chapter start={quoteattr(npt(ch.start))} title={quoteattr(ch.title)}/>")
+    lines.append("</psc:chapters>")
+    return "\n".join(lines) + "\n"
+
+
+def to_text(chapters: tuple[Chapter, ...]) -> str:
+    return "".join(f"{npt(ch.start)}  {ch.title}\n" for ch in chapters)
+
+
+@dataclass(frozen=True)
+class YouTubeChapters:
+    text: str  # paste-ready lines, empty when impossible
+    notes: tuple[str, ...]  # what was adjusted, or why it cannot be done
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.text)
+
+
+def to_youtube(chapters: tuple[Chapter, ...], duration: float | None = None,
+               intro_title: str = "Intro") -> YouTubeChapters:
+    """Description text meeting YouTube's rules: first at 0:00, at least three
+    chapters, each at least 10 seconds long."""
+    notes: list[str] = []
+    items = [(c.start, c.title) for c in chapters]
+    if not items:
+        return YouTubeChapters("", ("the episode has no chapters",))
+    if items[0][0] > 0:
+        if items[0][0] >= YOUTUBE_MIN_SECONDS:
+            items.insert(0, (0.0, intro_title))
+            notes.append(f"added an '{intro_title}' chapter at 0:00 (the first chapter starts at "
+                         f"{clock(items[1][0])})")
+        else:
+            notes.append(f"moved '{items[0][1]}' from {clock(items[0][0])} to 0:00 (an intro would be "
+                         f"shorter than {YOUTUBE_MIN_SECONDS} s)")
+            items[0] = (0.0, items[0][1])
+    # YouTube reads whole seconds; merge chapters that would be shorter than 10 s
+    merged: list[tuple[float, str]] = []
+    for i, (start, title) in enumerate(items):
+        end = items[i + 1][0] if i + 1 < len(items) else duration
+        if merged and end is not None and int(end) - int(start) < YOUTUBE_MIN_SECONDS:
+            notes.append(f"left out '{title}' at {clock(start)}: shorter than {YOUTUBE_MIN_SECONDS} s")
+            continue
+        if merged and int(start) - int(merged[-1][0]) < YOUTUBE_MIN_SECONDS:
+            dropped = merged.pop()
+            notes.append(f"left out '{dropped[1]}' at {clock(dropped[0])}: shorter than {YOUTUBE_MIN_SECONDS} s")
+            if not merged:
+                start = 0.0
+        merged.append((start, title))
+    if len(merged) < YOUTUBE_MIN_CHAPTERS:
+        notes.append(f"YouTube needs at least {YOUTUBE_MIN_CHAPTERS} chapters of {YOUTUBE_MIN_SECONDS} s or more; "
+                     f"this episode has {len(merged)}")
+        return YouTubeChapters("", tuple(notes))
+    text = "".join(f"{clock(start)} {title}\n" for start, title in merged)
+    return YouTubeChapters(text, tuple(notes))
