@@ -44,6 +44,10 @@ def _twitter(value: str) -> str:
     return "https://twitter.com/" + value.lstrip("@")
 
 
+def _linkedin(value: str) -> str:
+    return value if value.startswith(("http://", "https://")) else "https://www.linkedin.com/in/" + value.strip("/")
+
+
 def _github(value: str) -> str:
     return value if value.startswith(("http://", "https://")) else "https://github.com/" + value
 
@@ -70,7 +74,7 @@ def load_person(folder: Path, person_id: str, base_url: str | None = None) -> tu
         value = data.get(key)
         if isinstance(value, str) and value.strip():
             value = value.strip()
-            url = _twitter(value) if key == "twitter" else _github(value) if key == "github" else value
+            url = {"twitter": _twitter, "github": _github, "linkedin": _linkedin}.get(key, str)(value)
             links.append(("web" if key == "website" else key, url))
     href = next((u for k, u in links if k == "web"), None) or next((u for _, u in links), None)
     picture = data.get("picture") if isinstance(data.get("picture"), str) else None

@@ -330,7 +330,13 @@ def read_episode(path: Path, people: PeopleDirectory | None = None, tz: tzinfo =
         fp.error("explicit", f"must be true or false, got {explicit!r}", fp.line("explicit"))
         explicit = None
     guid = _text(data, "guid", fp)
-    body_html, body_links = shownotes.render(doc.body)
+    body = doc.body
+    if xmlchars.has_invalid(body):
+        first_bad = next(i for i, c in enumerate(body) if xmlchars.has_invalid(c))
+        fp.warn("body", f"removed XML-invalid character(s) {xmlchars.describe_invalid(body)}",
+                doc.body_line + body.count("\n", 0, first_bad))
+        body = xmlchars.clean(body)[0]
+    body_html, body_links = shownotes.render(body)
     image = _text(data, "image", fp)
     transcript = _transcript(data, fp)
     markers = _markers(data, fp)
@@ -352,7 +358,7 @@ def read_episode(path: Path, people: PeopleDirectory | None = None, tz: tzinfo =
             short=_text(data, "short", fp),
             description=_text(data, "description", fp),
             intro=_text(data, "intro", fp),
-            body_markdown=doc.body,
+            body_markdown=body,
             body_html=body_html,
             body_links=body_links,
             image=image,
