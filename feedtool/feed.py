@@ -1,0 +1,248 @@
+"""Render the podcast RSS feed with feedgen.
+
+feedgen 1.0.0 covers RSS 2.0 and most iTunes tags; what it lacks or gets wrong
+(``itunes:explicit`` true/false, images that are not ``.jpg``/``.png``, every
+``podcast:`` and ``psc:`` tag) is written by one registered extension. The
+renderer is pure: data in, bytes out; only the writer touches the disk.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from . import __version__, xmlchars
+from .config import Config
+from .model import Audio, Chapter, Person, Problem, Severity
+from .shownotes import truncate_utf8
+from .timeutil import npt
+
+NS = {
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "podcast": "https://podcastindex.org/namespace/1.0",
+    "psc": "http://podlove.org/simple-chapters",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "atom": "http://www.w3.org/2005/Atom",
+}
+DESCRIPTION_LIMIT = 4000  # bytes, Apple
+TRANSCRIPT_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip", "json": "application/json"}
+
+
+@dataclass(frozen=True)
+class Xml:
+    """An element an extension appends: ``Xml("podcast:locked", "yes", (("owner", e),))``."""
+
+    tag: str
+    text: str | None = None
+    attrs: tuple[tuple[str, str], ...] = ()
+    children: tuple["Xml", ...] = ()
+
+
+@dataclass(frozen=True)
+class TranscriptLink:
+    url: str
+    format: str  # vtt, srt, json
+
+    @property
+    def mime_type(self) -> str:
+        return TRANSCRIPT_TYPES[self.format]
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """Everything the feed says about one episode, resolved and checked by the builder."""
+
+    slug: str
+    guid: str
+    title: str
+    link: str
+    pub_date: datetime
+    description: str  # plain text
+    content_html: str
+    audio: Audio
+    duration: float | None = None
+    season: int | None = None
+    episode: int | None = None
+    episode_type: str = "full"
+    explicit: bool | None = None
+    image_url: str | None = None
+    chapters: tuple[Chapter, ...] = ()
+    chapters_url: str | None = None
+    transcripts: tuple[TranscriptLink, ...] = ()
+    persons: tuple[Person, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RenderedFeed:
+    xml: bytes
+    problems: tuple[Problem, ...] = field(default=())
+
+
+def _qname(tag: str) -> str:
+    prefix, _, local = tag.partition(":")
+    return f"{{{NS[prefix]}}}{local}" if local else tag
+
+
+def _append(parent: etree._Element, spec: Xml) -> None:
+    el = etree.SubElement(parent, _qname(spec.tag))
+    for key, value in spec.attrs:
+        el.set(_qname(key) if ":" in key else key, value)
+    if spec.text is not None:
+        el.text = spec.text
+    for child in spec.children:
+        _append(el, child)
+
+
+class _ChannelExtension(BaseExtension):
+    """Declares every namespace once on ``<rss>`` (feedgen uses only the
+    feed-level ``extend_ns``) and appends channel elements feedgen cannot write."""
+
+    def __init__(self) -> None:
+        self.elements: list[Xml] = []
+
+    def extend_ns(self) -> dict[str, str]:
+        return {k: v for k, v in NS.items() if k not in ("content", "atom")}
+
+    def extend_rss(self, rss: etree._Element) -> etree._Element:
+        channel = rss[0]
+        for spec in self.elements:
+            _append(channel, spec)
+        return rss
+
+
+class _ItemExtension(BaseEntryExtension):
+    def __init__(self) -> None:
+        self.elements: list[Xml] = []
+
+    def extend_rss(self, item: etree._Element) -> etree._Element:
+        for spec in self.elements:
+            _append(item, spec)
+        return item
+
+
+class _Cleaner:
+    """Cleans every string on its way into the feed and records which field held junk."""
+
+    def __init__(self, where: str):
+        self.where = where
+        self.problems: list[Problem] = []
+
+    def __call__(self, value: str | None, field: str) -> str | None:
+        if value is None:
+            return None
+        text, removed = xmlchars.clean(value)
+        if removed:
+            self.problems.append(Problem(self.where, field, f"removed {removed} XML-invalid character(s)",
+                                         None, Severity.WARNING))
+        return text.strip()
+
+
+def _person(p: Person, clean: _Cleaner, field: str) -> Xml:
+    attrs = [("role", p.role)]
+    if p.img and p.img.startswith("https://"):
+        attrs.append(("img", p.img))
+    if p.href and p.href.startswith("https://"):
+        attrs.append(("href", p.href))
+    return Xml("podcast:person", clean(p.name, field)[:128], tuple(attrs))
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def render_feed(config: Config, items: list[FeedItem] | tuple[FeedItem, ...]) -> RenderedFeed:
+    """The RSS document for ``items`` (already in feed order, newest first).
+
+    Deterministic: ``lastBuildDate`` is the newest item's date, never "now".
+    """
+    clean = _Cleaner(str(config.path))
+    fg = FeedGenerator()
+    fg.load_extension("podcast")
+    fg.register_extension("feedtool", _ChannelExtension, _ItemExtension)
+    fg.title(clean(config.title, "title"))
+    fg.description(truncate_utf8(clean(config.description, "description") or "", DESCRIPTION_LIMIT))
+    # feedgen takes the RSS <link> from the *last* link() call: self first, site last.
+    fg.link(href=config.feed_url, rel="self", type="application/rss+xml")
+    fg.link(href=config.link, rel="alternate")
+    fg.language(config.language)
+    if config.copyright:
+        fg.copyright(clean(config.copyright, "copyright"))
+    fg.generator("feedtool", __version__, "https://pypi.org/project/feedtool/")
+    fg.docs("")
+    fg.image(url=config.image, title=clean(config.title, "title"), link=config.link)
+    fg.podcast.itunes_author(clean(config.author, "author"))
+    if config.owner_name and config.owner_email:
+        fg.podcast.itunes_owner(name=clean(config.owner_name, "owner.name"), email=config.owner_email)
+    for cat in config.categories[:1]:  # Apple reads only the first category
+        fg.podcast.itunes_category({"cat": cat.name, **({"sub": cat.sub} if cat.sub else {})})
+    fg.podcast.itunes_type(config.show_type)
+    if items:
+        fg.lastBuildDate(max(i.pub_date for i in items))
+        fg.pubDate(max(i.pub_date for i in items))
+    channel: list[Xml] = [
+        Xml("itunes:image", attrs=(("href", config.image),)),
+        Xml("itunes:explicit", _bool(config.explicit)),
+        Xml("podcast:guid", config.podcast_guid),
+        Xml("podcast:locked", "yes" if config.locked else "no",
+            (("owner", config.locked_owner),) if config.locked_owner else ()),
+    ]
+    channel += [_person(h, clean, "hosts") for h in config.hosts]
+    channel += [Xml("podcast:funding", clean(label, "funding")[:128], (("url", url),))
+                for url, label in config.funding]
+    fg.feedtool.elements = channel
+
+    for item in items:
+        iclean = _Cleaner(item.slug)
+        fe = fg.add_entry(order="append")
+        fe.guid(item.guid, permalink=False)
+        fe.title(iclean(item.title, "title"))
+        fe.link(href=item.link)
+        fe.pubDate(item.pub_date)
+        fe.description(truncate_utf8(iclean(item.description, "description") or item.title, DESCRIPTION_LIMIT))
+        if item.content_html:
+            fe.content(iclean(item.content_html, "content"), type="CDATA")
+        fe.enclosure(item.audio.url, str(item.audio.length if item.audio.length is not None else 0),
+                     item.audio.mime_type or "audio/mpeg")
+        if item.duration is not None:
+            fe.podcast.itunes_duration(int(round(item.duration)))
+        if item.season:
+            fe.podcast.itunes_season(item.season)
+        if item.episode:
+            fe.podcast.itunes_episode(item.episode)
+        fe.podcast.itunes_episode_type(item.episode_type)
+        extra: list[Xml] = []
+        if item.image_url:
+            extra.append(Xml("itunes:image", attrs=(("href", item.image_url),)))
+        if item.explicit is not None:
+            extra.append(Xml("itunes:explicit", _bool(item.explicit)))
+        if item.keywords:
+            extra.append(Xml("itunes:keywords", iclean(",".join(item.keywords), "keywords")[:255]))
+        if item.season:
+            extra.append(Xml("podcast:season", str(item.season)))
+        if item.episode:
+            extra.append(Xml("podcast:episode", str(item.episode)))
+        if item.chapters:
+            extra.append(Xml("psc:chapters", attrs=(("version", "1.2"),), children=tuple(
+                Xml("psc:chapter", attrs=(("start", npt(ch.start)), ("title", iclean(ch.title, "chapters"))))
+                for ch in item.chapters)))
+        if item.chapters_url:
+            extra.append(Xml("podcast:chapters", attrs=(("url", item.chapters_url),
+                                                        ("type", "application/json+chapters"))))
+        for t in item.transcripts:
+            attrs = [("url", t.url), ("type", t.mime_type)]
+            if config.transcript_language:
+                attrs.append(("language", config.transcript_language))
+            if t.format in ("vtt", "srt"):
+                attrs.append(("rel", "captions"))
+            extra.append(Xml("podcast:transcript", attrs=tuple(attrs)))
+        # item-level persons replace the channel's, so hosts are repeated here
+        extra += [_person(p, iclean, "persons") for p in (*config.hosts, *item.persons)]
+        fe.feedtool.elements = extra
+        clean.problems.extend(iclean.problems)
+
+    xml = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    return RenderedFeed(xml=xml, problems=tuple(clean.problems))
