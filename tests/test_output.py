@@ -1,0 +1,53 @@
+import os
+
+import pytest
+
+from feedtool import output
+from feedtool.output import OutputFile, atomic_write, publish
+
+
+def test_atomic_write_skips_identical_content(tmp_path):
+    path = tmp_path / "a.txt"
+    assert atomic_write(path, b"one") is True
+    os.utime(path, (1_000_000, 1_000_000))
+    assert atomic_write(path, b"one") is False
+    assert path.stat().st_mtime == 1_000_000
+    assert atomic_write(path, b"two") is True and path.read_bytes() == b"two"
+
+
+def test_publish_writes_changed_files_and_feed_last(tmp_path, monkeypatch):
+    order = []
+    real_replace = os.replace
+    monkeypatch.setattr(output.os, "replace", lambda a, b: (order.append(os.path.basename(b)), real_replace(a, b)))
+    files = [OutputFile("feed.xml", b"<rss/>"), OutputFile("chapters/a.json", b"{}"),
+             OutputFile("transcripts/a.vtt", b"WEBVTT\n")]
+    result = publish(tmp_path, files)
+    assert order[-1] == "feed.xml" and len(order) == 3
+    assert set(result.written) == {"feed.xml", "chapters/a.json", "transcripts/a.vtt"}
+    again = publish(tmp_path, files)
+    assert again.written == () and len(again.unchanged) == 3
+    assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+def test_failed_publish_leaves_every_old_file_and_no_temporaries(tmp_path, monkeypatch):
+    publish(tmp_path, [OutputFile("feed.xml", b"old feed"), OutputFile("chapters/a.json", b"old")])
+    real = output._write_temp
+    calls = []
+
+    def failing(path, data):
+        calls.append(path.name)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(path, data)
+
+    monkeypatch.setattr(output, "_write_temp", failing)
+    with pytest.raises(OSError):
+        publish(tmp_path, [OutputFile("feed.xml", b"new feed"), OutputFile("chapters/a.json", b"new")])
+    assert (tmp_path / "feed.xml").read_bytes() == b"old feed"
+    assert (tmp_path / "chapters" / "a.json").read_bytes() == b"old"
+    assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+def test_written_files_are_world_readable(tmp_path):
+    publish(tmp_path, [OutputFile("feed.xml", b"x")])
+    assert (tmp_path / "feed.xml").stat().st_mode & 0o444 == 0o444
