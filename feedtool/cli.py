@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "build",
     "validate",
     "chapters",
+    "import_media",
+    "diff",
 )
 
 

@@ -1,0 +1,58 @@
+"""``feedtool import-media SOURCE --episodes DIR``: record the host's media files and guids in DIR/media.yaml."""
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import timezone
+from pathlib import Path
+
+from ..config import load_config
+from ..errors import UsageError
+from ..feedread import FeedReadError, read_feed
+from ..hostfeed import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, SourceError, read_source
+from ..media_import import format_report, plan_import
+from ..media_manifest import load_entries, manifest_path, render_manifest, write_manifest
+from ..reader import read_episodes
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "import-media",
+        help="match a host's RSS feed to the episodes and write DIR/media.yaml",
+        description="Read a host's RSS feed (Anchor / Spotify for Creators, Libsyn, Buzzsprout...), match its "
+        "items to episode files (Anchor episode id, then guid, then normalised title) and write the enclosure "
+        "URL, length, type, duration and the host's guid per episode to DIR/media.yaml. Episode files are "
+        "not touched. Exit 0: everything matched; 1: written, but something did not match (see the report); "
+        "2: the feed, config or existing media.yaml cannot be read (nothing written).",
+    )
+    parser.add_argument("source", metavar="SOURCE", help="URL or file path of the host's RSS feed")
+    parser.add_argument("--episodes", required=True, metavar="DIR", help="the episodes folder")
+    parser.add_argument("--config", metavar="FILE", help="the show's config (for its time zone); optional")
+    parser.add_argument("--dry-run", action="store_true", help="report and show the manifest, write nothing")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds (URL sources)")
+    parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="size cap of the feed")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    episodes_dir = Path(args.episodes)
+    if not episodes_dir.is_dir():
+        raise UsageError(f"{episodes_dir}: episodes folder not found")
+    tz = load_config(args.config).tz if args.config else timezone.utc
+    previous = load_entries(episodes_dir)  # a damaged media.yaml stops here, before anything is fetched
+    data = read_source(args.source, timeout=args.timeout, max_bytes=args.max_bytes)
+    try:
+        feed = read_feed(data)
+    except FeedReadError as exc:
+        raise SourceError(f"{args.source}: {exc}") from None
+    plan = plan_import(feed, read_episodes(episodes_dir, None, tz), previous)
+    sys.stdout.write(format_report(plan, args.source, episodes_dir))
+    target = manifest_path(episodes_dir)
+    if args.dry_run:
+        sys.stdout.write(f"\ndry run: {target} not written; it would contain:\n")
+        sys.stdout.write(render_manifest(plan.entries, args.source))
+    elif write_manifest(episodes_dir, plan.entries, args.source):
+        sys.stdout.write(f"\nwrote {target} ({len(plan.entries)} entries)\n")
+    else:
+        sys.stdout.write(f"\n{target} unchanged ({len(plan.entries)} entries)\n")
+    return 0 if plan.complete else 1

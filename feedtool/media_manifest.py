@@ -1,0 +1,308 @@
+"""``EPISODES/media.yaml``: the media file and host guid of each episode, by slug.
+
+Written by ``feedtool import-media`` (episode files stay untouched), read by
+``feedtool build`` for episodes without their own ``audio:``. The host's guid
+is kept so that moving the feed away from the host creates no duplicate
+episodes in subscribers' apps: the builder must use it as the item guid.
+
+The file is plain YAML a person can read and fix::
+
+    version: 1
+    source: https://anchor.fm/s/.../podcast/rss
+    episodes:
+      some-episode-slug:
+        duration: 3698        # seconds
+        guid: 4d80b4a3-...    # the host's guid, used as the item guid
+        length: 74153280      # bytes
+        matched_by: anchor-id # how import-media matched it (for reference)
+        title: Host title     # the host's title (for reference)
+        type: audio/mpeg
+        url: https://...
+
+A missing file is an empty manifest; a damaged one stops the run with every
+problem listed (file, line, field), because silently dropping host guids would
+re-publish episodes under new guids.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from .errors import FeedtoolError
+from .model import Audio, Problem
+
+MANIFEST_NAME = "media.yaml"
+FORMAT_VERSION = 1
+ENTRY_KEYS = ("duration", "guid", "length", "matched_by", "title", "type", "url")
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+HEADER = (
+    "# Media manifest written by `feedtool import-media`: media file and host guid per episode slug.\n"
+    "# `feedtool build` uses an entry for each episode that has no `audio:` of its own.\n"
+    "# Keep the guids: subscribers' apps know these episodes by them.\n"
+)
+
+
+class MediaManifestError(FeedtoolError):
+    """media.yaml exists but cannot be trusted. Exit code 2 (an input to fix)."""
+
+    exit_code = 2
+
+    def __init__(self, path: Path, problems: tuple[Problem, ...]):
+        self.path, self.problems = path, problems
+        detail = "".join(f"\n  {p}" for p in problems)
+        super().__init__(f"{path}: the media manifest has {len(problems)} problem(s); fix or delete it "
+                         f"and run `feedtool import-media` again:{detail}")
+
+
+@dataclass(frozen=True)
+class MediaEntry:
+    """One episode's media, with where it came from."""
+
+    slug: str
+    url: str
+    length: int | None = None
+    type: str | None = None
+    duration: float | None = None
+    guid: str | None = None
+    title: str | None = None
+    matched_by: str | None = None
+
+    def to_audio(self) -> Audio:
+        return Audio(url=self.url, length=self.length, mime_type=self.type, duration=self.duration,
+                     guid=self.guid, source=MANIFEST_NAME)
+
+
+@dataclass(frozen=True)
+class ManifestFile:
+    """Everything in a media.yaml, in slug order."""
+
+    path: Path
+    source: str | None = None
+    entries: tuple[MediaEntry, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class MediaManifest(Mapping[str, Audio]):
+    """A read-only mapping slug -> ``Audio`` (``source="media.yaml"``, ``guid`` = the host's guid)."""
+
+    path: Path
+    source: str | None = None
+    _audio: Mapping[str, Audio] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __getitem__(self, slug: str) -> Audio:
+        return self._audio[slug]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._audio)
+
+    def __len__(self) -> int:
+        return len(self._audio)
+
+
+def manifest_path(episodes_dir: Path) -> Path:
+    return Path(episodes_dir) / MANIFEST_NAME
+
+
+def _node_lines(node: yaml.Node | None) -> dict[tuple[str, ...], int]:
+    """1-based line of the root, ``episodes``, each slug and each entry field."""
+    lines: dict[tuple[str, ...], int] = {}
+    if node is None:
+        return lines
+    lines[()] = node.start_mark.line + 1
+    if not isinstance(node, yaml.MappingNode):
+        return lines
+    for key, value in node.value:
+        top = str(key.value)
+        lines[(top,)] = key.start_mark.line + 1
+        if top == "episodes" and isinstance(value, yaml.MappingNode):
+            for slug_node, entry in value.value:
+                slug = str(slug_node.value)
+                lines[(top, slug)] = slug_node.start_mark.line + 1
+                if isinstance(entry, yaml.MappingNode):
+                    for field_node, _ in entry.value:
+                        lines[(top, slug, str(field_node.value))] = field_node.start_mark.line + 1
+    return lines
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _entry(slug: str, raw: Any, spath: str, line, problems: list[Problem]) -> MediaEntry | None:
+    where = f"episodes.{slug}"
+    if not isinstance(raw, dict):
+        problems.append(Problem(spath, where, "must be a mapping with url, length, type, duration, guid",
+                                line("episodes", slug)))
+        return None
+    before = len(problems)
+
+    def bad(key: str, message: str) -> None:
+        problems.append(Problem(spath, f"{where}.{key}", message, line("episodes", slug, key) or line("episodes", slug)))
+
+    for key in sorted(set(map(str, raw)) - set(ENTRY_KEYS)):
+        bad(key, f"unknown key (an entry takes {', '.join(ENTRY_KEYS)})")
+    url = raw.get("url")
+    if not isinstance(url, str) or not re.match(r"^https?://[^/\s]+/\S*$", url.strip()):
+        bad("url", f"must be the absolute http(s) URL of the media file, got {url!r}")
+    length = raw.get("length")
+    if length is not None and (isinstance(length, bool) or not isinstance(length, int) or length < 0):
+        bad("length", f"must be the file size in bytes (a whole number >= 0), got {length!r}")
+    duration = raw.get("duration")
+    if duration is not None and (not _number(duration) or duration < 0):
+        bad("duration", f"must be a number of seconds >= 0, got {duration!r}")
+    for key in ("type", "guid", "title", "matched_by"):
+        value = raw.get(key)
+        if value is not None and not isinstance(value, str):
+            bad(key, f"must be text, got {value!r}")
+    mime = raw.get("type")
+    if isinstance(mime, str) and not re.match(r"^[\w.+-]+/[\w.+-]+$", mime.strip()):
+        bad("type", f"must be a MIME type such as audio/mpeg, got {mime!r}")
+    if len(problems) > before:
+        return None
+
+    def text(key: str) -> str | None:
+        value = raw.get(key)
+        return value.strip() or None if isinstance(value, str) else None
+
+    return MediaEntry(slug=slug, url=url.strip(), length=length, type=text("type"),
+                      duration=float(duration) if duration is not None else None, guid=text("guid"),
+                      title=text("title"), matched_by=text("matched_by"))
+
+
+def load_entries(episodes_dir: Path) -> ManifestFile:
+    """Read media.yaml with every field checked; missing file -> no entries. Raises MediaManifestError."""
+    path = manifest_path(episodes_dir)
+    spath = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ManifestFile(path)
+    except UnicodeDecodeError as exc:
+        raise MediaManifestError(path, (Problem(spath, "file", f"not valid UTF-8 (byte {exc.start})"),)) from None
+    except OSError as exc:
+        raise MediaManifestError(path, (Problem(spath, "file", f"cannot read: {exc.strerror}"),)) from None
+    try:
+        data = yaml.load(text, Loader=_Loader)
+        lines = _node_lines(yaml.compose(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise MediaManifestError(path, (Problem(spath, "file", f"YAML syntax error: {exc.problem}",
+                                                mark.line + 1 if mark else None),)) from None
+    except yaml.YAMLError as exc:
+        raise MediaManifestError(path, (Problem(spath, "file", f"YAML error: {exc}"),)) from None
+    if data is None:
+        return ManifestFile(path)
+
+    def line(*keys: str) -> int | None:
+        return lines.get(tuple(keys))
+
+    problems: list[Problem] = []
+    if not isinstance(data, dict):
+        raise MediaManifestError(path, (Problem(spath, "file", "must be a mapping with version, source, episodes",
+                                                line()),))
+    for key in sorted(set(map(str, data)) - {"version", "source", "episodes"}):
+        problems.append(Problem(spath, key, "unknown key (the manifest has version, source, episodes)", line(key)))
+    version = data.get("version", FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        problems.append(Problem(spath, "version", f"unsupported version {version!r} (this feedtool reads "
+                                f"version {FORMAT_VERSION})", line("version")))
+    source = data.get("source")
+    if source is not None and not isinstance(source, str):
+        problems.append(Problem(spath, "source", f"must be text, got {source!r}", line("source")))
+        source = None
+    raw_episodes = data.get("episodes") or {}
+    if not isinstance(raw_episodes, dict):
+        problems.append(Problem(spath, "episodes", "must be a mapping of episode slug -> media entry",
+                                line("episodes")))
+        raw_episodes = {}
+    entries = []
+    for slug, raw in raw_episodes.items():
+        if not isinstance(slug, str) or not slug.strip():
+            problems.append(Problem(spath, f"episodes.{slug}", "an episode slug must be text (quote it)",
+                                    line("episodes", str(slug))))
+            continue
+        entry = _entry(slug, raw, spath, line, problems)
+        if entry is not None:
+            entries.append(entry)
+    if problems:
+        raise MediaManifestError(path, tuple(problems))
+    return ManifestFile(path, source, tuple(sorted(entries, key=lambda e: e.slug)))
+
+
+def load_manifest(episodes_dir: Path) -> MediaManifest:
+    """Slug -> Audio from ``EPISODES_DIR/media.yaml`` (empty when there is none).
+
+    Raises MediaManifestError (exit code 2) naming file, line and field when the
+    file is damaged. Each ``Audio`` has ``source="media.yaml"`` and ``guid`` set to
+    the host's guid when the host had one.
+    """
+    manifest = load_entries(episodes_dir)
+    audio = {entry.slug: entry.to_audio() for entry in manifest.entries}
+    return MediaManifest(manifest.path, manifest.source, MappingProxyType(audio))
+
+
+def _plain(entry: MediaEntry) -> dict[str, Any]:
+    out: dict[str, Any] = {"url": entry.url}
+    if entry.length is not None:
+        out["length"] = entry.length
+    if entry.type:
+        out["type"] = entry.type
+    if entry.duration is not None:
+        out["duration"] = int(entry.duration) if float(entry.duration).is_integer() else entry.duration
+    for key in ("guid", "title", "matched_by"):
+        if getattr(entry, key):
+            out[key] = getattr(entry, key)
+    return out
+
+
+def render_manifest(entries: tuple[MediaEntry, ...] | list[MediaEntry], source: str | None) -> str:
+    """The file's text: the same entries always give the same bytes (sorted keys, fixed layout)."""
+    data: dict[str, Any] = {"version": FORMAT_VERSION}
+    if source:
+        data["source"] = source
+    data["episodes"] = {e.slug: _plain(e) for e in sorted(entries, key=lambda e: e.slug)}
+    body = yaml.dump(data, Dumper=_Dumper, sort_keys=True, allow_unicode=True, default_flow_style=False,
+                     width=4096, indent=2)
+    return HEADER + body
+
+
+def write_manifest(episodes_dir: Path, entries: tuple[MediaEntry, ...] | list[MediaEntry],
+                   source: str | None) -> bool:
+    """Write media.yaml atomically (temp file + fsync + rename). Returns False when it was already identical,
+    in which case the file (and its mtime) is left alone."""
+    path = manifest_path(episodes_dir)
+    content = render_manifest(entries, source).encode("utf-8")
+    try:
+        if path.read_bytes() == content:
+            return False
+    except FileNotFoundError:
+        pass
+    fd, tmp = tempfile.mkstemp(prefix=".media.yaml.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    return True
