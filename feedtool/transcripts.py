@@ -1,0 +1,333 @@
+"""Transcripts from an episode's ``transcript`` rows: WebVTT, SRT and Podcasting 2.0 JSON.
+
+``build_cues`` turns the rows into timed cues, one per speaker turn; the three
+formatters are pure functions of those cues. Rules (see docs/render.md):
+
+* Headers are chapter titles, not spoken text: they are skipped.
+* Out-of-order times. 36 corpus files have a line whose ``sec`` goes backwards.
+  Sometimes the later value is the slip (``2935, 1256, 3074``), sometimes the
+  earlier one (``734, 824, 706, 707, 841``), so clamping to the previous time
+  would glue minutes of talk into one cue. Instead the largest set of times
+  that are in order is kept (a longest non-decreasing subsequence, earliest
+  lines winning ties); the other lines are treated as untimed. Deterministic,
+  no warning needed, and it loses as little timing as possible.
+* Untimed lines are folded into the cue before them; an untimed line before
+  the first timed one is folded into the first timed cue. Lines that share a
+  start time are folded the same way. When a folded line has a different
+  speaker it keeps its own cue, and the time span is shared between the cues
+  in proportion to their text length, so no speaker is misattributed.
+* A cue ends where the next one starts. The last one ends at the episode
+  duration when that is known and later than its start, otherwise after an
+  estimate of the time needed to say its text (``SPEECH_CHARS_PER_SECOND``,
+  at least ``MIN_LAST_CUE_SECONDS``).
+* All times are whole milliseconds; every cue lasts at least 1 ms and starts
+  never decrease.
+"""
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass
+
+from .model import Episode, TranscriptLine
+
+# About 150 words a minute, 6 characters a word including the space.
+SPEECH_CHARS_PER_SECOND = 15.0
+MIN_LAST_CUE_SECONDS = 2.0
+
+VTT_LINE_WIDTH = 65  # Podcasting 2.0 transcript guidance for WebVTT
+SRT_LINE_WIDTH = 32  # Podcasting 2.0 transcript guidance for SRT
+LINES_PER_CUE = 2
+
+JSON_TRANSCRIPT_VERSION = "1.0.0"
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One speaker turn: times in seconds (whole milliseconds), plain text."""
+
+    start: float
+    end: float
+    speaker: str | None
+    text: str
+
+
+# ---------------------------------------------------------------- cue building
+
+
+@dataclass
+class _Piece:
+    speaker: str | None
+    text: str
+
+
+def _clean_text(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _clean_speaker(who: str | None) -> str | None:
+    """``Alexey:`` and ``Alexey`` are the same person; blank means unknown."""
+    if who is None:
+        return None
+    name = " ".join(who.split()).rstrip(":").strip()
+    return name or None
+
+
+def _in_order(secs: list[float]) -> set[int]:
+    """Indexes of a longest non-decreasing subsequence of ``secs``.
+
+    Patience sorting, O(n log n). Among equally long answers it keeps the one
+    ending earliest in the list, which makes the choice deterministic.
+    """
+    tails: list[float] = []  # smallest tail value of a run of each length
+    tail_index: list[int] = []
+    parent: list[int] = [-1] * len(secs)
+    for i, sec in enumerate(secs):
+        k = bisect.bisect_right(tails, sec)
+        if k == len(tails):
+            tails.append(sec)
+            tail_index.append(i)
+        else:
+            tails[k] = sec
+            tail_index[k] = i
+        parent[i] = tail_index[k - 1] if k else -1
+    keep: set[int] = set()
+    i = tail_index[-1] if tail_index else -1
+    while i >= 0:
+        keep.add(i)
+        i = parent[i]
+    return keep
+
+
+def _spoken_lines(episode: Episode) -> list[TranscriptLine]:
+    return [row for row in episode.transcript if isinstance(row, TranscriptLine) and _clean_text(row.text)]
+
+
+def out_of_order_lines(episode: Episode) -> tuple[TranscriptLine, ...]:
+    """Timed lines whose ``sec`` is ignored because it breaks the time order.
+
+    For callers that want to tell the maintainer; ``build_cues`` handles them
+    silently by treating them as untimed.
+    """
+    lines = [row for row in _spoken_lines(episode) if row.sec is not None]
+    keep = _in_order([row.sec for row in lines])  # type: ignore[misc]
+    return tuple(row for i, row in enumerate(lines) if i not in keep)
+
+
+def has_transcript(episode: Episode) -> bool:
+    """True when the episode has at least one timed, non-empty spoken line."""
+    return any(row.sec is not None for row in _spoken_lines(episode))
+
+
+def _blocks(episode: Episode) -> list[tuple[int, list[_Piece]]]:
+    """Group spoken lines into (start_ms, pieces) with strictly increasing starts.
+
+    Each piece is one speaker turn; a line with no speaker continues the turn
+    before it.
+    """
+    lines = _spoken_lines(episode)
+    timed = [i for i, row in enumerate(lines) if row.sec is not None]
+    keep = {timed[j] for j in _in_order([lines[i].sec for i in timed])}  # type: ignore[misc]
+    blocks: list[tuple[int, list[_Piece]]] = []
+    pending: list[_Piece] = []  # untimed lines before the first timed one
+
+    def add(pieces: list[_Piece], speaker: str | None, text: str) -> None:
+        if pieces and (speaker is None or speaker == pieces[-1].speaker):
+            pieces[-1].text += " " + text
+        else:
+            pieces.append(_Piece(speaker, text))
+
+    for i, row in enumerate(lines):
+        text = _clean_text(row.text)
+        speaker = _clean_speaker(row.speaker)
+        start_ms = round(row.sec * 1000) if i in keep else None  # type: ignore[operator]
+        if start_ms is not None and (not blocks or start_ms > blocks[-1][0]):
+            pieces = pending
+            pending = []
+            blocks.append((start_ms, pieces))
+            add(pieces, speaker, text)
+        elif blocks:
+            add(blocks[-1][1], speaker, text)
+        else:
+            add(pending, speaker, text)
+    return blocks
+
+
+def _estimate_ms(text: str) -> int:
+    return round(max(MIN_LAST_CUE_SECONDS, len(text) / SPEECH_CHARS_PER_SECOND) * 1000)
+
+
+def _split_span(start_ms: int, end_ms: int, weights: list[int]) -> list[tuple[int, int]]:
+    """Share ``[start_ms, end_ms)`` between parts in proportion to ``weights``.
+
+    Every part gets at least 1 ms; the caller guarantees
+    ``end_ms - start_ms >= len(weights)``.
+    """
+    n = len(weights)
+    span = end_ms - start_ms
+    total = sum(max(w, 1) for w in weights)
+    bounds = [start_ms]
+    acc = 0
+    for i, w in enumerate(weights[:-1]):
+        acc += max(w, 1)
+        b = start_ms + round(span * acc / total)
+        # at least 1 ms for this part and each part still to come
+        b = max(b, bounds[-1] + 1)
+        b = min(b, end_ms - (n - 1 - i))
+        bounds.append(b)
+    bounds.append(end_ms)
+    return list(zip(bounds, bounds[1:]))
+
+
+def _fit(pieces: list[_Piece], span_ms: int) -> list[_Piece]:
+    """Merge speaker turns when a span is too short to give each 1 ms (sub-ms input)."""
+    if len(pieces) <= span_ms:
+        return pieces
+    merged = [_Piece(p.speaker, p.text) for p in pieces[:span_ms - 1]] if span_ms > 1 else []
+    rest = pieces[len(merged):]
+    text = " ".join(f"{p.speaker}: {p.text}" if p.speaker and k else p.text for k, p in enumerate(rest))
+    merged.append(_Piece(rest[0].speaker, text))
+    return merged
+
+
+def build_cues(episode: Episode) -> tuple[Cue, ...]:
+    """Timed cues, one per speaker turn, in time order (see the module docstring)."""
+    blocks = _blocks(episode)
+    cues: list[Cue] = []
+    for k, (start_ms, pieces) in enumerate(blocks):
+        if k + 1 < len(blocks):
+            end_ms = blocks[k + 1][0]
+        else:
+            duration_ms = round(episode.duration * 1000) if episode.duration is not None else None
+            if duration_ms is not None and duration_ms > start_ms:
+                end_ms = duration_ms
+            else:
+                end_ms = start_ms + _estimate_ms(" ".join(p.text for p in pieces))
+        pieces = _fit(pieces, end_ms - start_ms)
+        for piece, (a, b) in zip(pieces, _split_span(start_ms, end_ms, [len(p.text) for p in pieces])):
+            cues.append(Cue(a / 1000, b / 1000, piece.speaker, piece.text))
+    return tuple(cues)
+
+
+# ------------------------------------------------------------ splitting text
+
+_SENTENCE_END = re.compile(r"[.!?…][\"”’)\]]*$")
+
+
+def _layout(words: list[str], width: int) -> list[str]:
+    """Greedy word wrap; a word longer than ``width`` (a URL) gets a line of its own."""
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    lines.append(current)
+    return lines
+
+
+def _chunks(text: str, width: int, lines: int) -> list[list[str]]:
+    """Split text into screens of at most ``lines`` lines of ``width`` characters.
+
+    A screen ends after the last sentence that fits completely; a sentence too
+    long for a screen of its own is cut at a word boundary.
+    """
+    words = text.split()
+    ends = [_SENTENCE_END.search(w) is not None for w in words]
+    screens: list[list[str]] = []
+    i = 0
+    while i < len(words):
+        used_lines, line_len, j, boundary = 1, 0, i, None
+        while j < len(words):
+            size = len(words[j])
+            if line_len and line_len + 1 + size > width:
+                if used_lines == lines:
+                    break
+                used_lines, line_len = used_lines + 1, size
+            else:
+                line_len = line_len + 1 + size if line_len else size
+            j += 1
+            if ends[j - 1]:
+                boundary = j
+        if j < len(words) and boundary is not None:
+            j = boundary
+        screens.append(_layout(words[i:j], width))
+        i = j
+    return screens
+
+
+def _screens(cue: Cue, text: str, width: int) -> list[tuple[int, int, list[str]]]:
+    """A cue's text as (start_ms, end_ms, lines) screens, time shared by characters."""
+    screens = _chunks(text, width, LINES_PER_CUE)
+    start_ms, end_ms = round(cue.start * 1000), round(cue.end * 1000)
+    while len(screens) > max(end_ms - start_ms, 1):  # only for sub-millisecond cues
+        screens[-2:] = [screens[-2] + screens[-1]]
+    spans = _split_span(start_ms, end_ms, [sum(len(line) for line in s) for s in screens])
+    return [(a, b, lines) for (a, b), lines in zip(spans, screens)]
+
+
+# ---------------------------------------------------------------- formatters
+
+
+def _timestamp(ms: int, sep: str) -> str:
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s, ms = divmod(rem, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def _vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_vtt(cues: tuple[Cue, ...] | list[Cue]) -> str:
+    """WebVTT with a ``<v Speaker>`` voice span on every cue of a known speaker.
+
+    Cues are split into screens of at most two 65-character lines.
+    """
+    out = ["WEBVTT", ""]
+    for cue in cues:
+        voice = f"<v {_vtt_escape(cue.speaker)}>" if cue.speaker else ""
+        for a, b, lines in _screens(cue, cue.text, VTT_LINE_WIDTH):
+            out.append(f"{_timestamp(a, '.')} --> {_timestamp(b, '.')}")
+            out.append(voice + "\n".join(_vtt_escape(line) for line in lines))
+            out.append("")
+    return "\n".join(out)
+
+
+def to_srt(cues: tuple[Cue, ...] | list[Cue]) -> str:
+    """SubRip: numbered cues, two lines of about 32 characters, ``Name: `` when the speaker changes."""
+    out: list[str] = []
+    number = 0
+    previous_speaker: str | None = None
+    for cue in cues:
+        text = cue.text
+        if cue.speaker and cue.speaker != previous_speaker:
+            text = f"{cue.speaker}: {text}"
+        if cue.speaker:
+            previous_speaker = cue.speaker
+        for a, b, lines in _screens(cue, text, SRT_LINE_WIDTH):
+            number += 1
+            out.append(str(number))
+            out.append(f"{_timestamp(a, ',')} --> {_timestamp(b, ',')}")
+            out.extend(lines)
+            out.append("")
+    return "\n".join(out)
+
+
+def to_json(cues: tuple[Cue, ...] | list[Cue]) -> str:
+    """Podcasting 2.0 JSON transcript, one segment per cue; no ``speaker`` key when unknown."""
+    segments = []
+    for cue in cues:
+        segment: dict[str, object] = {}
+        if cue.speaker:
+            segment["speaker"] = cue.speaker
+        segment["startTime"] = cue.start
+        segment["endTime"] = cue.end
+        segment["body"] = cue.text
+        segments.append(segment)
+    doc = {"version": JSON_TRANSCRIPT_VERSION, "segments": segments}
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
