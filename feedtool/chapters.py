@@ -96,13 +96,14 @@ def derive_chapters(episode: Episode) -> tuple[tuple[Chapter, ...], tuple[Proble
         problems.append(Problem(path, "chapters", f"header {c.title!r}: {message}", c.line, Severity.WARNING))
 
     kept: list[_Candidate] = []
+    repeats: list[_Candidate] = []  # reported together: such files repeat whole runs of headers
     for c in candidates:
         if c.start is None:
             warn(c, "no explicit time and no timed line of its own (the next timed line comes after another "
                     "header, or there is none); left out (add a quotableClips entry with this name to keep it)")
             continue
         if any(k.title == c.title and k.start == c.start for k in kept):
-            warn(c, f"repeats an earlier header with the same start ({clock(c.start)}); left out")
+            repeats.append(c)
             continue
         while kept and c.start <= kept[-1].start:
             last = kept[-1]
@@ -117,6 +118,11 @@ def derive_chapters(episode: Episode) -> tuple[tuple[Chapter, ...], tuple[Proble
                     "left out (add a quotableClips entry with this name to give it its own time)")
             continue
         kept.append(c)
+    if repeats:
+        lines = ", ".join(str(c.line) for c in repeats[:8] if c.line) + (" ..." if len(repeats) > 8 else "")
+        problems.append(Problem(path, "chapters", f"{len(repeats)} header(s) repeat an earlier header with the same "
+                                f"title and start, e.g. {repeats[0].title!r}; left out"
+                                + (f" (lines {lines})" if lines else ""), repeats[0].line, Severity.WARNING))
     if kept and episode.duration is not None and kept[-1].start >= episode.duration:
         late = [c for c in kept if c.start >= episode.duration]
         problems.append(Problem(

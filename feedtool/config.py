@@ -86,6 +86,16 @@ class Config:
         return self.public_url + relative.lstrip("/")
 
 
+STATE_DIR_NAME = ".feedtool"
+
+
+def state_dir(config: Config) -> Path:
+    """Where feedtool keeps its state (cache, publish record, link history, lock):
+    ``state_dir:`` from the config (relative to the config file), else ``.feedtool/``
+    in the current directory."""
+    return config.state_dir or Path.cwd() / STATE_DIR_NAME
+
+
 def podcast_guid_for(feed_url: str) -> str:
     """Podcasting 2.0 ``podcast:guid``: UUIDv5 of the feed URL without scheme and trailing slashes."""
     bare = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", "", feed_url).rstrip("/")

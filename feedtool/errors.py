@@ -33,3 +33,7 @@ class BuildFailed(FeedtoolError):
     def __init__(self, message: str, problems: Iterable[Problem] = ()):
         self.problems = tuple(problems)
         super().__init__(message)
+
+
+class PublishBlocked(BuildFailed):
+    """The new feed would hurt subscribers (removed episodes, changed guids): not published."""

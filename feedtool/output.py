@@ -96,3 +96,8 @@ def publish(out_dir: Path, files: list[OutputFile] | tuple[OutputFile, ...], las
     for folder in sorted(folders):
         _fsync_dir(folder)
     return PublishResult(tuple(f.relpath for f in changed), unchanged)
+
+
+def pending_changes(out_dir: Path, files: list[OutputFile] | tuple[OutputFile, ...]) -> tuple[str, ...]:
+    """The files a publish would write (missing or different on disk)."""
+    return tuple(f.relpath for f in files if not _same(out_dir / f.relpath, f.data))

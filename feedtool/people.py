@@ -19,10 +19,12 @@ class PeopleDirectory:
         self.folder = folder if folder is not None and folder.is_dir() else None
         self.base_url = base_url
         self._cache: dict[str, tuple[Person | None, list[Problem]]] = {}
+        self.consulted: list[Path] = []  # profile files looked at, for the episode cache's dependencies
 
     def get(self, person_id: str) -> tuple[Person | None, list[Problem]]:
         if self.folder is None:
             return None, []
+        self.consulted.append(self.folder / f"{person_id}.md")
         if person_id not in self._cache:
             self._cache[person_id] = load_person(self.folder, person_id, self.base_url)
         return self._cache[person_id]

@@ -10,7 +10,7 @@ import mimetypes
 import re
 from datetime import tzinfo, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import frontmatter, shownotes, timeutil, xmlchars
@@ -19,6 +19,9 @@ from .model import (
     TranscriptHeader, TranscriptLine, TranscriptRow,
 )
 from .people import PeopleDirectory
+
+if TYPE_CHECKING:
+    from .cache import EpisodeCache
 
 KNOWN_FIELDS = {
     "title", "short", "guests", "image", "season", "episode", "ids", "links", "transcript",
@@ -260,15 +263,16 @@ def _string_list(data: dict, key: str, fp: _FileProblems, split_commas: bool = F
     return ()
 
 
-def read_episode(path: Path, people: PeopleDirectory | None = None, tz: tzinfo = timezone.utc
-                 ) -> tuple[Episode | None, list[Problem]]:
-    """Read one file. Returns (None, problems) when it has errors."""
+def read_episode(path: Path, people: PeopleDirectory | None = None, tz: tzinfo = timezone.utc,
+                 raw: bytes | None = None) -> tuple[Episode | None, list[Problem]]:
+    """Read one file (or its already-read bytes). Returns (None, problems) when it has errors."""
     fp = _FileProblems(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        fp.error("file", f"cannot read: {exc.strerror}")
-        return None, fp.problems
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            fp.error("file", f"cannot read: {exc.strerror}")
+            return None, fp.problems
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -281,7 +285,9 @@ def read_episode(path: Path, people: PeopleDirectory | None = None, tz: tzinfo =
         fp.error("front matter", str(exc), exc.line)
         return None, fp.problems
     fp.doc = doc
-    data = {k: _clean_strings(v, str(k), fp, doc.key_lines.get(str(k))) for k, v in doc.data.items()}
+    data = doc.data
+    if xmlchars.has_invalid(text):  # walk the values only when the file holds such characters at all
+        data = {k: _clean_strings(v, str(k), fp, doc.key_lines.get(str(k))) for k, v in data.items()}
     for key in data:
         if key not in KNOWN_FIELDS:
             close = difflib.get_close_matches(str(key), sorted(KNOWN_FIELDS), n=1)
@@ -384,19 +390,50 @@ def episode_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix == ".md" and p.is_file())
 
 
-def read_episodes(folder: Path, people: PeopleDirectory | None = None, tz: tzinfo = timezone.utc) -> ReadResult:
-    """Read every ``*.md`` in ``folder``; names starting with ``_`` are drafts and skipped."""
+def read_episodes(folder: Path, people: PeopleDirectory | None = None, tz: tzinfo = timezone.utc,
+                  cache: "EpisodeCache | None" = None) -> ReadResult:
+    """Read every ``*.md`` in ``folder``; names starting with ``_`` are drafts and skipped.
+
+    With a cache, a file whose content (and guest profiles) did not change is not parsed again.
+    """
     if not folder.is_dir():
         return ReadResult((), (), (Problem(str(folder), "episodes", "folder not found"),), ())
     episodes, skipped, problems, failed = [], [], [], []
+    seen: set[str] = set()
     for path in episode_files(folder):
         if path.name.startswith("_"):
             skipped.append(Skipped(path, "draft or template (name starts with '_')"))
             continue
-        episode, file_problems = read_episode(path, people, tz)
+        if cache is None:
+            episode, file_problems = read_episode(path, people, tz)
+        else:
+            episode, file_problems = _read_cached(path, people, tz, cache)
+            seen.add(path.name)
         problems.extend(file_problems)
         if episode is None:
             failed.append(path)
         else:
             episodes.append(episode)
+    if cache is not None:
+        cache.retain(seen)
     return ReadResult(tuple(episodes), tuple(skipped), tuple(problems), tuple(failed))
+
+
+def _read_cached(path: Path, people: PeopleDirectory | None, tz: tzinfo, cache: "EpisodeCache"
+                 ) -> tuple[Episode | None, list[Problem]]:
+    from .cache import CacheEntry, dependency_state, file_digest
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(str(path), "file", f"cannot read: {exc.strerror}")]
+    digest = file_digest(raw)
+    entry = cache.get(path.name, digest)
+    if entry is not None:
+        return entry.episode, list(entry.problems)
+    if people is not None:
+        people.consulted.clear()
+    episode, file_problems = read_episode(path, people, tz, raw)
+    consulted = sorted(set(people.consulted)) if people is not None else []
+    cache.put(path.name, CacheEntry(digest, dependency_state(consulted), episode, tuple(file_problems)))
+    return episode, file_problems

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -7,8 +8,8 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
-CORPUS = REPO.parent.parent / "shared" / "corpus" if (REPO.parent.parent / "shared").is_dir() else \
-    REPO.parent / "shared" / "corpus"
+# the real corpus lives beside the clone (../shared/corpus); FEEDTOOL_CORPUS overrides
+CORPUS = Path(os.environ.get("FEEDTOOL_CORPUS", REPO.parent / "shared" / "corpus"))
 
 
 @pytest.fixture
