@@ -6,8 +6,8 @@ before a new feed replaces the published one we compare it with the record of
 what was published (``.feedtool/published.json``) and refuse, with a clear
 explanation, when
 - a published guid disappears (an episode removed or its file renamed),
-- a published episode comes back under another guid (matched by slug or
-  enclosure URL),
+- a published episode comes back under another guid (matched by file name,
+  enclosure URL or normalised title),
 - the number of episodes drops by more than ``publish.max_drop`` (a share,
   default 0.1: a half-empty episodes folder must not empty everyone's feed),
 unless the run explicitly allows it. Duplicate guids and enclosure URLs are
@@ -24,6 +24,7 @@ from typing import Any, Mapping
 from .config import unknown_keys
 from .errors import ConfigError
 from .feed import FeedItem
+from .feeddiff import normalise_title
 from .model import Problem
 from .output import atomic_write
 
@@ -115,11 +116,14 @@ def check_publish(record: dict[str, PublishedEpisode] | None, items: tuple[FeedI
     new_guids = {i.guid for i in items}
     by_slug = {i.slug: i for i in items}
     by_enclosure = {i.audio.url: i for i in items}
+    by_title = {normalise_title(i.title): i for i in items}
     out: list[Violation] = []
     for old in sorted(record.values(), key=lambda e: e.pub_date, reverse=True):
         if old.guid in new_guids:
             continue
-        same = (by_slug.get(old.slug) if old.slug else None) or by_enclosure.get(old.enclosure)
+        # the same episode under another guid: same file, same media file, or same title
+        same = ((by_slug.get(old.slug) if old.slug else None) or by_enclosure.get(old.enclosure)
+                or by_title.get(normalise_title(old.title)))
         if same is not None:
             if not policy.allow_guid_change:
                 out.append(Violation("guid-changed", f"'{old.title}' was published with guid {old.guid} and "

@@ -1,0 +1,109 @@
+"""Incremental builds: the episode cache and build --check."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from feedtool import cache as cache_mod
+from feedtool.cli import main
+
+
+def run_build(show: Path, *extra: str) -> int:
+    return main(["build", "--config", str(show / "config" / "podcast.yaml"), "--episodes",
+                 str(show / "episodes"), "--out", str(show / "public"), *extra])
+
+
+def summary(capsys) -> str:
+    return capsys.readouterr().out.strip().splitlines()[-1]
+
+
+def test_no_change_rebuild_parses_nothing_and_writes_nothing(show, capsys):
+    assert run_build(show) == 0
+    assert "2 parsed, 0 from cache" in summary(capsys)
+    stamps = {p: p.stat().st_mtime_ns for p in (show / "public").rglob("*") if p.is_file()}
+    cache_file = show / ".feedtool" / "episodes.cache"
+    cache_stamp = cache_file.stat().st_mtime_ns
+    assert run_build(show) == 0
+    assert "0 parsed, 2 from cache" in summary(capsys)
+    assert {p: p.stat().st_mtime_ns for p in (show / "public").rglob("*") if p.is_file()} == stamps
+    assert cache_file.stat().st_mtime_ns == cache_stamp
+
+
+def test_one_changed_episode_is_the_only_one_parsed(show, capsys):
+    run_build(show)
+    capsys.readouterr()
+    ep = show / "episodes" / "s01e02-markers-only.md"
+    ep.write_text(ep.read_text().replace("Markers Only", "Markers Only, edited"))
+    assert run_build(show) == 0
+    assert "1 parsed, 1 from cache" in summary(capsys)
+    assert b"Markers Only, edited" in (show / "public" / "feed.xml").read_bytes()
+
+
+def test_same_size_same_mtime_edit_is_still_seen(show, capsys):
+    run_build(show)
+    ep = show / "episodes" / "s01e02-markers-only.md"
+    stat = ep.stat()
+    ep.write_text(ep.read_text().replace("Markers Only", "Markers Onlx"))
+    import os
+    os.utime(ep, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    capsys.readouterr()
+    assert run_build(show) == 0
+    assert "1 parsed, 1 from cache" in summary(capsys)
+    assert b"Markers Onlx" in (show / "public" / "feed.xml").read_bytes()
+
+
+def test_guest_profile_change_invalidates_the_episodes_that_use_it(show, capsys):
+    run_build(show)
+    profile = show / "people" / "janedoe.md"
+    profile.write_text(profile.read_text().replace("Jane Doe", "Jane Q. Doe"))
+    capsys.readouterr()
+    assert run_build(show) == 0
+    assert "1 parsed, 1 from cache" in summary(capsys)
+    assert b"Jane Q. Doe" in (show / "public" / "feed.xml").read_bytes()
+
+
+def test_code_version_change_invalidates_the_cache(show, capsys, monkeypatch):
+    run_build(show)
+    monkeypatch.setattr(cache_mod, "code_fingerprint", lambda: "another version of feedtool")
+    capsys.readouterr()
+    assert run_build(show) == 0
+    assert "2 parsed, 0 from cache" in summary(capsys)
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage", None])
+def test_corrupt_cache_is_discarded_and_rebuilt(show, capsys, damage):
+    run_build(show)
+    cache_file = show / ".feedtool" / "episodes.cache"
+    blob = cache_file.read_bytes()
+    cache_file.write_bytes(blob[: len(blob) // 2] if damage is None else damage)
+    capsys.readouterr()
+    assert run_build(show) == 0
+    captured = capsys.readouterr()
+    assert "2 parsed, 0 from cache" in captured.out
+    assert "the episode cache was corrupt" in captured.err
+    capsys.readouterr()
+    assert run_build(show) == 0
+    assert "0 parsed, 2 from cache" in summary(capsys)
+
+
+def test_no_cache_neither_reads_nor_writes_it(show, capsys):
+    assert run_build(show, "--no-cache") == 0
+    assert not (show / ".feedtool" / "episodes.cache").exists()
+    assert "parsed" not in summary(capsys)
+
+
+def test_check_reports_stale_outputs_without_writing(show, capsys):
+    assert run_build(show, "--check") == 1
+    assert "out of date: 6 file(s) would change" in summary(capsys)
+    assert not (show / "public").exists() and not (show / ".feedtool").exists()
+    run_build(show)
+    capsys.readouterr()
+    assert run_build(show, "--check") == 0
+    assert summary(capsys).startswith("up to date")
+    ep = show / "episodes" / "s01e02-markers-only.md"
+    ep.write_text(ep.read_text().replace("Markers Only", "Markers Only 2"))
+    before = (show / "public" / "feed.xml").read_bytes()
+    assert run_build(show, "--check") == 1
+    assert "feed.xml" in summary(capsys)
+    assert (show / "public" / "feed.xml").read_bytes() == before
