@@ -74,9 +74,18 @@ def atomic_write(path: Path, data: bytes) -> bool:
     return True
 
 
+def _remove_stale_temporaries(out_dir: Path, files) -> None:
+    """Temporaries left by a run that was killed mid-write (callers hold the run lock)."""
+    for folder in {(out_dir / f.relpath).parent for f in files}:
+        if folder.is_dir():
+            for tmp in folder.glob(".*.tmp"):
+                tmp.unlink(missing_ok=True)
+
+
 def publish(out_dir: Path, files: list[OutputFile] | tuple[OutputFile, ...], last: str = "feed.xml"
             ) -> PublishResult:
     """Write ``files`` under ``out_dir`` as one step; ``last`` is renamed after all others."""
+    _remove_stale_temporaries(out_dir, files)
     ordered = sorted(files, key=lambda f: (f.relpath == last, f.relpath))
     changed = [f for f in ordered if not _same(out_dir / f.relpath, f.data)]
     unchanged = tuple(f.relpath for f in ordered if f not in changed)

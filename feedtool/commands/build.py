@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import argparse
+from contextlib import nullcontext
 import sys
 from pathlib import Path
 
 from ..build import build
-from ..config import load_config
+from ..config import load_config, state_dir
+from ..lock import acquire, lock_path
 from ..errors import BuildFailed
 from ._common import DEFAULT_OUT, add_config_args, print_problems
 
@@ -30,6 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="publish even though published episodes disappear or the count drops (this run only)")
     p.add_argument("--allow-guid-change", action="store_true",
                    help="publish even though a published episode's guid changes (this run only)")
+    p.add_argument("--wait", type=float, default=0, metavar="SECONDS",
+                   help="wait this long for another run holding the lock (default: fail at once, exit 3)")
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only, not warnings")
     p.set_defaults(handler=run)
 
@@ -37,9 +41,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     try:
-        result = build(config, args.episodes, args.out, skip_invalid=args.skip_invalid, dry_run=args.dry_run,
-                       check=args.check, use_cache=not args.no_cache, allow_removal=args.allow_removal,
-                       allow_guid_change=args.allow_guid_change)
+        # --check only reads, so it needs no lock (and must not create the state folder)
+        guard = nullcontext() if args.check else acquire(lock_path(state_dir(config)), wait=args.wait)
+        with guard:
+            result = build(config, args.episodes, args.out, skip_invalid=args.skip_invalid, dry_run=args.dry_run,
+                           check=args.check, use_cache=not args.no_cache, allow_removal=args.allow_removal,
+                           allow_guid_change=args.allow_guid_change)
     except BuildFailed as exc:
         print_problems(exc.problems, warnings=not args.quiet)
         print(f"build failed: {exc}", file=sys.stderr)
