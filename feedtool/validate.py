@@ -85,9 +85,15 @@ ITEM_SINGLE = ("title", "link", "description", "guid", "pubDate", "enclosure",
                f"{{{PODCAST_NS}}}season", f"{{{PODCAST_NS}}}episode")
 
 
+ERROR = "error"
+WARNING = "warning"
+
+
 @dataclass(frozen=True)
 class Issue:
-    severity: Severity
+    """One finding. ``severity`` is the string ``"error"`` or ``"warning"``."""
+
+    severity: str
     code: str
     message: str
     item: str = "channel"
@@ -95,18 +101,19 @@ class Issue:
 
     @property
     def is_error(self) -> bool:
-        return self.severity is Severity.ERROR
+        return self.severity == ERROR
 
     def __str__(self) -> str:
         where = f" (line {self.line})" if self.line is not None else ""
-        return f"{self.severity.value}  {self.item}  {self.code}: {self.message}{where}"
+        return f"{self.severity}  {self.item}  {self.code}: {self.message}{where}"
 
     def as_problem(self, path: str) -> Problem:
         """The same finding as the pipeline's ``Problem`` (field = item/code)."""
-        return Problem(path, f"{self.item}: {self.code}", self.message, self.line, self.severity)
+        severity = Severity.ERROR if self.is_error else Severity.WARNING
+        return Problem(path, f"{self.item}: {self.code}", self.message, self.line, severity)
 
     def to_dict(self) -> dict[str, object]:
-        return {"severity": self.severity.value, "code": self.code, "message": self.message,
+        return {"severity": self.severity, "code": self.code, "message": self.message,
                 "item": self.item, "line": self.line}
 
 
@@ -153,11 +160,24 @@ def _text(el: etree._Element | None) -> str | None:
     return None if el is None else "".join(el.itertext())
 
 
-def _is_url(value: str, schemes: tuple[str, ...] = ("http", "https")) -> bool:
-    if not value or value != value.strip() or any(c.isspace() for c in value):
-        return False
+def _url_problem(value: str | None, schemes: tuple[str, ...] = ("http", "https")) -> str | None:
+    """None for an absolute URL with one of ``schemes``, else what is wrong with it."""
+    if not value:
+        return "the URL is missing"
+    if value != value.strip():
+        return f"{value!r} has leading or trailing whitespace"
+    if any(c.isspace() for c in value):
+        return f"{value!r} contains a space: percent-encode it (%20)"
     parts = urlsplit(value)
-    return parts.scheme in schemes and bool(parts.netloc)
+    if not parts.scheme or not parts.netloc:
+        return f"{value!r} is not an absolute URL"
+    if parts.scheme not in schemes:
+        return f"{value!r} must use {' or '.join(schemes)}"
+    return None
+
+
+def _is_url(value: str | None, schemes: tuple[str, ...] = ("http", "https")) -> bool:
+    return _url_problem(value, schemes) is None
 
 
 def _prefixed(tag: str, nsmap: dict[str | None, str]) -> str:
@@ -188,10 +208,10 @@ class _Checker:
         self.podcast_uris = podcast_uris
 
     def error(self, code: str, message: str, item: str = "channel", el: etree._Element | None = None) -> None:
-        self.issues.append(Issue(Severity.ERROR, code, message, item, el.sourceline if el is not None else None))
+        self.issues.append(Issue(ERROR, code, message, item, el.sourceline if el is not None else None))
 
     def warn(self, code: str, message: str, item: str = "channel", el: etree._Element | None = None) -> None:
-        self.issues.append(Issue(Severity.WARNING, code, message, item, el.sourceline if el is not None else None))
+        self.issues.append(Issue(WARNING, code, message, item, el.sourceline if el is not None else None))
 
     def p(self, name: str) -> list[str]:
         """Clark names of a podcast: tag under every accepted namespace URI."""
@@ -214,15 +234,15 @@ def _parse(xml: bytes, ck: _Checker) -> etree._Element | None:
             key = (entry.line, entry.message.strip())
             if key not in seen:
                 seen.add(key)
-                ck.issues.append(Issue(Severity.ERROR, "xml-syntax",
+                ck.issues.append(Issue(ERROR, "xml-syntax",
                                        f"not well-formed XML: {entry.message.strip()} (column {entry.column})",
                                        "feed", entry.line))
         if not seen:
-            ck.issues.append(Issue(Severity.ERROR, "xml-syntax", f"not well-formed XML: {exc}", "feed",
+            ck.issues.append(Issue(ERROR, "xml-syntax", f"not well-formed XML: {exc}", "feed",
                                    exc.lineno))
         return None
     except ValueError as exc:  # e.g. an encoding declaration lxml cannot honour
-        ck.issues.append(Issue(Severity.ERROR, "xml-syntax", f"cannot parse: {exc}", "feed"))
+        ck.issues.append(Issue(ERROR, "xml-syntax", f"cannot parse: {exc}", "feed"))
         return None
     encoding = root.getroottree().docinfo.encoding
     if encoding and encoding.upper().replace("_", "-") not in ("UTF-8", "UTF8"):
@@ -336,8 +356,9 @@ def _check_image(parent: etree._Element, item: str, ck: _Checker, required: bool
                      parent)
         return
     href = el.get("href")
-    if href is None or not _is_url(href):
-        ck.error("itunes-image", f"itunes:image needs an href with an absolute http(s) URL, got {href!r}",
+    problem = _url_problem(href)
+    if problem:
+        ck.error("itunes-image", f"itunes:image needs an href with an absolute http(s) URL: {problem}",
                  item, el)
         return
     suffix = PurePosixPath(urlsplit(href).path).suffix.lower()
@@ -387,7 +408,7 @@ def _check_podcast_urls(scope: etree._Element, item: str, ck: _Checker, skip_ite
             if _is_url(value, ("http",)):
                 ck.error("podcast-https", f"{name} {attr}={value!r}: podcast:* URLs must use https", item, el)
             else:
-                ck.error("podcast-url", f"{name} {attr}={value!r} is not an absolute https URL", item, el)
+                ck.error("podcast-url", f"{name} {attr}: {_url_problem(value, ('https',))}", item, el)
         if _local(el.tag) == "person":
             person = (_text(el) or "").strip()
             if not person:
@@ -406,7 +427,8 @@ def _check_channel(channel: etree._Element, ck: _Checker) -> None:
     _check_required_text(channel, "description", "missing-description", "channel", ck)
     link = _check_required_text(channel, "link", "missing-link", "channel", ck)
     if link is not None and not _is_url((_text(link) or "").strip()):
-        ck.error("link", f"<link> must be an absolute http(s) URL, got {_text(link)!r}", "channel", link)
+        ck.error("link", f"<link> must be an absolute http(s) URL: {_url_problem((_text(link) or '').strip())}",
+                 "channel", link)
     language = _check_required_text(channel, "language", "language", "channel", ck)
     if language is not None:
         value = (_text(language) or "").strip()
@@ -435,8 +457,8 @@ def _check_channel(channel: etree._Element, ck: _Checker) -> None:
         ck.error("atom-self", '<atom:link rel="self" type="application/rss+xml" href="FEED URL"/> is missing '
                  "(required by PSP-1)", "channel", channel)
     for el in selfs:
-        if not _is_url(el.get("href") or ""):
-            ck.error("atom-self", f"atom:link rel=self needs the feed's absolute URL, got {el.get('href')!r}",
+        if not _is_url(el.get("href")):
+            ck.error("atom-self", f"atom:link rel=self needs the feed's absolute URL: {_url_problem(el.get('href'))}",
                      "channel", el)
         if el.get("type") not in (None, "application/rss+xml"):
             ck.warn("atom-self", f"atom:link rel=self type should be application/rss+xml, not {el.get('type')}",
@@ -444,6 +466,15 @@ def _check_channel(channel: etree._Element, ck: _Checker) -> None:
     kind = channel.find(f"{{{ITUNES_NS}}}type")
     if kind is not None and (_text(kind) or "").strip() not in ("episodic", "serial"):
         ck.error("itunes-type", f"itunes:type must be episodic or serial, got {_text(kind)!r}", "channel", kind)
+    for tag in ("block", "complete"):
+        for el in channel.findall(f"{{{ITUNES_NS}}}{tag}"):
+            if (_text(el) or "").strip() not in ("Yes", "No"):
+                ck.warn(f"itunes-{tag}", f"itunes:{tag} has an effect only with the value Yes, got {_text(el)!r}",
+                        "channel", el)
+    for el in channel.findall(f"{{{ITUNES_NS}}}new-feed-url"):
+        if not _is_url((_text(el) or "").strip()):
+            ck.error("itunes-new-feed-url", f"itunes:new-feed-url: {_url_problem((_text(el) or '').strip())}",
+                     "channel", el)
     owner = channel.find(f"{{{ITUNES_NS}}}owner")
     if owner is not None and not (_text(owner.find(f"{{{ITUNES_NS}}}email")) or "").strip():
         ck.warn("itunes-owner", "itunes:owner has no itunes:email", "channel", owner)
@@ -479,8 +510,9 @@ def _check_enclosure(item: etree._Element, label: str, ck: _Checker) -> str | No
         ck.error("missing-enclosure", "<enclosure url length type> is missing; Apple requires it", label, item)
         return None
     url = enclosure.get("url")
-    if not url or not _is_url(url):
-        ck.error("enclosure-url", f"enclosure url must be an absolute http(s) URL, got {url!r}", label, enclosure)
+    if not _is_url(url):
+        ck.error("enclosure-url", f"enclosure url must be an absolute http(s) URL: {_url_problem(url)}",
+                 label, enclosure)
         url = None
     elif not url.isascii():
         ck.warn("url-not-ascii", f"Apple wants ASCII-only URLs: {url}", label, enclosure)
@@ -559,9 +591,13 @@ def _check_item_podcast_tags(item: etree._Element, label: str, ck: _Checker) -> 
     for el in ck.find_p(item, "season"):
         if not re.fullmatch(r"\d+", (_text(el) or "").strip()):
             ck.error("podcast-season", f"podcast:season must be an integer, got {_text(el)!r}", label, el)
+        if len(el.get("name") or "") > 128:
+            ck.warn("podcast-season", "podcast:season name is longer than 128 characters", label, el)
     for el in ck.find_p(item, "episode"):
         if not re.fullmatch(r"\d+(\.\d+)?", (_text(el) or "").strip()):
             ck.error("podcast-episode", f"podcast:episode must be a number, got {_text(el)!r}", label, el)
+        if len(el.get("display") or "") > 32:
+            ck.warn("podcast-episode", "podcast:episode display is longer than 32 characters", label, el)
 
 
 def _check_items(channel: etree._Element, ck: _Checker) -> None:
@@ -594,6 +630,10 @@ def _check_items(channel: etree._Element, ck: _Checker) -> None:
                          f"{enclosures[url]}; Apple ignores duplicate enclosures", label, item.find("enclosure"))
             else:
                 enclosures[url] = f"#{index} ({label})"
+        for el in item.findall("link"):
+            if not _is_url((_text(el) or "").strip()):
+                ck.error("link", f"<link> must be an absolute http(s) URL: {_url_problem((_text(el) or '').strip())}",
+                         label, el)
         if item.find("pubDate") is None:
             ck.warn("missing-pubdate", "<pubDate> is missing", label, item)
         _check_date(item, "pubDate", label, ck)

@@ -26,7 +26,7 @@ E, W = "error", "warning"
 
 def found(name: str) -> list[tuple[str, str, str]]:
     report = validate_feed((FEEDS / name).read_bytes(), name=name)
-    return [(i.severity.value, i.item, i.code) for i in report.issues]
+    return [(i.severity, i.item, i.code) for i in report.issues]
 
 
 def test_valid_feed_has_no_issue():
@@ -94,7 +94,7 @@ def test_more_rules_on_one_feed():
                       '<itunes:image href="https://example.org/ab-testing.gif"/>')
     xml = xml.replace("<podcast:locked>no</podcast:locked>", "<podcast:locked>maybe</podcast:locked>")
     report = validate_feed(xml.encode())
-    assert sorted((i.severity.value, i.item, i.code) for i in report.issues) == sorted([
+    assert sorted((i.severity, i.item, i.code) for i in report.issues) == sorted([
         (E, "channel", "podcast-locked"),
         (W, ITEM1, "date-weekday"),
         (E, ITEM1, "episode-number"),
@@ -111,7 +111,7 @@ def test_duplicate_single_elements_and_missing_item_fields():
         "<itunes:explicit>false</itunes:explicit>", 1)
     xml = xml.replace('<guid isPermaLink="true">https://example.org/podcast/data-engineering</guid>', "")
     xml = xml.replace("<title>Data engineering careers</title>", "")
-    codes = [(i.severity.value, i.item, i.code) for i in validate_feed(xml.encode()).issues]
+    codes = [(i.severity, i.item, i.code) for i in validate_feed(xml.encode()).issues]
     assert codes == [(E, "channel", "duplicate-element"), (E, "item 2", "missing-title"),
                      (E, "item 2", "missing-guid")]
 
@@ -119,13 +119,13 @@ def test_duplicate_single_elements_and_missing_item_fields():
 def test_github_podcast_namespace_is_a_warning_and_still_checked():
     xml = (FEEDS / "http-transcript.xml").read_text().replace(
         PODCAST_NS, "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md")
-    codes = [(i.severity.value, i.code) for i in validate_feed(xml.encode()).issues]
+    codes = [(i.severity, i.code) for i in validate_feed(xml.encode()).issues]
     assert codes == [(W, "podcast-namespace"), (E, "podcast-https")]
 
 
 def test_unconventional_prefix_is_a_warning():
     xml = (FEEDS / "valid.xml").read_text().replace("xmlns:psc=", "xmlns:chap=").replace("psc:", "chap:")
-    assert [(i.severity.value, i.code) for i in validate_feed(xml.encode()).issues] == [(W, "namespace-prefix")]
+    assert [(i.severity, i.code) for i in validate_feed(xml.encode()).issues] == [(W, "namespace-prefix")]
 
 
 def test_empty_input_is_one_syntax_error_even_after_another_broken_feed():
@@ -167,7 +167,7 @@ def test_plain_feedgen_feed_lacks_what_feedgen_cannot_write():
     fg.podcast.itunes_explicit("no")
     fg.podcast.itunes_image("https://example.org/cover.jpeg")
     report = validate_feed(fg.rss_str(pretty=True))
-    assert [(i.severity.value, i.item, i.code) for i in report.issues] == [
+    assert [(i.severity, i.item, i.code) for i in report.issues] == [
         (E, "channel", "itunes-image"), (E, "channel", "itunes-explicit")]
     assert "yes/no/clean" in report.errors[1].message
 
@@ -199,7 +199,7 @@ def test_feedgen_feed_with_extension():
     fg = _feedgen_feed()
     fg.register_extension("fix", _AppleFix, _AppleFixEntry)
     report = validate_feed(fg.rss_str(pretty=True))
-    assert [(i.severity.value, i.item, i.code) for i in report.issues] == [
+    assert [(i.severity, i.item, i.code) for i in report.issues] == [
         (E, "urn:example:one", "psc-chapters-order"), (E, "urn:example:one", "podcast-https"),
         (E, "urn:example:two", "psc-chapters-order"), (E, "urn:example:two", "podcast-https")]
 
@@ -261,5 +261,52 @@ def test_cli_unreadable_file_exits_2(tmp_path):
 def test_issue_converts_to_problem():
     issue = validate_feed((FEEDS / "explicit-yes.xml").read_bytes()).issues[0]
     problem = issue.as_problem("public/feed.xml")
+    assert issue.severity == "error" and issue.is_error
     assert problem.severity is Severity.ERROR and problem.line == 21
     assert str(problem).startswith("public/feed.xml:21: error: channel: itunes-explicit: ")
+
+
+def _mutated(*pairs: tuple[str, str]) -> list[tuple[str, str, str]]:
+    xml = (FEEDS / "valid.xml").read_text()
+    for old, new in pairs:
+        assert old in xml, old
+        xml = xml.replace(old, new, 1)
+    return [(i.severity, i.item, i.code) for i in validate_feed(xml.encode("utf-8")).issues]
+
+
+def test_url_with_a_space_says_so():
+    xml = (FEEDS / "valid.xml").read_text().replace("ab-testing.png", "ab testing.png")
+    (issue,) = validate_feed(xml.encode()).issues
+    assert (issue.severity, issue.item, issue.code) == (E, ITEM1, "itunes-image")
+    assert "percent-encode" in issue.message
+
+
+def test_item_link_block_and_new_feed_url():
+    assert _mutated(("<link>https://example.org/podcast/ab-testing</link>", "<link>/podcast/ab-testing</link>"),
+                    ("<itunes:type>", "<itunes:block>yes</itunes:block><itunes:new-feed-url>feed.xml"
+                     "</itunes:new-feed-url><itunes:type>")) == [
+        (W, "channel", "itunes-block"), (E, "channel", "itunes-new-feed-url"), (E, ITEM1, "link")]
+
+
+def test_podcast_episode_must_be_a_number():
+    assert _mutated(("<podcast:episode>6</podcast:episode>", "<podcast:episode>six</podcast:episode>"),
+                    ("<podcast:season>7</podcast:season>", "<podcast:season>7.5</podcast:season>")) == [
+        (E, ITEM1, "podcast-season"), (E, ITEM1, "podcast-episode")]
+
+
+def test_not_utf8_and_content_after_root_are_warnings():
+    xml = (FEEDS / "valid.xml").read_text().replace('encoding="UTF-8"', 'encoding="ISO-8859-1"')
+    xml = xml.replace("© 2024", "(c) 2024") + "<!-- generated -->\n"
+    report = validate_feed(xml.encode("latin-1"))
+    assert [(i.severity, i.item, i.code) for i in report.issues] == [(W, "feed", "encoding"), (W, "feed", "after-root")]
+
+
+def test_rss_version_and_channel_count():
+    xml = (FEEDS / "valid.xml").read_text().replace('<rss version="2.0"', '<rss version="0.91"')
+    assert [(i.severity, i.code) for i in validate_feed(xml.encode()).issues] == [(E, "rss-version")]
+    assert validate_feed(b"<rss version='2.0'/>").codes == ("itunes-namespace", "missing-channel")
+
+
+def test_explicit_upper_case_is_a_warning():
+    assert _mutated(("<itunes:explicit>false</itunes:explicit>", "<itunes:explicit>False</itunes:explicit>")) == [
+        (W, "channel", "itunes-explicit")]
