@@ -231,3 +231,38 @@ def test_every_corpus_transcript_renders_to_valid_files():
             failures.append(f"{path.name}: srt has a zero-length cue")
     assert len(files) >= 160
     assert not failures, "\n".join(failures)
+
+
+def test_sub_millisecond_span_merges_turns_instead_of_emitting_zero_length_cues():
+    ep = episode(line("a", 0.0, "A"), line("b", None, "B"), line("d", None, "C"), line("c", 0.001, "A"))
+    cues = build_cues(ep)
+    assert cues[0] == Cue(0.0, 0.001, "A", "a B: b C: d")
+    assert all(c.end > c.start for c in cues)
+
+
+def test_random_transcripts_keep_the_invariants():
+    """Seeded random rows: times jumping back and forth, untimed lines, odd characters."""
+    import random
+    rng = random.Random(20241124)
+    words = ["data", "&", "<tag>", "a-->b", "pipeline.", "Why?", "https://example.org/" + "x" * 80, "ok!", "é"]
+    for _ in range(200):
+        rows = []
+        for _ in range(rng.randint(1, 25)):
+            if rng.random() < 0.1:
+                rows.append(TranscriptHeader("Topic"))
+                continue
+            sec = None if rng.random() < 0.3 else rng.choice([rng.randint(0, 300), rng.uniform(0, 300)])
+            text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 60)))
+            rows.append(line(text, sec, rng.choice([None, "A", "B & <C>"])))
+        ep = episode(*rows, duration=rng.choice([None, 0.0, 150.0, 400.0]))
+        cues = build_cues(ep)
+        assert bool(cues) == has_transcript(ep)
+        for previous, current in zip(cues, cues[1:]):
+            assert previous.end == current.start
+        assert all(c.end > c.start for c in cues)
+        captions = list(webvtt.from_string(to_vtt(cues))) if cues else []
+        assert all(a.start <= b.start for a, b in zip(captions, captions[1:]))
+        assert all(c.start < c.end for c in captions)
+        subs = list(srt.parse(to_srt(cues)))
+        assert all(s.start < s.end for s in subs)
+        assert len(json.loads(to_json(cues))["segments"]) == len(cues)
