@@ -117,6 +117,7 @@ def test_cli_text_and_exit_codes(tmp_path, run_cli):
     assert "Removed (apps drop" in out and "- 'Episode two'" in out
     assert "! 'Episode one': g1 -> new-guid (paired by enclosure url)" in out
     assert "HURTS SUBSCRIBERS: 2 change(s)" in out
+    assert "Changed:" not in out  # the guid change is listed once, under its own heading
 
 
 def test_cli_json(tmp_path, run_cli):
