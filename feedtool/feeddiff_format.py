@@ -44,11 +44,14 @@ def format_text(diff: FeedDiff, old_name: str = "OLD", new_name: str = "NEW") ->
     if diff.added:
         lines += ["", "Added:"]
         lines += [f"  + {_item_line(i)}" for i in diff.added]
-    if diff.changed:
+    # guid changes are listed above; here only their other changes
+    others = [(c, [f for f in c.changes if f.field != "guid"]) for c in diff.changed]
+    others = [(c, fields) for c, fields in others if fields]
+    if others:
         lines += ["", "Changed:"]
-        for c in diff.changed:
+        for c, fields in others:
             lines.append(f"  ~ {c.title!r} (guid {c.new.guid or '(none)'})")
-            lines += [f"      {_field_line(f)}" for f in c.changes]
+            lines += [f"      {_field_line(f)}" for f in fields]
     if diff.duplicate_guids_new:
         lines += ["", f"Duplicate guids in {new_name} (apps show only one of each):"]
         lines += [f"  ! {g}" for g in diff.duplicate_guids_new]
@@ -57,7 +60,7 @@ def format_text(diff: FeedDiff, old_name: str = "OLD", new_name: str = "NEW") ->
         lines += [f"  ~ {_field_line(c)}" for c in diff.channel_changes]
     lines.append("")
     if diff.hurts_subscribers:
-        lines.append(f"HURTS SUBSCRIBERS: {len(diff.harms)} change(s) listed above would remove or duplicate "
+        lines.append(f"HURTS SUBSCRIBERS: {len(diff.harms)} change(s) above would drop, duplicate or re-download "
                      "episodes in subscribers' apps (exit 1)")
     elif diff.is_empty:
         lines.append("No subscriber-visible change (exit 0)")
