@@ -7,6 +7,7 @@ from pathlib import Path
 
 from . import frontmatter
 from .model import Person, Problem, Severity
+from .weburls import absolute_url
 
 LINK_KEYS = ("web", "website", "linkedin", "twitter", "github", "mastodon", "youtube")
 
@@ -28,16 +29,6 @@ class PeopleDirectory:
         if person_id not in self._cache:
             self._cache[person_id] = load_person(self.folder, person_id, self.base_url)
         return self._cache[person_id]
-
-
-def _absolute(url: str | None, base_url: str | None) -> str | None:
-    if not url:
-        return None
-    if url.startswith(("http://", "https://")):
-        return url
-    if base_url:
-        return base_url.rstrip("/") + "/" + url.lstrip("/")
-    return None
 
 
 def _twitter(value: str) -> str:
@@ -81,7 +72,7 @@ def load_person(folder: Path, person_id: str, base_url: str | None = None) -> tu
     href = next((u for k, u in links if k == "web"), None) or next((u for _, u in links), None)
     picture = data.get("picture") if isinstance(data.get("picture"), str) else None
     return (
-        Person(id=person_id, name=name, role="guest", img=_absolute(picture, base_url), href=href,
+        Person(id=person_id, name=name, role="guest", img=absolute_url(picture, base_url), href=href,
                links=tuple(links)),
         [],
     )

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from .config import Config
 from .model import Audio, Episode
 from .reader import mime_type_for
+from .weburls import absolute_url, encode_url  # noqa: F401  (re-exported)
 
 
 def fill_template(template: str, episode: Episode) -> str:
@@ -19,19 +20,6 @@ def fill_template(template: str, episode: Episode) -> str:
         season=episode.season if episode.season is not None else "",
         episode=episode.episode if episode.episode is not None else "",
     )
-
-
-def absolute_url(value: str | None, base_url: str | None) -> str | None:
-    """An absolute URL from a path relative to the website (``images/x.jpg``), or None."""
-    if not value:
-        return None
-    if value.startswith(("http://", "https://")):
-        return value
-    if value.startswith("//"):
-        return "https:" + value
-    if not base_url:
-        return None
-    return base_url.rstrip("/") + "/" + value.lstrip("/")
 
 
 def episode_page_url(episode: Episode, config: Config) -> str:
