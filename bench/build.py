@@ -46,7 +46,13 @@ def main() -> None:
         shutil.copytree(src_episodes, episodes)
         if (args.corpus / "people").is_dir():
             shutil.copytree(args.corpus / "people", work / "people")
-        config = REPO / "config" / "podcast.yaml"
+        # the sample config, with its own state folder so the bench never touches the repo's
+        import yaml
+
+        settings = yaml.safe_load((REPO / "config" / "podcast.yaml").read_text(encoding="utf-8"))
+        settings["state_dir"] = str(work / ".feedtool")
+        config = work / "podcast.yaml"
+        config.write_text(yaml.safe_dump(settings), encoding="utf-8")
         n_files = len([p for p in episodes.glob("*.md") if not p.name.startswith("_")])
         py = sys.executable
         feedtool = [py, "-m", "feedtool.cli", "build", "--config", str(config), "--episodes", str(episodes),

@@ -7,6 +7,7 @@ failed build never touches previously published files.
 from __future__ import annotations
 
 import html
+from functools import partial
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -118,6 +119,14 @@ def _plain_description(episode: Episode) -> str:
     return html_to_text(episode.body_html) or episode.title
 
 
+_TRANSCRIPT_FORMATTERS = {"vtt": transcripts_mod.to_vtt, "srt": transcripts_mod.to_srt,
+                          "json": transcripts_mod.to_json}
+
+
+def _render_transcript(episode: Episode, fmt: str) -> bytes:
+    return _TRANSCRIPT_FORMATTERS[fmt](transcripts_mod.build_cues(episode)).encode("utf-8")
+
+
 def sort_key(episode: Episode) -> tuple:
     """Newest first; ties broken by season/episode number, then slug, for a stable order."""
     return (-episode.pub_date.timestamp(), -(episode.season or 0), -(episode.episode or 0), episode.slug)
@@ -144,6 +153,7 @@ def prepare_build(config: Config, episodes_dir: Path, *, skip_invalid: bool = Fa
         manifest = dict(load_manifest(episodes_dir))
     problems: list[Problem] = list(read.problems)
     left_out = list(read.failed)
+    renderer = cache if cache is not None else EpisodeCache(None, "")
     files: list[OutputFile] = []
     items: list[FeedItem] = []
     for episode in sorted(read.episodes, key=sort_key):
@@ -169,11 +179,10 @@ def prepare_build(config: Config, episodes_dir: Path, *, skip_invalid: bool = Fa
             chapters_url = config.output_url(rel)
         transcript_links: list[TranscriptLink] = []
         if transcripts_mod.has_transcript(episode):
-            cues = transcripts_mod.build_cues(episode)
-            render = {"vtt": transcripts_mod.to_vtt, "srt": transcripts_mod.to_srt, "json": transcripts_mod.to_json}
             for fmt in config.transcript_formats:
                 rel = f"transcripts/{episode.slug}.{fmt}"
-                files.append(OutputFile(rel, render[fmt](cues).encode("utf-8")))
+                files.append(OutputFile(rel, renderer.rendered_output(
+                    episode.path.name, f"transcript.{fmt}", partial(_render_transcript, episode, fmt))))
                 transcript_links.append(TranscriptLink(config.output_url(rel), fmt))
         items.append(FeedItem(
             slug=episode.slug,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +23,7 @@ from pathlib import Path
 from .model import Episode, Problem
 from .output import atomic_write
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 CACHE_FILE = "episodes.cache"
 
 
@@ -62,6 +63,8 @@ class EpisodeCache:
     path: Path | None  # None: a disabled cache (--no-cache)
     context: str  # time zone + people folder: part of every key
     entries: dict[str, CacheEntry] = field(default_factory=dict)
+    # rendered outputs that depend only on the episode file: (name, digest, what) -> bytes
+    rendered: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
     stats: CacheStats = field(default_factory=CacheStats)
     _dirty: bool = False
 
@@ -76,13 +79,13 @@ class EpisodeCache:
             payload, trailer = blob[:-64], blob[-64:]
             if hashlib.sha256(payload).hexdigest().encode() != trailer:
                 raise ValueError("checksum mismatch (torn or edited file)")
-            header, entries = pickle.loads(payload)
+            header, entries, rendered = pickle.loads(payload)
             if header != (CACHE_FORMAT, code_fingerprint(), context):
                 cache.stats.discarded = "written by other code or settings"
                 return cache
-            if not isinstance(entries, dict):
+            if not isinstance(entries, dict) or not isinstance(rendered, dict):
                 raise ValueError("unexpected content")
-            cache.entries = entries
+            cache.entries, cache.rendered = entries, rendered
         except Exception as exc:  # any corruption means: rebuild, never trust
             cache.stats.discarded = f"corrupt ({exc.__class__.__name__}: {exc})"
         return cache
@@ -106,10 +109,32 @@ class EpisodeCache:
             del self.entries[key]
         self._dirty = self._dirty or bool(stale)
 
+    def rendered_output(self, name: str, what: str, render: Callable[[], bytes]) -> bytes:
+        """``render()``'s result for episode file ``name``, reused while the file is unchanged.
+
+        For outputs that depend on nothing but the episode file and the code
+        (transcripts): rendering them is most of a no-change rebuild's time.
+        """
+        entry = self.entries.get(name)
+        if self.path is None or entry is None:
+            return render()
+        key = (name, entry.digest, what)
+        data = self.rendered.get(key)
+        if data is None:
+            data = render()
+            stale = [k for k in self.rendered if k[0] == name and k[2] == what]
+            for k in stale:
+                del self.rendered[k]
+            self.rendered[key] = data
+            self._dirty = True
+        return data
+
     def save(self) -> None:
         if self.path is None or (not self._dirty and self.stats.discarded is None and self.path.exists()):
             return
-        payload = pickle.dumps(((CACHE_FORMAT, code_fingerprint(), self.context), self.entries),
+        live = {(name, entry.digest) for name, entry in self.entries.items()}
+        self.rendered = {k: v for k, v in self.rendered.items() if (k[0], k[1]) in live}
+        payload = pickle.dumps(((CACHE_FORMAT, code_fingerprint(), self.context), self.entries, self.rendered),
                                protocol=pickle.HIGHEST_PROTOCOL)
         atomic_write(self.path, payload + hashlib.sha256(payload).hexdigest().encode())
         self._dirty = False

@@ -107,3 +107,19 @@ def test_check_reports_stale_outputs_without_writing(show, capsys):
     assert run_build(show, "--check") == 1
     assert "feed.xml" in summary(capsys)
     assert (show / "public" / "feed.xml").read_bytes() == before
+
+
+def test_cached_transcripts_follow_the_episode_file(show, capsys):
+    run_build(show)
+    vtt = show / "public" / "transcripts" / "s01e01-first-steps.vtt"
+    assert "By accident." in vtt.read_text()
+    ep = show / "episodes" / "s01e01-first-steps.md"
+    ep.write_text(ep.read_text().replace("By accident.", "Quite by accident."))
+    assert run_build(show) == 0
+    assert "Quite by accident." in vtt.read_text()
+    # and an unrelated episode's edit leaves the transcript file untouched
+    stamp = vtt.stat().st_mtime_ns
+    other = show / "episodes" / "s01e02-markers-only.md"
+    other.write_text(other.read_text().replace("Markers Only", "Markers Only!"))
+    assert run_build(show) == 0
+    assert vtt.stat().st_mtime_ns == stamp
