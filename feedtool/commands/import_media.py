@@ -29,8 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--episodes", required=True, metavar="DIR", help="the episodes folder")
     parser.add_argument("--config", metavar="FILE", help="the show's config (for its time zone); optional")
     parser.add_argument("--dry-run", action="store_true", help="report and show the manifest, write nothing")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds (URL sources)")
-    parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="size cap of the feed")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help=f"connect/read timeout for a URL source (default {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES",
+                        help=f"refuse a feed larger than this (default {DEFAULT_MAX_BYTES})")
     parser.set_defaults(handler=run)
 
 
