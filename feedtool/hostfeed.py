@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
+import urllib3
 
 from . import __version__
 from .errors import FeedtoolError
@@ -27,6 +29,18 @@ class SourceError(FeedtoolError):
 
 def is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
+
+
+def public_source(source: str) -> str:
+    """The source as it may be written into media.yaml: no user:password, query or fragment,
+    since private feed URLs (premium feeds) carry their access token there."""
+    if not is_url(source):
+        return source
+    parts = urlsplit(source)
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def _chunks_as_they_arrive(response: requests.Response, size: int = 64 * 1024):
@@ -67,9 +81,10 @@ def fetch_url(url: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAU
                 if time.monotonic() > deadline:
                     raise SourceError(f"{url}: the download took longer than {total_timeout:g}s; stopped")
             return b"".join(chunks)
-    except requests.Timeout:
+    except (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError):
         raise SourceError(f"{url}: no answer within {timeout:g}s") from None
-    except requests.RequestException as exc:
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+        # read1 (below requests) raises urllib3's own errors for a broken or badly encoded body
         raise SourceError(f"{url}: cannot fetch the feed: {exc.__class__.__name__}: {exc}") from None
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..config import load_config
 from ..errors import UsageError
 from ..feedread import FeedReadError, read_feed
-from ..hostfeed import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, SourceError, read_source
+from ..hostfeed import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, SourceError, public_source, read_source
 from ..media_import import format_report, plan_import
 from ..media_manifest import load_entries, manifest_path, render_manifest, write_manifest
 from ..reader import read_episodes
@@ -48,12 +48,13 @@ def run(args: argparse.Namespace) -> int:
     except FeedReadError as exc:
         raise SourceError(f"{args.source}: {exc}") from None
     plan = plan_import(feed, read_episodes(episodes_dir, None, tz), previous)
-    sys.stdout.write(format_report(plan, args.source, episodes_dir))
+    source = public_source(args.source)
+    sys.stdout.write(format_report(plan, source, episodes_dir))
     target = manifest_path(episodes_dir)
     if args.dry_run:
         sys.stdout.write(f"\ndry run: {target} not written; it would contain:\n")
-        sys.stdout.write(render_manifest(plan.entries, args.source))
-    elif write_manifest(episodes_dir, plan.entries, args.source):
+        sys.stdout.write(render_manifest(plan.entries, source))
+    elif write_manifest(episodes_dir, plan.entries, source):
         sys.stdout.write(f"\nwrote {target} ({len(plan.entries)} entries)\n")
     else:
         sys.stdout.write(f"\n{target} unchanged ({len(plan.entries)} entries)\n")

@@ -9,7 +9,7 @@ import time
 import pytest
 import yaml
 
-from feedtool.hostfeed import SourceError, fetch_url
+from feedtool.hostfeed import SourceError, fetch_url, public_source
 from feedtool.media_manifest import load_manifest
 
 from .conftest import Route
@@ -190,3 +190,23 @@ def test_gzip_and_chunked_answers_are_read_whole(host_server, episodes_dir, run_
         assert fetch_url(host_server.url(path)) == body, path
     code, out, _ = run_cli("import-media", host_server.url("/both"), "--episodes", episodes_dir)
     assert code == 1 and "matched 5" in out
+
+
+def test_a_host_stalling_mid_body_times_out(host_server):
+    host_server.routes["/stall"] = Route(body=HOST_FEED.read_bytes(), drip_interval=2)
+    started = time.monotonic()
+    with pytest.raises(SourceError, match="no answer within 0.3s"):
+        fetch_url(host_server.url("/stall"), timeout=0.3)
+    assert time.monotonic() - started < 2
+
+
+def test_tokens_in_private_feed_urls_stay_out_of_the_manifest(host_server, episodes_dir, run_cli):
+    url = _serve_feed(host_server)
+    secret_url = url.replace("http://", "http://user:hunter2@") + "?auth=s3cr3t#x"
+    host_server.routes["/s/3a8bcbb8/podcast/rss?auth=s3cr3t"] = host_server.routes["/s/3a8bcbb8/podcast/rss"]
+    code, out, _ = run_cli("import-media", secret_url, "--episodes", episodes_dir)
+    assert code == 1 and "matched 5" in out
+    text = (episodes_dir / "media.yaml").read_text()
+    assert f"source: {url}\n" in text
+    assert "s3cr3t" not in text + out and "hunter2" not in text + out
+    assert public_source("feeds/host.xml") == "feeds/host.xml"
