@@ -5,14 +5,18 @@ run cannot hang on a slow host or fill the disk with a runaway response.
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
+import urllib3
 
 from . import __version__
 from .errors import FeedtoolError
 
 DEFAULT_TIMEOUT = 30.0  # seconds, for connecting and for each read
+DEFAULT_TOTAL_TIMEOUT = 300.0  # seconds for the whole download: a host dripping bytes cannot stall a run
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # large shows' feeds reach a few MB; 50 MB is far past any real one
 USER_AGENT = f"feedtool/{__version__} (import-media)"
 
@@ -27,7 +31,38 @@ def is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
 
-def fetch_url(url: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+def public_source(source: str) -> str:
+    """The source as it may be written into media.yaml: no user:password, query or fragment,
+    since private feed URLs (premium feeds) carry their access token there."""
+    if not is_url(source):
+        return source
+    parts = urlsplit(source)
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def _chunks_as_they_arrive(response: requests.Response, size: int = 64 * 1024):
+    """Body chunks, each after at most one socket read, so the caller's deadline check runs often.
+
+    ``iter_content`` waits until a whole chunk has arrived, which lets a host that drips a
+    byte at a time hold the run for hours without ever tripping the per-read timeout.
+    """
+    read1 = getattr(response.raw, "read1", None)  # urllib3 >= 2.3
+    if read1 is None:
+        yield from response.iter_content(size)
+        return
+    while True:
+        chunk = read1(size, decode_content=True)
+        if not chunk:
+            return
+        yield chunk
+
+
+def fetch_url(url: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
+              total_timeout: float = DEFAULT_TOTAL_TIMEOUT) -> bytes:
+    deadline = time.monotonic() + total_timeout
     try:
         with requests.get(url, timeout=timeout, stream=True, allow_redirects=True,
                           headers={"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/xml, "
@@ -38,22 +73,26 @@ def fetch_url(url: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAU
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise SourceError(f"{url}: the feed is {int(declared)} bytes, over the {max_bytes}-byte cap")
             chunks, size = [], 0
-            for chunk in response.iter_content(64 * 1024):
+            for chunk in _chunks_as_they_arrive(response):
                 size += len(chunk)
                 if size > max_bytes:
                     raise SourceError(f"{url}: the feed is over the {max_bytes}-byte cap; stopped reading")
                 chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise SourceError(f"{url}: the download took longer than {total_timeout:g}s; stopped")
             return b"".join(chunks)
-    except requests.Timeout:
+    except (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError):
         raise SourceError(f"{url}: no answer within {timeout:g}s") from None
-    except requests.RequestException as exc:
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+        # read1 (below requests) raises urllib3's own errors for a broken or badly encoded body
         raise SourceError(f"{url}: cannot fetch the feed: {exc.__class__.__name__}: {exc}") from None
 
 
-def read_source(source: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+def read_source(source: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
+                total_timeout: float = DEFAULT_TOTAL_TIMEOUT) -> bytes:
     """The feed's bytes from an http(s) URL or a local file path."""
     if is_url(source):
-        return fetch_url(source, timeout, max_bytes)
+        return fetch_url(source, timeout, max_bytes, total_timeout)
     path = Path(source)
     try:
         if path.stat().st_size > max_bytes:

@@ -146,7 +146,8 @@ def _entry(slug: str, raw: Any, spath: str, line, problems: list[Problem]) -> Me
     before = len(problems)
 
     def bad(key: str, message: str) -> None:
-        problems.append(Problem(spath, f"{where}.{key}", message, line("episodes", slug, key) or line("episodes", slug)))
+        where_line = line("episodes", slug, key) or line("episodes", slug)
+        problems.append(Problem(spath, f"{where}.{key}", message, where_line))
 
     for key in sorted(set(map(str, raw)) - set(ENTRY_KEYS)):
         bad(key, f"unknown key (an entry takes {', '.join(ENTRY_KEYS)})")

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..config import load_config
 from ..errors import UsageError
 from ..feedread import FeedReadError, read_feed
-from ..hostfeed import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, SourceError, read_source
+from ..hostfeed import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, SourceError, public_source, read_source
 from ..media_import import format_report, plan_import
 from ..media_manifest import load_entries, manifest_path, render_manifest, write_manifest
 from ..reader import read_episodes
@@ -29,8 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--episodes", required=True, metavar="DIR", help="the episodes folder")
     parser.add_argument("--config", metavar="FILE", help="the show's config (for its time zone); optional")
     parser.add_argument("--dry-run", action="store_true", help="report and show the manifest, write nothing")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds (URL sources)")
-    parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="size cap of the feed")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help=f"connect/read timeout for a URL source (default {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES",
+                        help=f"refuse a feed larger than this (default {DEFAULT_MAX_BYTES})")
     parser.set_defaults(handler=run)
 
 
@@ -46,12 +48,13 @@ def run(args: argparse.Namespace) -> int:
     except FeedReadError as exc:
         raise SourceError(f"{args.source}: {exc}") from None
     plan = plan_import(feed, read_episodes(episodes_dir, None, tz), previous)
-    sys.stdout.write(format_report(plan, args.source, episodes_dir))
+    source = public_source(args.source)
+    sys.stdout.write(format_report(plan, source, episodes_dir))
     target = manifest_path(episodes_dir)
     if args.dry_run:
         sys.stdout.write(f"\ndry run: {target} not written; it would contain:\n")
-        sys.stdout.write(render_manifest(plan.entries, args.source))
-    elif write_manifest(episodes_dir, plan.entries, args.source):
+        sys.stdout.write(render_manifest(plan.entries, source))
+    elif write_manifest(episodes_dir, plan.entries, source):
         sys.stdout.write(f"\nwrote {target} ({len(plan.entries)} entries)\n")
     else:
         sys.stdout.write(f"\n{target} unchanged ({len(plan.entries)} entries)\n")

@@ -51,6 +51,8 @@ class Route:
     delay: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
     stream_bytes: int = 0  # send this many filler bytes without a Content-Length
+    drip_interval: float = 0.0  # send the body 100 bytes at a time, this many seconds apart
+    chunked: bool = False  # Transfer-Encoding: chunked, as many hosts' CDNs answer
 
 
 @dataclass
@@ -81,6 +83,26 @@ def host_server() -> Iterator[HostServer]:
             self.send_header("Content-Type", route.content_type)
             for name, value in route.headers.items():
                 self.send_header(name, value)
+            if route.chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                for start in range(0, len(route.body), 4000):
+                    piece = route.body[start:start + 4000]
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                self.wfile.write(b"0\r\n\r\n")
+                return
+            if route.drip_interval:
+                self.send_header("Connection", "close")
+                self.end_headers()
+                try:
+                    for start in range(0, len(route.body), 100):
+                        self.wfile.write(route.body[start:start + 100])
+                        self.wfile.flush()
+                        time.sleep(route.drip_interval)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                self.close_connection = True
+                return
             if route.stream_bytes:
                 self.send_header("Connection", "close")
                 self.end_headers()

@@ -1,12 +1,15 @@
 """feedtool import-media end to end, from a file and from a real host on 127.0.0.1."""
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import time
 
+import pytest
 import yaml
 
+from feedtool.hostfeed import SourceError, fetch_url, public_source
 from feedtool.media_manifest import load_manifest
 
 from .conftest import Route
@@ -154,3 +157,56 @@ def test_usage_errors(tmp_path, episodes_dir, run_cli):
     assert code == 2 and "nope.xml: no such file" in err
     code, _, err = run_cli("import-media", HOST_FEED, "--episodes", tmp_path / "missing")
     assert code == 2 and "episodes folder not found" in err
+
+
+def test_a_dripping_host_cannot_stall_the_run(host_server):
+    host_server.routes["/drip"] = Route(body=HOST_FEED.read_bytes(), drip_interval=0.05)
+    started = time.monotonic()
+    with pytest.raises(SourceError, match="took longer than 0.5s"):
+        fetch_url(host_server.url("/drip"), timeout=5, total_timeout=0.5)
+    assert time.monotonic() - started < 3
+
+
+def test_config_gives_the_time_zone_and_a_bad_config_stops(tmp_path, episodes_dir, run_cli):
+    config = tmp_path / "podcast.yaml"
+    config.write_text(
+        "title: DataTalks.Club\ndescription: The place to talk about data\nlink: https://datatalks.club/\n"
+        "public_url: https://datatalks.club/podcast/\nlanguage: en\nauthor: DataTalks.Club\n"
+        "image: https://datatalks.club/cover.jpg\ncategory: Technology\ntimezone: Europe/Berlin\n")
+    code, out, _ = run_cli("import-media", HOST_FEED, "--episodes", episodes_dir, "--config", config)
+    assert code == 1 and "matched 5" in out
+    config.write_text("title: x\ntimezone: Mars/Olympus\n")
+    code, _, err = run_cli("import-media", HOST_FEED, "--episodes", episodes_dir, "--config", config)
+    assert code == 2 and "unknown time zone" in err
+
+
+def test_gzip_and_chunked_answers_are_read_whole(host_server, episodes_dir, run_cli):
+    body = HOST_FEED.read_bytes()
+    host_server.routes["/gzip"] = Route(body=gzip.compress(body), headers={"Content-Encoding": "gzip"})
+    host_server.routes["/chunked"] = Route(body=body, chunked=True)
+    host_server.routes["/both"] = Route(body=gzip.compress(body), headers={"Content-Encoding": "gzip"},
+                                        chunked=True)
+    for path in ("/gzip", "/chunked", "/both"):
+        assert fetch_url(host_server.url(path)) == body, path
+    code, out, _ = run_cli("import-media", host_server.url("/both"), "--episodes", episodes_dir)
+    assert code == 1 and "matched 5" in out
+
+
+def test_a_host_stalling_mid_body_times_out(host_server):
+    host_server.routes["/stall"] = Route(body=HOST_FEED.read_bytes(), drip_interval=2)
+    started = time.monotonic()
+    with pytest.raises(SourceError, match="no answer within 0.3s"):
+        fetch_url(host_server.url("/stall"), timeout=0.3)
+    assert time.monotonic() - started < 2
+
+
+def test_tokens_in_private_feed_urls_stay_out_of_the_manifest(host_server, episodes_dir, run_cli):
+    url = _serve_feed(host_server)
+    secret_url = url.replace("http://", "http://user:hunter2@") + "?auth=s3cr3t#x"
+    host_server.routes["/s/3a8bcbb8/podcast/rss?auth=s3cr3t"] = host_server.routes["/s/3a8bcbb8/podcast/rss"]
+    code, out, _ = run_cli("import-media", secret_url, "--episodes", episodes_dir)
+    assert code == 1 and "matched 5" in out
+    text = (episodes_dir / "media.yaml").read_text()
+    assert f"source: {url}\n" in text
+    assert "s3cr3t" not in text + out and "hunter2" not in text + out
+    assert public_source("feeds/host.xml") == "feeds/host.xml"
