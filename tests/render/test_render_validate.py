@@ -316,4 +316,4 @@ def test_channel_podcast_urls_are_checked_once_and_named_channel():
     assert _mutated(('<podcast:person role="host" img="https://example.org/host.jpg"',
                      '<podcast:person role="host" img="http://example.org/host.jpg"'),
                     ('href="https://example.org/host">', 'href="host.html">')) == [
-        (E, "channel", "podcast-https"), (E, "channel", "podcast-url")]
+        (E, "channel", "podcast-url"), (E, "channel", "podcast-https")]  # attributes: url, href, img, uri
