@@ -72,6 +72,7 @@ RFC2822_RE = re.compile(
     r"^(?:(?P<dow>Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
     r"\d{4} \d{2}:\d{2}(?::\d{2})? (?:[+-]\d{4}|UT|GMT|EST|EDT|CST|CDT|MST|MDT|PST|PDT)$"
 )
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _SPACE_RE = re.compile(r"\s")
 HTML_RE = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 
@@ -380,8 +381,8 @@ def _check_date(parent: etree._Element, tag: str, item: str, ck: _Checker) -> No
         if parsed is None:
             ck.error("date-format", f"<{tag}> {value!r} is not an RFC 2822 date such as "
                      "'Wed, 15 Jun 2019 19:00:00 +0000'", item, el)
-        elif m.group("dow") and m.group("dow") != parsed.strftime("%a"):
-            ck.warn("date-weekday", f"<{tag}> {value!r}: that day is a {parsed.strftime('%A')}", item, el)
+        elif m.group("dow") and m.group("dow") != _DAYS[parsed.weekday()][:3]:  # not strftime: locale-free
+            ck.warn("date-weekday", f"<{tag}> {value!r}: that day is a {_DAYS[parsed.weekday()]}", item, el)
 
 
 def _check_positive_int(parent: etree._Element, tag: str, item: str, ck: _Checker) -> None:
