@@ -77,8 +77,8 @@ def _clean_speaker(who: str | None) -> str | None:
 def _in_order(secs: list[float]) -> set[int]:
     """Indexes of a longest non-decreasing subsequence of ``secs``.
 
-    Patience sorting, O(n log n). Among equally long answers it keeps the one
-    ending earliest in the list, which makes the choice deterministic.
+    Patience sorting, O(n log n). When several runs are equally long, the one
+    whose last time is smallest wins; the same input always gives the same choice.
     """
     tails: list[float] = []  # smallest tail value of a run of each length
     tail_index: list[int] = []
@@ -124,7 +124,7 @@ def _blocks(episode: Episode) -> list[tuple[int, list[_Piece]]]:
     """Group spoken lines into (start_ms, pieces) with strictly increasing starts.
 
     Each piece is one speaker turn; a line with no speaker continues the turn
-    before it.
+    before it (also across a new start time).
     """
     lines = _spoken_lines(episode)
     timed = [i for i, row in enumerate(lines) if row.sec is not None]
@@ -138,9 +138,11 @@ def _blocks(episode: Episode) -> list[tuple[int, list[_Piece]]]:
         else:
             pieces.append(_Piece(speaker, text))
 
+    last_speaker: str | None = None
     for i, row in enumerate(lines):
         text = _clean_text(row.text)
-        speaker = _clean_speaker(row.speaker)
+        speaker = _clean_speaker(row.speaker) or last_speaker
+        last_speaker = speaker
         start_ms = round(row.sec * 1000) if i in keep else None  # type: ignore[operator]
         if start_ms is not None and (not blocks or start_ms > blocks[-1][0]):
             pieces = pending

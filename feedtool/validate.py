@@ -72,6 +72,8 @@ RFC2822_RE = re.compile(
     r"^(?:(?P<dow>Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
     r"\d{4} \d{2}:\d{2}(?::\d{2})? (?:[+-]\d{4}|UT|GMT|EST|EDT|CST|CDT|MST|MDT|PST|PDT)$"
 )
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_SPACE_RE = re.compile(r"\s")
 HTML_RE = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 
 CHANNEL_SINGLE = ("title", "link", "description", "language", "copyright", "lastBuildDate", "pubDate",
@@ -166,7 +168,7 @@ def _url_problem(value: str | None, schemes: tuple[str, ...] = ("http", "https")
         return "the URL is missing"
     if value != value.strip():
         return f"{value!r} has leading or trailing whitespace"
-    if any(c.isspace() for c in value):
+    if _SPACE_RE.search(value):
         return f"{value!r} contains a space: percent-encode it (%20)"
     parts = urlsplit(value)
     if not parts.scheme or not parts.netloc:
@@ -379,8 +381,8 @@ def _check_date(parent: etree._Element, tag: str, item: str, ck: _Checker) -> No
         if parsed is None:
             ck.error("date-format", f"<{tag}> {value!r} is not an RFC 2822 date such as "
                      "'Wed, 15 Jun 2019 19:00:00 +0000'", item, el)
-        elif m.group("dow") and m.group("dow") != parsed.strftime("%a"):
-            ck.warn("date-weekday", f"<{tag}> {value!r}: that day is a {parsed.strftime('%A')}", item, el)
+        elif m.group("dow") and m.group("dow") != _DAYS[parsed.weekday()][:3]:  # not strftime: locale-free
+            ck.warn("date-weekday", f"<{tag}> {value!r}: that day is a {_DAYS[parsed.weekday()]}", item, el)
 
 
 def _check_positive_int(parent: etree._Element, tag: str, item: str, ck: _Checker) -> None:
@@ -393,11 +395,9 @@ def _check_positive_int(parent: etree._Element, tag: str, item: str, ck: _Checke
 
 def _check_podcast_urls(scope: etree._Element, item: str, ck: _Checker, skip_items: bool) -> None:
     """Every URL on a podcast:* tag must be https (Podcasting 2.0 namespace rules)."""
-    for el in scope.iter(tag=etree.Element):
-        if etree.QName(el).namespace not in ck.podcast_uris:
-            continue
-        if skip_items and any(a.tag == "item" for a in el.iterancestors()):
-            continue
+    tags = ck.p("*")
+    subtrees = [child for child in scope if child.tag != "item"] if skip_items else [scope]
+    for el in (el for tree in subtrees for el in tree.iter(*tags)):
         name = _prefixed(el.tag, {})
         values = [(a, el.get(a)) for a in ("url", "href", "img", "uri") if el.get(a) is not None]
         if el.get("srcset"):

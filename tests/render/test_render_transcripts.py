@@ -266,3 +266,10 @@ def test_random_transcripts_keep_the_invariants():
         subs = list(srt.parse(to_srt(cues)))
         assert all(s.start < s.end for s in subs)
         assert len(json.loads(to_json(cues))["segments"]) == len(cues)
+
+
+def test_timed_line_without_speaker_continues_the_previous_speaker():
+    cues = build_cues(episode(line("Hello.", 0, "Maria"), line("Still Maria.", 5, None), duration=10))
+    assert [c.speaker for c in cues] == ["Maria", "Maria"]
+    assert "<v Maria>Still Maria." in to_vtt(cues)
+    assert to_srt(cues).count("Maria:") == 1

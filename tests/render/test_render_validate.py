@@ -310,3 +310,10 @@ def test_rss_version_and_channel_count():
 def test_explicit_upper_case_is_a_warning():
     assert _mutated(("<itunes:explicit>false</itunes:explicit>", "<itunes:explicit>False</itunes:explicit>")) == [
         (W, "channel", "itunes-explicit")]
+
+
+def test_channel_podcast_urls_are_checked_once_and_named_channel():
+    assert _mutated(('<podcast:person role="host" img="https://example.org/host.jpg"',
+                     '<podcast:person role="host" img="http://example.org/host.jpg"'),
+                    ('href="https://example.org/host">', 'href="host.html">')) == [
+        (E, "channel", "podcast-url"), (E, "channel", "podcast-https")]  # attributes: url, href, img, uri
