@@ -6,7 +6,7 @@ This module only maps library exceptions to one error message and an exit code.
 
 Exit codes (all commands): 0 success, 1 the job ran and found errors (nothing
 published / broken links / invalid feed), 2 usage or config error, 3 another
-run holds the lock, 130 interrupted.
+run holds the lock, 4 (``run`` only) published but links broken, 130 interrupted.
 """
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ COMMAND_MODULES = (
     "chapters",
     "import_media",
     "diff",
+    "links",
+    "run",
 )
 
 

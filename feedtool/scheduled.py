@@ -1,0 +1,123 @@
+"""``feedtool run``: the one command a schedule (cron, systemd, CI) calls.
+
+Stages, each reported in one line: build (read, render, validate, guard,
+publish atomically), then link health (check, history, reports). The link
+check runs only after the feed is safely published, so a slow or flaky web
+never holds back a new episode; a feed that was not published stops the run.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .build import BuildResult, build
+from .config import Config, state_dir
+from .errors import BuildFailed
+from .model import Problem
+from .output import atomic_write
+
+EXIT_OK = 0
+EXIT_NOT_PUBLISHED = 1
+EXIT_LINKS_BROKEN = 4
+REPORT_FORMATS = {"json": "links.json", "markdown": "links.md", "html": "links.html", "text": "links.txt"}
+
+
+@dataclass(frozen=True)
+class StageOutcome:
+    name: str
+    ok: bool
+    summary: str
+    seconds: float
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    stages: tuple[StageOutcome, ...]
+    published: bool
+    confirmed_broken: int = 0
+    reports: tuple[Path, ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        if not self.published:
+            return EXIT_NOT_PUBLISHED
+        return EXIT_LINKS_BROKEN if self.confirmed_broken else EXIT_OK
+
+    @property
+    def summary(self) -> str:
+        if not self.published:
+            return "feed NOT published"
+        if self.confirmed_broken:
+            return f"feed published; {self.confirmed_broken} confirmed broken link(s)"
+        return "feed published; no confirmed broken link"
+
+
+def default_reports_dir(config: Config) -> Path:
+    return state_dir(config) / "reports"
+
+
+def _build_summary(result: BuildResult, out_dir: Path) -> str:
+    out = result.output
+    written = len(result.published.written)
+    cache = result.cache
+    parsed = f", {cache.misses} parsed/{cache.hits} cached" if cache is not None and cache.path_used else ""
+    left = f", {len(out.left_out)} left out with errors" if out.left_out else ""
+    return (f"published {out_dir / 'feed.xml'}: {len(out.items)} episodes{left}{parsed}; "
+            f"{written} file(s) written, {len(result.published.unchanged)} unchanged; {len(out.warnings)} warning(s)")
+
+
+def scheduled_run(config: Config, episodes_dir: Path, out_dir: Path, *, reports_dir: Path | None = None,
+                  budget: float = 1800.0, check_links: bool = True, skip_invalid: bool = False,
+                  allow_removal: bool = False, allow_guid_change: bool = False,
+                  log: Callable[[str], None] = print) -> RunOutcome:
+    """Build and publish, then check links and write the reports. Logs one line per stage."""
+    started = time.monotonic()
+    stages: list[StageOutcome] = []
+    try:
+        result = build(config, episodes_dir, out_dir, skip_invalid=skip_invalid, allow_removal=allow_removal,
+                       allow_guid_change=allow_guid_change)
+    except BuildFailed as exc:
+        stage = StageOutcome("build", False, f"NOT published: {exc}", time.monotonic() - started, exc.problems)
+        log(f"build: {stage.summary} ({stage.seconds:.1f} s)")
+        return RunOutcome((stage,), published=False)
+    stage = StageOutcome("build", True, _build_summary(result, out_dir), time.monotonic() - started,
+                         result.output.problems)
+    stages.append(stage)
+    log(f"build: {stage.summary} ({stage.seconds:.1f} s)")
+    if not check_links:
+        log("links: skipped (--skip-links)")
+        return RunOutcome(tuple(stages), published=True)
+
+    from .links import check_links as run_check, parse_links_config
+    from .links.report import render
+    from .media_manifest import load_manifest
+    from .people import PeopleDirectory
+    from .build import open_cache, people_folder
+    from .reader import read_episodes
+
+    links_started = time.monotonic()
+    remaining = max(1.0, budget - (links_started - started))
+    links_config = parse_links_config(config)
+    links_config = dataclasses.replace(links_config, budget=min(links_config.budget, remaining))
+    people = PeopleDirectory(people_folder(config, episodes_dir), config.image_base_url or config.link)
+    # the build just cached every episode: reading them again costs next to nothing
+    episodes = read_episodes(Path(episodes_dir), people, config.tz, open_cache(config, episodes_dir)).episodes
+    report = run_check(episodes, config, links_config, manifest=load_manifest(Path(episodes_dir)))
+    reports_dir = reports_dir or default_reports_dir(config)
+    written = []
+    for fmt, name in REPORT_FORMATS.items():
+        path = reports_dir / name
+        atomic_write(path, render(report, fmt).encode("utf-8"))
+        written.append(path)
+    counts = ", ".join(f"{n} {v}" for v, n in sorted(report.run.counts.items()) if n)
+    broken = len(report.confirmed_broken)
+    budget_note = "; time budget ran out, the rest is UNKNOWN" if report.run.budget_exhausted else ""
+    stage = StageOutcome("links", broken == 0, f"{len(report.results)} links: {counts}; {broken} confirmed broken"
+                         f"{budget_note}; reports in {reports_dir}", time.monotonic() - links_started)
+    stages.append(stage)
+    log(f"links: {stage.summary} ({stage.seconds:.1f} s)")
+    return RunOutcome(tuple(stages), published=True, confirmed_broken=broken, reports=tuple(written))
