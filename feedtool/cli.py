@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "build",
     "validate",
     "chapters",
+    "links",
 )
 
 

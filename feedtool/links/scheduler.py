@@ -295,4 +295,12 @@ class Scheduler:
                 return
             if delay is not None:
                 self.budget_exhausted = True
+                on_finished(Finished(job, job.give_up("run time budget exhausted before the retry", result),
+                                     job.attempt))
+                return
+            if result.retry_after is not None and result.retry_after > self.policy.retry_after_cap:
+                on_finished(Finished(job, job.give_up(
+                    f"Retry-After {result.retry_after:g} s is over the {self.policy.retry_after_cap:g} s cap, "
+                    "not retried this run", result), job.attempt))
+                return
         on_finished(Finished(job, result.value, job.attempt))
