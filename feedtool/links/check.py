@@ -134,7 +134,8 @@ def check_links(episodes: Iterable[Episode], config: Config | None, links: Links
         by_url = {t.url: t for t in to_check}
         client = HttpClient(links)
         ctx = ProbeContext(client, links)
-        limiter = HostLimiter(links.concurrency, links.host_concurrency, links.host_interval)
+        limiter = HostLimiter(links.concurrency, links.host_concurrency, links.host_interval,
+                              slowdown_base=links.backoff)
         scheduler = Scheduler(limiter, RetryPolicy(links.retries, links.backoff, links.retry_after_cap),
                               links.budget)
         done = 0

@@ -41,8 +41,10 @@ class HostLimiter:
     """Per-host slots and start times plus the global slot count. Thread-safe."""
 
     def __init__(self, concurrency: int, limit_for: Callable[[str], int],
-                 interval_for: Callable[[str], float], clock: Callable[[], float] = time.monotonic):
+                 interval_for: Callable[[str], float], clock: Callable[[], float] = time.monotonic,
+                 slowdown_base: float = 0.5):
         self.concurrency = concurrency
+        self.slowdown_base = slowdown_base
         self._limit_for, self._interval_for, self._clock = limit_for, interval_for, clock
         self._hosts: dict[str, _Host] = {}
         self._cond = threading.Condition()
@@ -110,10 +112,11 @@ class HostLimiter:
             return start - now
 
     def throttled(self, key: str, retry_after: float | None) -> None:
-        """A 429: double the host's extra interval and keep off it for Retry-After."""
+        """A 429: double the host's extra interval (from ``slowdown_base`` up to 30 s)
+        and keep off the host for Retry-After."""
         with self._cond:
             host = self._host(key)
-            host.slowdown = min(MAX_SLOWDOWN, max(0.5, host.slowdown * 2))
+            host.slowdown = min(MAX_SLOWDOWN, max(self.slowdown_base, host.slowdown * 2))
             if retry_after:
                 host.next_start = max(host.next_start, self._clock() + retry_after)
 
@@ -122,7 +125,7 @@ class HostLimiter:
         with self._cond:
             host = self._host(key)
             if host.slowdown:
-                host.slowdown = host.slowdown / 2 if host.slowdown > 0.05 else 0.0
+                host.slowdown = host.slowdown / 2 if host.slowdown > self.slowdown_base / 8 else 0.0
 
     def slowdown(self, key: str) -> float:
         with self._cond:

@@ -60,3 +60,27 @@ def write_show(root: Path, episodes: dict[str, dict], links: dict, body: dict[st
         text = "---\n" + yaml.safe_dump(front, sort_keys=False) + "---\n\n" + (body or {}).get(slug, "") + "\n"
         (folder / f"{slug}.md").write_text(text, encoding="utf-8")
     return config_path, folder
+
+
+def run_check(root: Path, sim: Simulator, episodes: dict[str, dict], body: dict[str, str] | None = None,
+              **links_extra):
+    """Write a show, run the library check once, return the Report."""
+    from feedtool.config import load_config
+    from feedtool.links import check_links, parse_links_config
+    from feedtool.reader import read_episodes
+
+    config_path, folder = write_show(root, episodes, fast_links(sim, root / "history.sqlite", **links_extra), body)
+    config = load_config(config_path)
+    read = read_episodes(folder)
+    assert not read.failed, read.problems
+    return check_links(read.episodes, config, parse_links_config(config))
+
+
+def body_links(sim: Simulator, *paths: str) -> str:
+    return "\n".join(f"- [link {i}]({sim.url(p)})" for i, p in enumerate(paths))
+
+
+def result_for(report, url: str):
+    matches = [r for r in report.results if r.url == url]
+    assert matches, f"no result for {url}: {[r.url for r in report.results]}"
+    return matches[0]

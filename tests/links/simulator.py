@@ -31,9 +31,30 @@ APPLE_EPISODES = ["1000521740775", "1000569172916"]
 SHOW_WITHOUT_EPISODES = "222"
 
 
+class Gauge:
+    """Requests in flight across several simulators (one per "host")."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.now = 0
+        self.peak = 0
+
+    def enter(self) -> None:
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+
+    def leave(self) -> None:
+        with self.lock:
+            self.now -= 1
+
+
 class Simulator:
-    def __init__(self, delay: float = 0.0):
+    def __init__(self, delay: float = 0.0, gauge: Gauge | None = None):
         self.delay = delay
+        self.gauge = gauge
+        self.starts: list[tuple[float, str]] = []  # (monotonic time, path) of every request
+        self.headers_seen: list[dict] = []
         self.hits: Counter[str] = Counter()
         self.methods: list[tuple[str, str]] = []
         self.lock = threading.Lock()
@@ -81,6 +102,10 @@ class Simulator:
             path = urlsplit(h.path).path
             self.hits[path] += 1
             self.methods.append((method, h.path))
+            self.starts.append((time.monotonic(), path))
+            self.headers_seen.append({k.lower(): v for k, v in h.headers.items()})
+        if self.gauge:
+            self.gauge.enter()
         try:
             if self.delay:
                 time.sleep(self.delay)
@@ -88,6 +113,8 @@ class Simulator:
         except (BrokenPipeError, ConnectionResetError):
             pass
         finally:
+            if self.gauge:
+                self.gauge.leave()
             with self.lock:
                 self.in_flight -= 1
 
