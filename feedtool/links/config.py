@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 from ..config import Config, unknown_keys
 from ..errors import ConfigError
@@ -84,7 +85,9 @@ class LinksConfig:
     hosts: Mapping[str, HostRule] = field(default_factory=lambda: dict(DEFAULT_HOST_RULES))
 
     def rule_for(self, host: str) -> HostRule:
-        return self.hosts.get(host.lower(), HostRule())
+        """Rules by host name; ``host`` may carry a port (``127.0.0.1:8080``)."""
+        name = urlsplit("//" + host).hostname or host
+        return self.hosts.get(name.lower(), HostRule())
 
     def host_concurrency(self, host: str) -> int:
         return self.rule_for(host).concurrency or self.per_host

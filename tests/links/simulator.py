@@ -62,6 +62,7 @@ class Simulator:
         self.max_in_flight = 0
         self.flap_remaining: Counter[str] = Counter()
         self.apple_status = 200
+        self.status_of: dict[str, int] = {}  # path -> status a test can change between runs
         sim = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -179,6 +180,8 @@ class Simulator:
         return self._generic(h, method, path, query, send)
 
     def _generic(self, h, method, path, query, send) -> None:
+        if path in self.status_of:
+            return send(self.status_of[path], "as the test says")
         if path.startswith("/ok") or path == "/":
             return send(200, "<html>fine</html>")
         if path == "/slowok":
