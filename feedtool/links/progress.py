@@ -11,14 +11,16 @@ import time
 from typing import TextIO
 
 
-def wants_progress(stream: TextIO = sys.stderr) -> bool:
+def wants_progress(stream: TextIO | None = None) -> bool:
+    stream = sys.stderr if stream is None else stream
     if os.environ.get("CI") or os.environ.get("FEEDTOOL_NO_PROGRESS"):
         return False
     return hasattr(stream, "isatty") and stream.isatty()
 
 
 class ProgressBar:
-    def __init__(self, total: int, stream: TextIO = sys.stderr, width: int = 30, enabled: bool | None = None):
+    def __init__(self, total: int, stream: TextIO | None = None, width: int = 30, enabled: bool | None = None):
+        stream = sys.stderr if stream is None else stream
         self.total, self.stream, self.width = total, stream, width
         self.enabled = wants_progress(stream) if enabled is None else enabled
         self.done = self.broken = 0
