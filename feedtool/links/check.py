@@ -150,17 +150,30 @@ def check_links(episodes: Iterable[Episode], config: Config | None, links: Links
                         outcome.evidence, attempts=item.attempts,
                         reason=f"{outcome.evidence.reason} [{item.attempts} attempts]"))
                 target = by_url[url]
+                if outcome.needs_network_proof:
+                    deferred.append((url, outcome))
+                    continue
                 if outcome.verdict is Verdict.EXCLUDED:
                     results.append(Result(url, Verdict.EXCLUDED, target.places, outcome.evidence.reason,
                                           target.platform, evidence=outcome.evidence))
                 else:
-                    before, after = history.record(url, outcome, clock(), run_id, started, links.confirm_after)
-                    results.append(_result(target, outcome, before, after, links.confirm_after))
+                    record(url, outcome)
                 done += 1
                 if progress:
                     progress(done, len(to_check))
 
+        def record(url: str, outcome: Outcome) -> None:
+            before, after = history.record(url, outcome, clock(), run_id, started, links.confirm_after)
+            results.append(_result(by_url[url], outcome, before, after, links.confirm_after))
+
+        deferred: list[tuple[str, Outcome]] = []
         scheduler.run(build_jobs(to_check, ctx), finished)
+        for url, outcome in deferred:
+            if not client.responses:
+                outcome = replace(outcome, verdict=Verdict.UNKNOWN, evidence=replace(
+                    outcome.evidence, reason=f"{outcome.evidence.reason}, but no host answered in this run: "
+                    "the network or DNS looks down, so this is not called broken"))
+            record(url, outcome)
         for item in extracted.unchecked:
             results.append(Result(item.value, item.verdict, (item.place,), item.reason))
         results.sort(key=lambda r: (r.verdict.rank, not r.confirmed, r.url or "", r.places))

@@ -226,6 +226,7 @@ class HttpClient:
         self.config = config
         self.manager = _pool_manager(config)
         self.requests = 0
+        self.responses = 0  # requests that got a status line: proof that DNS and the network work
         self._count_lock = threading.Lock()
         self.base_headers = {"User-Agent": config.user_agent, "Accept": "*/*",
                              "Accept-Encoding": "identity"}
@@ -254,6 +255,8 @@ class HttpClient:
             finally:
                 fired = any([watchdog().disarm(t) for t in _local.tokens])
             heads = {k.lower(): v for k, v in response.headers.items()}
+            with self._count_lock:
+                self.responses += 1
             if response.status == 429:
                 after = parse_retry_after(heads.get("retry-after"))
                 lease.limiter.throttled(host_key(url), min(after, self.config.retry_after_cap)
@@ -334,15 +337,15 @@ class HttpClient:
 
 def classify_error(exc: BaseException) -> tuple[str, str]:
     """(kind, short message) for a failed request."""
-    if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError, TimeoutError, socket.timeout)):
-        return "timeout", "timed out"
     if isinstance(exc, NameResolutionError):
         cause = exc.__cause__
         if isinstance(cause, socket.gaierror) and cause.errno == socket.EAI_NONAME:
             return "nxdomain", "host name does not exist (DNS)"
         return "dns", "host name could not be resolved right now (DNS)"
-    if isinstance(exc, NewConnectionError):
+    if isinstance(exc, NewConnectionError):  # (a subclass of ConnectTimeoutError in urllib3 2)
         return "refused", "connection refused or unreachable"
+    if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError, TimeoutError, socket.timeout)):
+        return "timeout", "timed out"
     if isinstance(exc, ProtocolError):
         text = str(exc)
         if any(word in text for word in ("reset", "aborted", "RemoteDisconnected", "closed connection",

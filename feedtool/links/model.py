@@ -63,6 +63,9 @@ class Outcome:
     evidence: Evidence
     suggestion: str | None = None   # the URL to put in the file instead (REDIRECTED, moved Anchor)
     warning: str | None = None      # e.g. YouTube embedding disabled
+    # "host does not exist" is only believed when the run proved DNS works (some host answered):
+    # offline, every name fails that way and nothing must be called broken
+    needs_network_proof: bool = False
 
 
 @dataclass(frozen=True)

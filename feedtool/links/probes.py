@@ -9,7 +9,7 @@ URL -> ``Outcome``; ``transient=True`` asks the scheduler for a retry.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode, urlsplit
 
 from .config import LinksConfig
@@ -57,7 +57,8 @@ def _failure(url: str, probe: str, chain: Chain, first_hop: bool) -> AttemptResu
     response = chain.final
     kind = response.error_kind
     if kind == "nxdomain":
-        return _outcome(url, Verdict.BROKEN, probe, chain, response.error or "host does not exist")
+        result = _outcome(url, Verdict.BROKEN, probe, chain, response.error or "host does not exist")
+        return AttemptResult({url: replace(result.value[url], needs_network_proof=True)})
     if kind == "blocked":
         verdict = Verdict.EXCLUDED if first_hop else Verdict.UNKNOWN
         prefix = "" if first_hop else "redirect target refused: "

@@ -173,3 +173,26 @@ def test_anchor_moves_and_removals(tmp_path, sim):
 def test_anchor_hosts_are_recognised_without_a_field(link):
     from feedtool.links.normalize import platform_of
     assert platform_of(link) == "anchor"
+
+
+def test_nonexistent_host_is_broken_only_when_the_network_works(tmp_path, sim):
+    gone = "http://no-such-host.invalid/page"
+    report = run_check(tmp_path / "a", sim, {"ep": {}}, {"ep": f"[a]({gone})\n" + body_links(sim, "/ok")},
+                       confirm_after=1)
+    assert result_for(report, gone).verdict is Verdict.BROKEN
+    assert "does not exist" in result_for(report, gone).reason
+    offline = run_check(tmp_path / "b", sim, {"ep": {}}, {"ep": f"[a]({gone})"}, confirm_after=1)
+    result = result_for(offline, gone)
+    assert result.verdict is Verdict.UNKNOWN and "network or DNS looks down" in result.reason
+    assert not offline.confirmed_broken
+
+
+def test_connection_refused_is_unknown_and_not_retried(tmp_path, sim):
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}/x"
+    report = run_check(tmp_path, sim, {"ep": {}}, {"ep": f"[a]({closed})"})
+    result = result_for(report, closed)
+    assert result.verdict is Verdict.UNKNOWN and "refused" in result.reason
+    assert result.evidence.attempts == 1
