@@ -174,8 +174,15 @@ def check_links(episodes: Iterable[Episode], config: Config | None, links: Links
                     outcome.evidence, reason=f"{outcome.evidence.reason}, but no host answered in this run: "
                     "the network or DNS looks down, so this is not called broken"))
             record(url, outcome)
+        invalid: dict[str, list] = {}
         for item in extracted.unchecked:
-            results.append(Result(item.value, item.verdict, (item.place,), item.reason))
+            if item.verdict is Verdict.INVALID and item.value is not None:
+                invalid.setdefault(item.value, []).append(item)
+            else:
+                results.append(Result(item.value, item.verdict, (item.place,), item.reason))
+        for value, items in invalid.items():  # one result per value, like checked URLs
+            results.append(Result(value, Verdict.INVALID, tuple(dict.fromkeys(i.place for i in items)),
+                                  items[0].reason))
         results.sort(key=lambda r: (r.verdict.rank, not r.confirmed, r.url or "", r.places))
         counts = dict(Counter(r.verdict.value for r in results))
         counts.update(
@@ -188,8 +195,8 @@ def check_links(episodes: Iterable[Episode], config: Config | None, links: Links
         )
         duration = round(time.monotonic() - t0, 3)
         history.finish_run(run_id, clock(), duration, counts,
-                           "budget-exhausted" if scheduler.budget_exhausted else "finished")
-        run = RunInfo(started, duration, counts, client.requests, scheduler.budget_exhausted, str(links.history))
+                           "budget-exhausted" if scheduler.out_of_budget else "finished")
+        run = RunInfo(started, duration, counts, client.requests, scheduler.out_of_budget, str(links.history))
         titles = {e.slug: e.title for e in episodes}
         return Report(run, tuple(results), titles, previous.started if previous else None)
     finally:

@@ -43,7 +43,9 @@ def normalize(url: str) -> str:
         raise InvalidURL(f"unparseable URL: {exc}") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise InvalidURL(f"scheme {scheme + ':' if scheme else '(none)'} is not http or https")
+        if not scheme:
+            raise InvalidURL("not a URL: no http:// or https:// (a bare name or handle?)")
+        raise InvalidURL(f"scheme {scheme}: is not http or https")
     host = (parts.hostname or "").lower().rstrip(".")
     if not host or any(c.isspace() for c in text):
         raise InvalidURL("no host name" if not host else "contains white space")

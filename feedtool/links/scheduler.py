@@ -50,6 +50,7 @@ class HostLimiter:
         self._cond = threading.Condition()
         self.global_in_flight = 0
         self.max_global_in_flight = 0
+        self.budget_hit = False  # a request was refused because the run's time budget ran out
 
     def _host(self, key: str) -> _Host:
         host = self._hosts.get(key)
@@ -143,10 +144,12 @@ class Lease:
         """Wait until a request to ``key`` may start; False when the budget ran out."""
         if key != self.home and key not in self._held:
             if not self.limiter.acquire_host(key, self.deadline):
+                self.limiter.budget_hit = True
                 return False
             self._held.add(key)
         wait = self.limiter.reserve_start(key)
         if time.monotonic() + wait > self.deadline:
+            self.limiter.budget_hit = True
             return False
         if wait > 0:
             time.sleep(wait)
@@ -210,6 +213,10 @@ class Scheduler:
         self.deadline = time.monotonic() + budget
         self.rng = rng or random.Random()
         self.budget_exhausted = False
+
+    @property
+    def out_of_budget(self) -> bool:
+        return self.budget_exhausted or self.limiter.budget_hit
 
     def run(self, jobs: Iterable[Job], on_finished: Callable[[Finished], None]) -> None:
         pending: dict[str, deque[Job]] = {}
