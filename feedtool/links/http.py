@@ -20,6 +20,7 @@ What this layer guarantees, whatever the server does:
 from __future__ import annotations
 
 import heapq
+import http.client
 import itertools
 import json
 import socket
@@ -347,6 +348,11 @@ def classify_error(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError, TimeoutError, socket.timeout)):
         return "timeout", "timed out"
     if isinstance(exc, ProtocolError):
+        inner = exc.args[1] if len(exc.args) > 1 else None
+        if isinstance(inner, (ConnectionError, http.client.RemoteDisconnected, http.client.IncompleteRead)):
+            return "reset", "connection reset or closed by the server"
+        if isinstance(inner, http.client.HTTPException):  # too many or too long headers, bad status line
+            return "protocol", f"malformed response: {_short(str(inner) or type(inner).__name__)}"
         text = str(exc)
         if any(word in text for word in ("reset", "aborted", "RemoteDisconnected", "closed connection",
                                          "IncompleteRead", "Connection broken")):

@@ -244,6 +244,19 @@ class Simulator:
                 h.wfile.write(chunk)
             h.close_connection = True
             return None
+        if path == "/huge-headers":
+            h.send_response(200)
+            for i in range(5000):
+                h.send_header(f"X-Pad-{i}", "a" * 100)
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+            return None
+        if path == "/long-header":
+            h.send_response(200)
+            h.send_header("X-Long", "b" * 200_000)
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+            return None
         if path == "/head-refused":
             return send(405 if method == "HEAD" else 200, "" if method == "HEAD" else "get works")
         if path == "/challenge":

@@ -42,3 +42,11 @@ def test_redirect_loops_and_long_chains_are_bounded(tmp_path, sim):
     long = result_for(report, sim.url("/chain/30"))
     assert long.verdict is Verdict.UNKNOWN and "more than 5 redirects" in long.reason
     assert sim.hits["/chain/24"] <= 2 and sim.hits["/chain/23"] == 0
+
+
+def test_huge_headers_are_refused_not_retried(tmp_path, sim):
+    report = run_check(tmp_path, sim, {"ep": {}}, {"ep": body_links(sim, "/huge-headers", "/long-header")})
+    for path in ("/huge-headers", "/long-header"):
+        result = result_for(report, sim.url(path))
+        assert result.verdict is Verdict.UNKNOWN and "malformed response" in result.reason, result.reason
+        assert result.evidence.attempts == 1
