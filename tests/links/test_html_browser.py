@@ -54,3 +54,15 @@ def test_html_report_renders_in_headless_chromium(tmp_path, sim):
     assert _png_size(data) == (1200, 900)
     assert len(data) > 20_000  # text, colours and table borders compress far worse than a blank page
     assert _distinct_rows(data) > 200
+
+    # the inline filter script runs in the browser: preselect "broken" and read the resulting DOM
+    dom = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={profile}", "--dump-dom", page.as_uri() + "#verdict=BROKEN"],
+        check=True, capture_output=True, timeout=60, text=True).stdout
+    rows = [line for line in dom.splitlines() if line.startswith("<tr data-verdict")]
+    assert rows
+    for row in rows:
+        hidden = 'class="hidden"' in row
+        assert hidden == ('data-verdict="BROKEN"' not in row), row

@@ -17,9 +17,10 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:22px 0 6px}
 .filters{position:sticky;top:0;background:#fafbfc;padding:8px 0;border-bottom:1px solid #d0d7de}
 .filters label{margin-right:14px}
 table{border-collapse:collapse;width:100%;margin-bottom:8px;background:#fff}
-th,td{border:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-align:top}
+th,td{border:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f0f3f6;font-weight:600}
-td.url{word-break:break-all;min-width:240px;max-width:420px}
+td.url{word-break:break-all;min-width:170px;max-width:320px}
+td.since{white-space:nowrap}
 .v{font-weight:700;white-space:nowrap}
 .BROKEN{color:#b3261e}.SUSPECT{color:#d9730d}.REDIRECTED{color:#8250df}.UNKNOWN{color:#6e7781}
 .MISSING{color:#9a6700}.INVALID{color:#b3261e}.OK{color:#1a7f37}.EXCLUDED{color:#8c959f}
@@ -40,6 +41,11 @@ function applyFilters(){
   });
 }
 document.addEventListener('DOMContentLoaded',function(){
+  // a link to the report can preselect filters: report.html#verdict=BROKEN&platform=youtube
+  location.hash.replace(/^#/,'').split('&').forEach(function(kv){
+    var parts=kv.split('='), el=document.getElementById('f-'+parts[0]);
+    if(el&&parts[1]){el.value=decodeURIComponent(parts[1]);}
+  });
   document.getElementById('f-verdict').addEventListener('change',applyFilters);
   document.getElementById('f-platform').addEventListener('change',applyFilters);
   applyFilters();
@@ -101,7 +107,7 @@ def render(report: Report) -> str:
             out.append(
                 f'<tr data-verdict="{label}" data-platform="{escape(place_kind(place))}" data-problem="{problem}">'
                 f'<td class="v {label}">{label}</td><td><code>{escape(place.field)}</code></td>'
-                f'<td class="url">{_a(r.url) or "—"}</td><td>{reason}</td><td>{day(r.broken_since)}</td>'
+                f'<td class="url">{_a(r.url) or "—"}</td><td>{reason}</td><td class="since">{day(r.broken_since)}</td>'
                 f'<td class="url">{_a(r.suggestion)}</td></tr>')
         out.append("</tbody></table></section>")
     out.append("</body></html>\n")
