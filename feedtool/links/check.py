@@ -93,7 +93,9 @@ def _result(target: Target, outcome: Outcome, before: UrlState | None, after: Ur
     return Result(
         url=target.url, verdict=verdict, places=target.places, reason=reason, platform=target.platform,
         confirmed=verdict is Verdict.BROKEN and after.confirmed,
-        final_url=outcome.evidence.final_url, suggestion=outcome.suggestion, warning=outcome.warning,
+        # an API probe's chain ends at the API, which is not where the link leads
+        final_url=outcome.evidence.final_url if outcome.evidence.probe in ("http", "anchor") else None,
+        suggestion=outcome.suggestion, warning=outcome.warning,
         broken_since=after.broken_since if verdict is Verdict.BROKEN else None,
         consecutive_failures=after.consecutive_failures, change=_change(before, after, verdict),
         evidence=outcome.evidence,

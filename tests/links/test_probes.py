@@ -196,3 +196,9 @@ def test_connection_refused_is_unknown_and_not_retried(tmp_path, sim):
     result = result_for(report, closed)
     assert result.verdict is Verdict.UNKNOWN and "refused" in result.reason
     assert result.evidence.attempts == 1
+
+
+def test_api_probes_do_not_report_the_api_as_final_url(tmp_path, sim):
+    url = "https://www.youtube.com/watch?v=okokokokok1"
+    result = result_for(run_check(tmp_path, sim, {"e": {"links": {"youtube": url}}}), url)
+    assert result.final_url is None and result.evidence.final_url.startswith(sim.url("/yt/oembed"))
