@@ -1,0 +1,76 @@
+"""``feedtool links``: check every outbound link of the episodes and report what broke.
+
+Exit codes: 0 no confirmed broken link, 1 confirmed broken link(s), 2 usage or
+config error.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from ..config import load_config
+from ..errors import UsageError
+from ..links import check_links, parse_links_config
+from ..links.progress import ProgressBar
+from ..links.report import FORMATS, render
+from ..people import PeopleDirectory
+from ..reader import read_episodes
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "links", help="check every outbound link for real availability and report what broke",
+        description="Check platform links (YouTube, Spotify, Apple, Anchor), show-note, guest, chapter, "
+        "image and enclosure links; remember the history; report what broke. Exit codes: 0 no confirmed "
+        "broken link, 1 confirmed broken links, 2 usage or config error.")
+    parser.add_argument("--config", default="config/podcast.yaml", help="the show config (default: %(default)s)")
+    parser.add_argument("--episodes", default="episodes", help="the episodes folder (default: %(default)s)")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default: %(default)s)")
+    parser.add_argument("--output", help="write the report to FILE instead of standard output")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    parser.set_defaults(handler=run)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    links_config = parse_links_config(config)
+    folder = Path(args.episodes)
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: episodes folder not found (pass --episodes DIR)")
+    people = PeopleDirectory(config.people_dir, config.image_base_url or config.link)
+    read = read_episodes(folder, people, config.tz)
+    if read.failed:
+        print(f"note: {len(read.failed)} episode file(s) have errors and were not checked "
+              "(run feedtool validate)", file=sys.stderr)
+    bar: ProgressBar | None = None
+
+    def on_start(total: int) -> None:
+        nonlocal bar
+        bar = ProgressBar(total, enabled=False if args.no_progress else None)
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.advance()
+
+    try:
+        report = check_links(read.episodes, config, links_config, progress=progress, on_start=on_start)
+    finally:
+        if bar is not None:
+            bar.close()
+    text = render(report, args.format)
+    if args.output:
+        _write(Path(args.output), text)
+    else:
+        sys.stdout.write(text)
+    return 1 if report.confirmed_broken else 0

@@ -1,0 +1,213 @@
+"""Link history in SQLite: the only module that writes SQL.
+
+Per URL: first seen, last checked, last OK, first failure of the current
+streak ("broken since"), consecutive definitive failures, whether the break is
+confirmed, and the last verdict with its evidence. Per run: when, how long,
+counts.
+
+Safety: WAL journal and a busy timeout so concurrent runs wait instead of
+failing; every result is written in its own short ``BEGIN IMMEDIATE``
+transaction as soon as it is known, so a run killed halfway keeps what it
+finished and loses only its unfinished work. A URL already counted by another
+run that started later than this one is not counted twice.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .model import Evidence, Outcome
+from .verdict import Verdict
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS urls (
+    url TEXT PRIMARY KEY,
+    first_seen TEXT NOT NULL,
+    last_checked TEXT,
+    last_ok TEXT,
+    broken_since TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    confirmed INTEGER NOT NULL DEFAULT 0,
+    last_verdict TEXT,
+    final_url TEXT,
+    reason TEXT,
+    evidence TEXT,
+    last_run INTEGER
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started TEXT NOT NULL,
+    finished TEXT,
+    duration REAL,
+    counts TEXT,
+    status TEXT NOT NULL DEFAULT 'running'
+);
+"""
+
+
+@dataclass(frozen=True)
+class UrlState:
+    url: str
+    first_seen: datetime
+    last_checked: datetime | None = None
+    last_ok: datetime | None = None
+    broken_since: datetime | None = None
+    consecutive_failures: int = 0
+    confirmed: bool = False
+    last_verdict: Verdict | None = None
+    final_url: str | None = None
+    reason: str | None = None
+    last_run: int | None = None
+
+
+@dataclass(frozen=True)
+class RunRow:
+    id: int
+    started: datetime
+    finished: datetime | None
+    duration: float | None
+    counts: dict
+    status: str
+
+
+def advance(state: UrlState, verdict: Verdict, now: datetime, confirm_after: int) -> UrlState:
+    """The state after one more check. Pure: the rules of "suspect" vs "confirmed".
+
+    BROKEN extends the failure streak (confirmed once it reaches ``confirm_after``),
+    OK/REDIRECTED end it, UNKNOWN neither extends nor ends it (not the link's fault).
+    """
+    if verdict.is_definitive_failure:
+        failures = state.consecutive_failures + 1
+        return replace(state, last_checked=now, consecutive_failures=failures,
+                       broken_since=state.broken_since or now, confirmed=failures >= confirm_after,
+                       last_verdict=verdict)
+    if verdict.is_success:
+        return replace(state, last_checked=now, last_ok=now, consecutive_failures=0, broken_since=None,
+                       confirmed=False, last_verdict=verdict)
+    return replace(state, last_checked=now, last_verdict=verdict)
+
+
+def _ts(value: datetime | None) -> str | None:
+    return value.astimezone(timezone.utc).isoformat() if value else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _evidence_json(evidence: Evidence) -> str:
+    return json.dumps(asdict(evidence), sort_keys=True)
+
+
+class History:
+    """An open history database. Use from one thread (the dispatcher)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), timeout=30.0, isolation_level=None)
+        self.db.execute("PRAGMA busy_timeout = 30000")
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        with self._transaction():
+            for statement in _SCHEMA.strip().split(";"):
+                if statement.strip():
+                    self.db.execute(statement)
+            self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+
+    def _transaction(self):
+        db = self.db
+
+        class _Tx:
+            def __enter__(self_inner):
+                db.execute("BEGIN IMMEDIATE")
+
+            def __exit__(self_inner, exc_type, exc, tb):
+                db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+                return False
+
+        return _Tx()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- runs -------------------------------------------------------------------
+    def start_run(self, started: datetime) -> int:
+        with self._transaction():
+            cursor = self.db.execute("INSERT INTO runs(started) VALUES (?)", (_ts(started),))
+        return int(cursor.lastrowid)
+
+    def finish_run(self, run_id: int, finished: datetime, duration: float, counts: dict, status: str = "finished"
+                   ) -> None:
+        with self._transaction():
+            self.db.execute("UPDATE runs SET finished = ?, duration = ?, counts = ?, status = ? WHERE id = ?",
+                            (_ts(finished), duration, json.dumps(counts, sort_keys=True), status, run_id))
+
+    def runs(self) -> list[RunRow]:
+        rows = self.db.execute("SELECT id, started, finished, duration, counts, status FROM runs ORDER BY id")
+        return [RunRow(r[0], _dt(r[1]), _dt(r[2]), r[3], json.loads(r[4] or "{}"), r[5]) for r in rows]
+
+    def previous_run(self, before_id: int) -> RunRow | None:
+        return next((r for r in reversed(self.runs()) if r.id < before_id and r.status != "running"), None)
+
+    # -- urls -------------------------------------------------------------------
+    def _row(self, url: str) -> UrlState | None:
+        row = self.db.execute(
+            "SELECT url, first_seen, last_checked, last_ok, broken_since, consecutive_failures, confirmed, "
+            "last_verdict, final_url, reason, last_run FROM urls WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            return None
+        return UrlState(row[0], _dt(row[1]), _dt(row[2]), _dt(row[3]), _dt(row[4]), row[5], bool(row[6]),
+                        Verdict(row[7]) if row[7] else None, row[8], row[9], row[10])
+
+    def states(self, urls) -> dict[str, UrlState]:
+        """The stored state of each known URL (unknown URLs are absent)."""
+        out = {}
+        for url in urls:
+            state = self._row(url)
+            if state is not None:
+                out[url] = state
+        return out
+
+    def record(self, url: str, outcome: Outcome, now: datetime, run_id: int, run_started: datetime,
+               confirm_after: int) -> tuple[UrlState | None, UrlState]:
+        """Store one checked URL in its own transaction; return (state before, state after)."""
+        with self._transaction():
+            before = self._row(url)
+            state = before or UrlState(url, first_seen=now)
+            counted_elsewhere = (before is not None and before.last_run not in (None, run_id)
+                                 and before.last_checked is not None and before.last_checked >= run_started)
+            if counted_elsewhere and outcome.verdict.is_definitive_failure:
+                after = replace(state, last_checked=now, last_verdict=outcome.verdict)
+            else:
+                after = advance(state, outcome.verdict, now, confirm_after)
+            after = replace(after, final_url=outcome.evidence.final_url, reason=outcome.evidence.reason,
+                            last_run=run_id)
+            self.db.execute(
+                "INSERT INTO urls(url, first_seen, last_checked, last_ok, broken_since, consecutive_failures, "
+                "confirmed, last_verdict, final_url, reason, evidence, last_run) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET last_checked = excluded.last_checked, last_ok = excluded.last_ok, "
+                "broken_since = excluded.broken_since, consecutive_failures = excluded.consecutive_failures, "
+                "confirmed = excluded.confirmed, last_verdict = excluded.last_verdict, "
+                "final_url = excluded.final_url, reason = excluded.reason, evidence = excluded.evidence, "
+                "last_run = excluded.last_run",
+                (url, _ts(after.first_seen), _ts(after.last_checked), _ts(after.last_ok), _ts(after.broken_since),
+                 after.consecutive_failures, int(after.confirmed),
+                 after.last_verdict.value if after.last_verdict else None, after.final_url, after.reason,
+                 _evidence_json(outcome.evidence), run_id))
+        return before, after
+
+    def evidence(self, url: str) -> Evidence | None:
+        row = self.db.execute("SELECT evidence FROM urls WHERE url = ?", (url,)).fetchone()
+        if not row or not row[0]:
+            return None
+        from .model import Hop
+        data = json.loads(row[0])
+        data["chain"] = tuple(Hop(**hop) for hop in data.get("chain", ()))
+        return Evidence(**data)

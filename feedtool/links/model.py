@@ -1,0 +1,126 @@
+"""Frozen data passed between the link checker's stages:
+extract -> probe -> history -> report."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .verdict import Verdict
+
+
+@dataclass(frozen=True, order=True)
+class Place:
+    """Where a URL is used: an episode slug and a field such as ``links.youtube``,
+    ``body``, ``image``, ``enclosure``, ``chapters[2]``, ``guests.jane-doe.linkedin``."""
+
+    episode: str
+    field: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """One URL to check (normalised, user info stripped) and every place using it."""
+
+    url: str
+    places: tuple[Place, ...]
+    platform: str | None = None  # youtube, spotify, apple, anchor, or None for generic
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """A place that yields no request: MISSING (TODO/empty) or INVALID (not http(s))."""
+
+    verdict: Verdict
+    place: Place
+    value: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Hop:
+    url: str
+    status: int | None  # None when the request failed before a status line
+    method: str = "GET"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a probe saw: enough to explain the verdict without re-running it."""
+
+    probe: str                      # youtube-oembed, spotify-oembed, apple-lookup, anchor, http
+    chain: tuple[Hop, ...] = ()     # every request made, in order (redirect hops, HEAD->GET)
+    final_url: str | None = None
+    elapsed: float = 0.0            # seconds spent in requests for this URL
+    reason: str = ""
+    attempts: int = 1
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A probe's verdict for one URL, before history decides what is confirmed."""
+
+    verdict: Verdict
+    evidence: Evidence
+    suggestion: str | None = None   # the URL to put in the file instead (REDIRECTED, moved Anchor)
+    warning: str | None = None      # e.g. YouTube embedding disabled
+    # "host does not exist" is only believed when the run proved DNS works (some host answered):
+    # offline, every name fails that way and nothing must be called broken
+    needs_network_proof: bool = False
+
+
+@dataclass(frozen=True)
+class Result:
+    """One line of the report: a URL (or a MISSING/INVALID place) with its verdict in context."""
+
+    url: str | None
+    verdict: Verdict
+    places: tuple[Place, ...]
+    reason: str
+    platform: str | None = None
+    confirmed: bool = False
+    final_url: str | None = None
+    suggestion: str | None = None
+    warning: str | None = None
+    broken_since: datetime | None = None
+    consecutive_failures: int = 0
+    change: str | None = None       # "newly-broken", "fixed", "still-broken" or None
+    cached: bool = False            # a recent OK reused from history, not re-checked
+    evidence: Evidence | None = None
+
+    @property
+    def is_confirmed_broken(self) -> bool:
+        return self.verdict is Verdict.BROKEN and self.confirmed
+
+    @property
+    def status_label(self) -> str:
+        """BROKEN vs "suspect" for humans; other verdicts as they are."""
+        if self.verdict is Verdict.BROKEN and not self.confirmed:
+            return "SUSPECT"
+        return self.verdict.value
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    started: datetime
+    duration: float
+    counts: dict[str, int]
+    requests: int = 0
+    budget_exhausted: bool = False
+    history_path: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a formatter needs; formatters are pure ``(Report) -> str``."""
+
+    run: RunInfo
+    results: tuple[Result, ...]
+    episode_titles: dict[str, str] = field(default_factory=dict)
+    previous_run: datetime | None = None
+
+    @property
+    def confirmed_broken(self) -> tuple[Result, ...]:
+        return tuple(r for r in self.results if r.is_confirmed_broken)
+
+    def changed(self, change: str) -> tuple[Result, ...]:
+        return tuple(r for r in self.results if r.change == change)

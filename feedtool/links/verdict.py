@@ -1,0 +1,54 @@
+"""The one verdict vocabulary shared by probes, history and every report."""
+from __future__ import annotations
+
+import enum
+
+
+class Verdict(enum.Enum):
+    """What a check concluded about one URL.
+
+    The order of declaration is the order of badness used by reports
+    (worst first), so ``Verdict.BROKEN.rank < Verdict.OK.rank``.
+    """
+
+    BROKEN = "BROKEN"          # definitive: 404/410, redirect to 404, platform says gone/private
+    INVALID = "INVALID"        # not an http(s) URL
+    MISSING = "MISSING"        # TODO/empty platform link: nothing to check
+    UNKNOWN = "UNKNOWN"        # not the link's fault: 429, 5xx, timeout, reset, bot wall
+    REDIRECTED = "REDIRECTED"  # permanent redirect: the file should carry the final URL
+    OK = "OK"
+    EXCLUDED = "EXCLUDED"      # excluded by the config
+
+    @property
+    def rank(self) -> int:
+        return list(Verdict).index(self)
+
+    @property
+    def is_definitive_failure(self) -> bool:
+        """Counts toward "broken after N consecutive failures"."""
+        return self is Verdict.BROKEN
+
+    @property
+    def is_success(self) -> bool:
+        """Resets the failure streak and clears "broken since"."""
+        return self in (Verdict.OK, Verdict.REDIRECTED)
+
+    @property
+    def needs_action(self) -> bool:
+        """Something a maintainer should change in an episode file."""
+        return self in (Verdict.BROKEN, Verdict.INVALID, Verdict.MISSING, Verdict.REDIRECTED)
+
+    @property
+    def wording(self) -> str:
+        return _WORDING[self]
+
+
+_WORDING = {
+    Verdict.BROKEN: "broken",
+    Verdict.INVALID: "not an http(s) URL",
+    Verdict.MISSING: "missing (TODO or empty)",
+    Verdict.UNKNOWN: "could not tell (not the link's fault)",
+    Verdict.REDIRECTED: "moved permanently: update the file",
+    Verdict.OK: "ok",
+    Verdict.EXCLUDED: "excluded by config",
+}
