@@ -113,7 +113,7 @@ def scheduled_run(config: Config, episodes_dir: Path, out_dir: Path, *, reports_
         path = reports_dir / name
         atomic_write(path, render(report, fmt).encode("utf-8"))
         written.append(path)
-    counts = ", ".join(f"{n} {v}" for v, n in sorted(report.run.counts.items()) if n)
+    counts = ", ".join(f"{n} {v}" for v, n in sorted(report.run.counts.items()) if n and v.isupper())
     broken = len(report.confirmed_broken)
     budget_note = "; time budget ran out, the rest is UNKNOWN" if report.run.budget_exhausted else ""
     stage = StageOutcome("links", broken == 0, f"{len(report.results)} links: {counts}; {broken} confirmed broken"
