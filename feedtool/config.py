@@ -29,7 +29,7 @@ KNOWN_KEYS = {
     "author", "owner", "image", "category", "categories", "explicit", "type", "locked",
     "locked_owner", "podcast_guid", "hosts", "episode_url", "image_base_url", "media_url",
     "media_type", "people", "timezone", "transcripts", "transcript_language", "max_items",
-    "allow_shrink", "state_dir", "links", "publish", "funding",
+    "state_dir", "links", "publish", "funding",
 }
 
 
