@@ -25,9 +25,7 @@ re-publish episodes under new guids.
 """
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +35,7 @@ from typing import Any
 import yaml
 
 from .errors import FeedtoolError
+from .output import atomic_write
 from .model import Audio, Problem
 
 MANIFEST_NAME = "media.yaml"
@@ -280,30 +279,5 @@ def write_manifest(episodes_dir: Path, entries: tuple[MediaEntry, ...] | list[Me
                    source: str | None) -> bool:
     """Write media.yaml atomically (temp file + fsync + rename). Returns False when it was already identical,
     in which case the file (and its mtime) is left alone."""
-    path = manifest_path(episodes_dir)
     content = render_manifest(entries, source).encode("utf-8")
-    try:
-        if path.read_bytes() == content:
-            return False
-    except FileNotFoundError:
-        pass
-    fd, tmp = tempfile.mkstemp(prefix=".media.yaml.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-    return True
+    return atomic_write(manifest_path(episodes_dir), content)

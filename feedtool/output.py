@@ -69,7 +69,11 @@ def atomic_write(path: Path, data: bytes) -> bool:
     if _same(path, data):
         return False
     tmp = _write_temp(path, data)
-    os.replace(tmp, path)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     _fsync_dir(path.parent)
     return True
 
@@ -99,9 +103,14 @@ def publish(out_dir: Path, files: list[OutputFile] | tuple[OutputFile, ...], las
             tmp.unlink(missing_ok=True)
         raise
     folders = set()
-    for tmp, target in temps:
-        os.replace(tmp, target)
-        folders.add(target.parent)
+    try:
+        for tmp, target in temps:
+            os.replace(tmp, target)
+            folders.add(target.parent)
+    except BaseException:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        raise
     for folder in sorted(folders):
         _fsync_dir(folder)
     return PublishResult(tuple(f.relpath for f in changed), unchanged)

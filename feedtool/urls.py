@@ -10,7 +10,7 @@ from urllib.parse import quote
 from .config import Config
 from .model import Audio, Episode
 from .reader import mime_type_for
-from .weburls import absolute_url, encode_url  # noqa: F401  (re-exported)
+from .weburls import absolute_url
 
 
 def fill_template(template: str, episode: Episode) -> str:

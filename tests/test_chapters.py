@@ -1,6 +1,6 @@
 from pathlib import Path
 
-import pytest
+
 
 from feedtool import chapters as ch
 from feedtool.model import ChapterMarker, Episode, TranscriptHeader as H, TranscriptLine

@@ -51,3 +51,18 @@ def test_failed_publish_leaves_every_old_file_and_no_temporaries(tmp_path, monke
 def test_written_files_are_world_readable(tmp_path):
     publish(tmp_path, [OutputFile("feed.xml", b"x")])
     assert (tmp_path / "feed.xml").stat().st_mode & 0o444 == 0o444
+
+
+def test_failed_rename_leaves_no_temporary(tmp_path, monkeypatch):
+    atomic_write(tmp_path / "a.txt", b"old")
+
+    def broken(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(output.os, "replace", broken)
+    with pytest.raises(OSError):
+        atomic_write(tmp_path / "a.txt", b"new")
+    with pytest.raises(OSError):
+        publish(tmp_path, [OutputFile("feed.xml", b"x")])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+    assert (tmp_path / "a.txt").read_bytes() == b"old"

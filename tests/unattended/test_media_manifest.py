@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from feedtool import media_manifest
+from feedtool import output
 from feedtool.config import parse_config
 from feedtool.media_manifest import (
     MediaEntry, MediaManifestError, load_entries, load_manifest, render_manifest, write_manifest,
@@ -63,7 +63,7 @@ def test_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path, monkeypatch
     def broken_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(media_manifest.os, "replace", broken_replace)
+    monkeypatch.setattr(output.os, "replace", broken_replace)  # the shared atomic writer
     with pytest.raises(OSError):
         write_manifest(tmp_path, [A, B], "src")
     assert (tmp_path / "media.yaml").read_bytes() == before
