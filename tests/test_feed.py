@@ -209,3 +209,25 @@ def test_duplicate_guids_stop_the_build(show, tmp_path, capsys):
     assert build(show, tmp_path / "out") == 1
     assert "2 episodes share the guid 'same-guid'" in capsys.readouterr().err
     assert not (tmp_path / "out" / "feed.xml").exists()
+
+
+def test_media_manifest_supplies_enclosure_and_keeps_the_hosts_guid(show, tmp_path):
+    (show / "episodes" / "media.yaml").write_text(
+        "version: 1\nsource: host-feed.xml\nepisodes:\n"
+        "  s01e02-markers-only:\n"
+        "    url: https://anchor.fm/s/abc/podcast/play/123/markers.mp3\n"
+        "    length: 9876543\n    type: audio/mpeg\n    duration: 1199\n"
+        "    guid: 7b2e9f14-0c5a-4d83-b6e1-f29a3c8d0e57\n"
+        "    title: Markers Only - Host\n    matched_by: title\n")
+    out = tmp_path / "out"
+    assert build(show, out) == 0
+    parsed = podcastparser.parse(FEED_URL, io.BytesIO((out / "feed.xml").read_bytes()))
+    item = [e for e in parsed["episodes"] if e["title"] == "Markers Only"][0]
+    assert item["guid"] == "7b2e9f14-0c5a-4d83-b6e1-f29a3c8d0e57"
+    assert item["enclosures"] == [{"url": "https://anchor.fm/s/abc/podcast/play/123/markers.mp3",
+                                   "file_size": 9876543, "mime_type": "audio/mpeg"}]
+    # the episode's own duration: wins over the host's
+    assert item["total_time"] == 1200
+    # an episode with its own audio: ignores the manifest
+    first = [e for e in parsed["episodes"] if e["title"] == "First Steps in Data"][0]
+    assert first["enclosures"][0]["url"] == "https://media.example.org/custom/first.mp3"
