@@ -1,6 +1,7 @@
 """The link check as one library call: extract -> schedule probes -> history -> Report."""
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -8,6 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from ..config import Config
+from ..errors import ConfigError
 from ..model import Audio, Episode
 from .config import LinksConfig
 from .extract import extract
@@ -76,7 +78,8 @@ def build_jobs(targets: Iterable[Target], ctx: ProbeContext) -> list[Job]:
 
 
 def _change(before: UrlState | None, after: UrlState, verdict: Verdict) -> str | None:
-    was_broken = before is not None and before.last_verdict is Verdict.BROKEN
+    # broken_since stays set through UNKNOWN runs, so BROKEN -> UNKNOWN -> OK is still "fixed"
+    was_broken = before is not None and (before.broken_since is not None or before.last_verdict is Verdict.BROKEN)
     if verdict is Verdict.BROKEN and after.confirmed:
         return "still-broken" if before is not None and before.confirmed else "newly-broken"
     if verdict.is_success and was_broken:
@@ -111,7 +114,11 @@ def check_links(episodes: Iterable[Episode], config: Config | None, links: Links
     episodes = tuple(episodes)
     started, t0 = clock(), time.monotonic()
     extracted = extract(episodes, config, manifest)
-    history = History(links.history)
+    try:
+        history = History(links.history)
+    except (sqlite3.Error, OSError) as exc:
+        raise ConfigError(f"{links.history}: cannot open the link history database: {exc} "
+                          "(set links.history to a writable path)") from None
     try:
         run_id = history.start_run(started)
         previous = history.previous_run(run_id)
