@@ -107,7 +107,7 @@ def _result(target: Target, outcome: Outcome, before: UrlState | None, after: Ur
 
 def check_links(episodes: Iterable[Episode], config: Config | None, links: LinksConfig, *,
                 manifest: Mapping[str, Audio] | None = None,
-                progress: Callable[[int, int], None] | None = None,
+                progress: Callable[[int, int, Verdict], None] | None = None,
                 on_start: Callable[[int], None] | None = None,
                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> Report:
     """Check every link of ``episodes``; record history; return the Report."""
@@ -169,7 +169,7 @@ def check_links(episodes: Iterable[Episode], config: Config | None, links: Links
                     record(url, outcome)
                 done += 1
                 if progress:
-                    progress(done, len(to_check))
+                    progress(done, len(to_check), outcome.verdict)
 
         def record(url: str, outcome: Outcome) -> None:
             before, after = history.record(url, outcome, clock(), run_id, started, links.confirm_after)
