@@ -17,7 +17,7 @@ from .history import History, UrlState
 from .http import HttpClient
 from .model import Evidence, Outcome, Report, Result, RunInfo, Target
 from .normalize import apple_ref, spotify_item, youtube_video_id
-from .probes import ProbeContext, probe_apple_show, probe_for, request_host
+from .probes import PROBE_NAMES, ProbeContext, probe_apple_show, probe_for, request_host
 from .scheduler import AttemptResult, Finished, HostLimiter, Job, RetryPolicy, Scheduler
 from .verdict import Verdict
 
@@ -25,6 +25,8 @@ REPORT_VERSION = 1
 
 
 def _give_up(urls: list[str], probe: str):
+    """The outcomes when a job stops early (time budget, Retry-After over the cap,
+    retries exhausted): UNKNOWN, keeping what the last attempt saw as evidence."""
     def give_up(reason: str, last: AttemptResult | None) -> dict[str, Outcome]:
         if last is None:
             return {url: Outcome(Verdict.UNKNOWN, Evidence(probe, reason=reason)) for url in urls}
@@ -67,7 +69,7 @@ def build_jobs(targets: Iterable[Target], ctx: ProbeContext) -> list[Job]:
             return replace(result, value={u: outcome for u in urls})
 
         jobs.append(Job(request_host(ctx, first.platform, first.url), run,
-                        _give_up(urls, probe.__name__.removeprefix("probe_")), key=subject))
+                        _give_up(urls, PROBE_NAMES[probe]), key=subject))
     for show_id, refs in apple.items():
         def run(lease, attempt, show_id=show_id, refs=refs):
             return probe_apple_show(ctx, lease, show_id, refs)

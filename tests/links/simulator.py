@@ -228,6 +228,17 @@ class Simulator:
                 time.sleep(0.05)
             h.close_connection = True
             return None
+        if path == "/slow-body":
+            # fine headers, then the body one byte every 50 ms (10 s in all)
+            h.send_response(200)
+            h.send_header("Content-Length", "200")
+            h.end_headers()
+            if method == "GET":
+                for _ in range(200):
+                    h.wfile.write(b"x")
+                    h.wfile.flush()
+                    time.sleep(0.05)
+            return None
         if path == "/reset":
             h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             h.close_connection = True
