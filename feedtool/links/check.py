@@ -207,7 +207,8 @@ def check_links(episodes: Iterable[Episode], config: Config | None, links: Links
         duration = round(time.monotonic() - t0, 3)
         history.finish_run(run_id, clock(), duration, counts,
                            "budget-exhausted" if scheduler.out_of_budget else "finished")
-        run = RunInfo(started, duration, counts, client.requests, scheduler.out_of_budget, str(links.history))
+        run = RunInfo(started, duration, counts, client.requests, scheduler.out_of_budget, str(links.history),
+                      limiter.max_global_in_flight)
         titles = {e.slug: e.title for e in episodes}
         return Report(run, tuple(results), titles, previous.started if previous else None)
     finally:
