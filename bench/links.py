@@ -72,7 +72,7 @@ def run_feedtool(urls: list[str], concurrency: int, per_host: int, workdir: Path
                          per_host=per_host, min_interval=0.0, timeout=20.0, connect_timeout=10.0, max_age=0)
     started = time.perf_counter()
     report = check_links([episode], None, config)
-    return time.perf_counter() - started, report.run.counts
+    return time.perf_counter() - started, {**report.run.counts, "peak": report.run.peak_in_flight}
 
 
 def run_requests_pool(urls: list[str], concurrency: int) -> float:
@@ -152,7 +152,7 @@ def main() -> int:
                 ft, counts = run_feedtool(urls, args.concurrency, args.per_host, Path(tmp))
                 ok = counts.get("OK", 0)
                 print(f"round {round_}: feedtool {ft:.2f} s ({args.urls / ft:.0f} URLs/s, {ok} OK, "
-                      f"{counts.get('requests')} requests), {ft / ideal:.2f}x ideal")
+                      f"{counts.get('requests')} requests, peak {counts['peak']} in flight), {ft / ideal:.2f}x ideal")
                 rq = run_requests_pool(urls, args.concurrency)
                 print(f"round {round_}: requests.Session thread pool (bare HEADs) {rq:.2f} s "
                       f"({args.urls / rq:.0f} URLs/s), {rq / ideal:.2f}x ideal")

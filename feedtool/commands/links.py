@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..config import load_config
 from ..errors import UsageError
-from ..links import check_links, parse_links_config
+from ..links import Verdict, check_links, parse_links_config
 from ..links.progress import ProgressBar
 from ..links.report import FORMATS, render
 from ..people import PeopleDirectory
@@ -59,9 +59,9 @@ def run(args: argparse.Namespace) -> int:
         nonlocal bar
         bar = ProgressBar(total, enabled=False if args.no_progress else None)
 
-    def progress(done: int, total: int) -> None:
+    def progress(done: int, total: int, verdict: Verdict) -> None:
         if bar is not None:
-            bar.advance()
+            bar.advance(broken=int(verdict is Verdict.BROKEN))
 
     try:
         report = check_links(read.episodes, config, links_config, progress=progress, on_start=on_start)

@@ -1,6 +1,7 @@
 """The link check as one library call: extract -> schedule probes -> history -> Report."""
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -8,6 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from ..config import Config
+from ..errors import ConfigError
 from ..model import Audio, Episode
 from .config import LinksConfig
 from .extract import extract
@@ -15,7 +17,7 @@ from .history import History, UrlState
 from .http import HttpClient
 from .model import Evidence, Outcome, Report, Result, RunInfo, Target
 from .normalize import apple_ref, spotify_item, youtube_video_id
-from .probes import ProbeContext, probe_apple_show, probe_for, request_host
+from .probes import PROBE_NAMES, ProbeContext, probe_apple_show, probe_for, request_host
 from .scheduler import AttemptResult, Finished, HostLimiter, Job, RetryPolicy, Scheduler
 from .verdict import Verdict
 
@@ -23,6 +25,8 @@ REPORT_VERSION = 1
 
 
 def _give_up(urls: list[str], probe: str):
+    """The outcomes when a job stops early (time budget, Retry-After over the cap,
+    retries exhausted): UNKNOWN, keeping what the last attempt saw as evidence."""
     def give_up(reason: str, last: AttemptResult | None) -> dict[str, Outcome]:
         if last is None:
             return {url: Outcome(Verdict.UNKNOWN, Evidence(probe, reason=reason)) for url in urls}
@@ -65,7 +69,7 @@ def build_jobs(targets: Iterable[Target], ctx: ProbeContext) -> list[Job]:
             return replace(result, value={u: outcome for u in urls})
 
         jobs.append(Job(request_host(ctx, first.platform, first.url), run,
-                        _give_up(urls, probe.__name__.removeprefix("probe_")), key=subject))
+                        _give_up(urls, PROBE_NAMES[probe]), key=subject))
     for show_id, refs in apple.items():
         def run(lease, attempt, show_id=show_id, refs=refs):
             return probe_apple_show(ctx, lease, show_id, refs)
@@ -76,7 +80,8 @@ def build_jobs(targets: Iterable[Target], ctx: ProbeContext) -> list[Job]:
 
 
 def _change(before: UrlState | None, after: UrlState, verdict: Verdict) -> str | None:
-    was_broken = before is not None and before.last_verdict is Verdict.BROKEN
+    # broken_since stays set through UNKNOWN runs, so BROKEN -> UNKNOWN -> OK is still "fixed"
+    was_broken = before is not None and (before.broken_since is not None or before.last_verdict is Verdict.BROKEN)
     if verdict is Verdict.BROKEN and after.confirmed:
         return "still-broken" if before is not None and before.confirmed else "newly-broken"
     if verdict.is_success and was_broken:
@@ -104,14 +109,18 @@ def _result(target: Target, outcome: Outcome, before: UrlState | None, after: Ur
 
 def check_links(episodes: Iterable[Episode], config: Config | None, links: LinksConfig, *,
                 manifest: Mapping[str, Audio] | None = None,
-                progress: Callable[[int, int], None] | None = None,
+                progress: Callable[[int, int, Verdict], None] | None = None,
                 on_start: Callable[[int], None] | None = None,
                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> Report:
     """Check every link of ``episodes``; record history; return the Report."""
     episodes = tuple(episodes)
     started, t0 = clock(), time.monotonic()
     extracted = extract(episodes, config, manifest)
-    history = History(links.history)
+    try:
+        history = History(links.history)
+    except (sqlite3.Error, OSError) as exc:
+        raise ConfigError(f"{links.history}: cannot open the link history database: {exc} "
+                          "(set links.history to a writable path)") from None
     try:
         run_id = history.start_run(started)
         previous = history.previous_run(run_id)
@@ -162,7 +171,7 @@ def check_links(episodes: Iterable[Episode], config: Config | None, links: Links
                     record(url, outcome)
                 done += 1
                 if progress:
-                    progress(done, len(to_check))
+                    progress(done, len(to_check), outcome.verdict)
 
         def record(url: str, outcome: Outcome) -> None:
             before, after = history.record(url, outcome, clock(), run_id, started, links.confirm_after)
@@ -198,7 +207,8 @@ def check_links(episodes: Iterable[Episode], config: Config | None, links: Links
         duration = round(time.monotonic() - t0, 3)
         history.finish_run(run_id, clock(), duration, counts,
                            "budget-exhausted" if scheduler.out_of_budget else "finished")
-        run = RunInfo(started, duration, counts, client.requests, scheduler.out_of_budget, str(links.history))
+        run = RunInfo(started, duration, counts, client.requests, scheduler.out_of_budget, str(links.history),
+                      limiter.max_global_in_flight)
         titles = {e.slug: e.title for e in episodes}
         return Report(run, tuple(results), titles, previous.started if previous else None)
     finally:

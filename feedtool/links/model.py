@@ -107,6 +107,7 @@ class RunInfo:
     requests: int = 0
     budget_exhausted: bool = False
     history_path: str | None = None
+    peak_in_flight: int = 0  # most requests (jobs) in flight at once, never above links.concurrency
 
 
 @dataclass(frozen=True)

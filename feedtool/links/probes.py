@@ -15,7 +15,7 @@ from urllib.parse import urlencode, urlsplit
 from .config import LinksConfig
 from .http import REDIRECT_STATUSES, Chain, HttpClient, Response
 from .model import Evidence, Outcome
-from .normalize import AppleRef, apple_ref, host_of, spotify_item, youtube_video_id
+from .normalize import AppleRef, apple_ref, host_key, host_of, spotify_item, youtube_video_id
 from .scheduler import AttemptResult, Lease
 from .verdict import Verdict
 
@@ -310,9 +310,12 @@ def probe_for(platform: str | None, url: str):
     return probe_http
 
 
+PROBE_NAMES = {probe_youtube: "youtube-oembed", probe_spotify: "spotify-oembed", probe_anchor: "anchor",
+               probe_http: "http"}
+
+
 def request_host(ctx: ProbeContext, platform: str | None, url: str) -> str:
     """The host key of a probe's first request (what the scheduler paces)."""
-    from .normalize import host_key
     if platform == "youtube" and youtube_video_id(url):
         return host_key(ctx.config.endpoints["youtube_oembed"])
     if platform == "spotify" and spotify_item(url):

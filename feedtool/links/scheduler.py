@@ -80,11 +80,6 @@ class HostLimiter:
         with self._cond:
             return self.global_in_flight < self.concurrency
 
-    def host_free(self, key: str) -> bool:
-        with self._cond:
-            host = self._host(key)
-            return host.in_flight < host.limit
-
     # -- used by requests inside a job -------------------------------------------
     def acquire_host(self, key: str, deadline: float) -> bool:
         """Block until ``key`` has a free slot (for a redirect hop to another host)."""

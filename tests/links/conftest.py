@@ -63,13 +63,14 @@ def write_show(root: Path, episodes: dict[str, dict], links: dict, body: dict[st
 
 
 def run_check(root: Path, sim: Simulator, episodes: dict[str, dict], body: dict[str, str] | None = None,
-              **links_extra):
+              history_path: Path | None = None, **links_extra):
     """Write a show, run the library check once, return the Report."""
     from feedtool.config import load_config
     from feedtool.links import check_links, parse_links_config
     from feedtool.reader import read_episodes
 
-    config_path, folder = write_show(root, episodes, fast_links(sim, root / "history.sqlite", **links_extra), body)
+    config_path, folder = write_show(root, episodes, fast_links(sim, history_path or root / "history.sqlite", **links_extra),
+                                    body)
     config = load_config(config_path)
     read = read_episodes(folder)
     assert not read.failed, read.problems

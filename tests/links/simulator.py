@@ -107,6 +107,7 @@ class Simulator:
             self.headers_seen.append({k.lower(): v for k, v in h.headers.items()})
         if self.gauge:
             self.gauge.enter()
+        h.in_flight_counted = True
         try:
             if self.delay:
                 time.sleep(self.delay)
@@ -114,17 +115,25 @@ class Simulator:
         except (BrokenPipeError, ConnectionResetError):
             pass
         finally:
+            self._answered(h)
+
+    def _answered(self, h) -> None:
+        """The request stops counting as in flight just before its answer is written:
+        the client cannot start its next request on that slot any earlier."""
+        if getattr(h, "in_flight_counted", False):
+            h.in_flight_counted = False
             if self.gauge:
                 self.gauge.leave()
             with self.lock:
                 self.in_flight -= 1
 
-    @staticmethod
-    def send(h, status: int, body: bytes | str | dict = b"", headers: dict | None = None, method: str = "GET"):
+    def send(self, h, status: int, body: bytes | str | dict = b"", headers: dict | None = None,
+             method: str = "GET"):
         if isinstance(body, dict):
             body = json.dumps(body)
         if isinstance(body, str):
             body = body.encode()
+        self._answered(h)
         h.send_response(status)
         for key, value in (headers or {}).items():
             h.send_header(key, value)
@@ -227,6 +236,17 @@ class Simulator:
                 h.wfile.flush()
                 time.sleep(0.05)
             h.close_connection = True
+            return None
+        if path == "/slow-body":
+            # fine headers, then the body one byte every 50 ms (10 s in all)
+            h.send_response(200)
+            h.send_header("Content-Length", "200")
+            h.end_headers()
+            if method == "GET":
+                for _ in range(200):
+                    h.wfile.write(b"x")
+                    h.wfile.flush()
+                    time.sleep(0.05)
             return None
         if path == "/reset":
             h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

@@ -34,6 +34,7 @@ def test_json_report_schema_and_exit_codes_over_runs(tmp_path, sim, capsys):
     data = json.loads(out.read_text())
     assert data["version"] == 1
     assert {"started", "duration", "counts"} <= set(data["run"])
+    assert 1 <= data["run"]["peak_in_flight"] <= 8
     for result in data["results"]:
         assert FIXED_RESULT_KEYS <= set(result)
         assert result["verdict"] in VERDICTS

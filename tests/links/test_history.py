@@ -112,3 +112,21 @@ def test_concurrent_runs_do_not_corrupt_or_double_count(tmp_path):
     # four overlapping runs count as one failure each URL, not four
     assert {s.consecutive_failures for s in states.values()} == {1}
     assert len([r for r in history.runs() if r.status == "finished"]) == 4
+
+
+def test_broken_then_unknown_then_ok_is_fixed(tmp_path, sim):
+    links = {"ep": body_links(sim, "/page")}
+    for status in (404, 503):
+        sim.status_of["/page"] = status
+        run_check(tmp_path, sim, {"ep": {}}, links)
+    sim.status_of["/page"] = 200
+    assert result_for(run_check(tmp_path, sim, {"ep": {}}, links), sim.url("/page")).change == "fixed"
+
+
+def test_unwritable_history_is_a_config_error(tmp_path, sim):
+    import pytest
+    from feedtool.errors import ConfigError
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ConfigError, match="cannot open the link history"):
+        run_check(tmp_path, sim, {"ep": {}}, {"ep": body_links(sim, "/ok")}, history_path=blocker / "h.sqlite")

@@ -65,6 +65,16 @@ def test_slow_server_and_slow_drip_are_cut_at_the_total_timeout(tmp_path, sim):
     assert elapsed < 3.0  # the drip would take 10 s and /slow 5 s if they were not cut
 
 
+def test_slow_body_is_cut_at_the_total_timeout(tmp_path, sim):
+    started = time.monotonic()
+    # soft-404 patterns make the checker read the body with GET
+    report = run_check(tmp_path, sim, {"ep": {}}, {"ep": body_links(sim, "/slow-body")}, timeout="300ms",
+                       retries=0, hosts={"127.0.0.1": {"soft_404": ["gone"]}})
+    result = result_for(report, sim.url("/slow-body"))
+    assert result.verdict is Verdict.UNKNOWN and "total timeout" in result.reason
+    assert time.monotonic() - started < 2.0
+
+
 def test_huge_body_is_not_read(tmp_path, sim):
     started = time.monotonic()
     report = run_check(tmp_path, sim, {"ep": {}}, {"ep": body_links(sim, "/huge")}, max_body=2048)

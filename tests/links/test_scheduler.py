@@ -39,7 +39,8 @@ def test_min_interval_between_starts_on_one_host(tmp_path, sim):
               per_host=4, hosts={"127.0.0.1": {"min_interval": "100ms"}})
     starts = sorted(t for t, _ in sim.starts)
     gaps = [b - a for a, b in zip(starts, starts[1:])]
-    assert len(starts) == 6 and min(gaps) >= 0.09, gaps
+    # starts are paced on the client; the server sees them with some scheduling jitter
+    assert len(starts) == 6 and starts[-1] - starts[0] >= 0.48 and min(gaps) >= 0.06, gaps
 
 
 def test_retry_after_is_honoured_up_to_the_cap(tmp_path, sim):

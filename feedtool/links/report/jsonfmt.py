@@ -53,6 +53,7 @@ def report_dict(report: Report) -> dict:
             "budget_exhausted": report.run.budget_exhausted,
             "previous_run": _iso(report.previous_run),
             "history": report.run.history_path,
+            "peak_in_flight": report.run.peak_in_flight,
         },
         "changes": {
             "newly_broken": [r.url for r in report.changed("newly-broken")],
