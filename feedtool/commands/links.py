@@ -6,16 +6,17 @@ config error.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
+from ..build import open_cache, people_folder
 from ..config import load_config
 from ..errors import UsageError
 from ..links import Verdict, check_links, parse_links_config
 from ..links.progress import ProgressBar
 from ..links.report import FORMATS, render
+from ..media_manifest import load_manifest
+from ..output import atomic_write
 from ..people import PeopleDirectory
 from ..reader import read_episodes
 
@@ -34,25 +35,17 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
-
-
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     links_config = parse_links_config(config)
     folder = Path(args.episodes)
     if not folder.is_dir():
         raise UsageError(f"{folder}: episodes folder not found (pass --episodes DIR)")
-    people = PeopleDirectory(config.people_dir, config.image_base_url or config.link)
-    read = read_episodes(folder, people, config.tz)
+    people = PeopleDirectory(people_folder(config, folder), config.image_base_url or config.link)
+    read = read_episodes(folder, people, config.tz, open_cache(config, folder))
     if read.failed:
         print(f"note: {len(read.failed)} episode file(s) have errors and were not checked "
-              "(run feedtool validate)", file=sys.stderr)
+              "(feedtool build lists them)", file=sys.stderr)
     bar: ProgressBar | None = None
 
     def on_start(total: int) -> None:
@@ -64,13 +57,14 @@ def run(args: argparse.Namespace) -> int:
             bar.advance(broken=int(verdict is Verdict.BROKEN))
 
     try:
-        report = check_links(read.episodes, config, links_config, progress=progress, on_start=on_start)
+        report = check_links(read.episodes, config, links_config, manifest=load_manifest(folder),
+                             progress=progress, on_start=on_start)
     finally:
         if bar is not None:
             bar.close()
     text = render(report, args.format)
     if args.output:
-        _write(Path(args.output), text)
+        atomic_write(Path(args.output), text.encode("utf-8"))
     else:
         sys.stdout.write(text)
     return 1 if report.confirmed_broken else 0

@@ -6,14 +6,13 @@ config must not silently fall back to a default). Durations accept seconds
 """
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
-from ..config import Config, unknown_keys
+from ..config import Config, state_dir, unknown_keys
 from ..errors import ConfigError
 from ..model import Problem
 
@@ -118,11 +117,8 @@ def parse_duration(value: Any) -> float:
 
 
 def default_history_path(config: Config) -> Path:
-    """``state_dir/links-history.sqlite`` when the config sets ``state_dir``,
-    otherwise ``.feedtool/links-history.sqlite`` in the current directory."""
-    if config.state_dir is not None:
-        return config.state_dir / "links-history.sqlite"
-    return Path(os.getcwd()) / ".feedtool" / "links-history.sqlite"
+    """``links-history.sqlite`` in the state folder (``state_dir:``, else ``.feedtool/``)."""
+    return state_dir(config) / "links-history.sqlite"
 
 
 class _Reader:
