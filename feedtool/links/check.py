@@ -1,6 +1,8 @@
 """The link check as one library call: extract -> schedule probes -> history -> Report."""
 from __future__ import annotations
 
+from functools import partial
+
 import sqlite3
 import time
 from collections import Counter
@@ -34,6 +36,18 @@ def _give_up(urls: list[str], probe: str):
                              evidence=replace(o.evidence, reason=f"{reason}; last attempt: {o.evidence.reason}"))
                 for url, o in last.value.items()}
     return give_up
+
+
+NETWORK_DOWN_AFTER = 25  # requests without a single status line in answer
+
+
+def network_looks_down(client: HttpClient) -> str | None:
+    """Offline (no DNS, no route), every request fails; checking the rest would only
+    spend the run's time on per-host intervals. No link is called broken for it."""
+    if client.responses == 0 and client.requests >= NETWORK_DOWN_AFTER:
+        return (f"the network looks down ({client.requests} requests, not one answered); "
+                "checked again next run")
+    return None
 
 
 def subject_of(target: Target) -> tuple:
@@ -148,7 +162,7 @@ def check_links(episodes: Iterable[Episode], config: Config | None, links: Links
         limiter = HostLimiter(links.concurrency, links.host_concurrency, links.host_interval,
                               slowdown_base=links.backoff)
         scheduler = Scheduler(limiter, RetryPolicy(links.retries, links.backoff, links.retry_after_cap),
-                              links.budget)
+                              links.budget, network_down=partial(network_looks_down, client))
         done = 0
         if on_start:
             on_start(len(to_check))

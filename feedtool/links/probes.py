@@ -110,12 +110,13 @@ def judge_chain(url: str, chain: Chain, probe: str, soft_404=()) -> AttemptResul
     if status in (408, 425, 429) or status >= 500 and status != 999:
         return _transient_status(url, probe, chain, "the server")
     if status == 999:
-        return _outcome(url, Verdict.UNKNOWN, probe, chain,
-                        "999: bot wall (LinkedIn-style refusal of automated requests), not proof of a broken link")
+        return replace(_outcome(url, Verdict.UNKNOWN, probe, chain, "999: bot wall (LinkedIn-style refusal of "
+                                "automated requests), not proof of a broken link"), host_refusal="999")
     if status == 403:
-        wall = " with a challenge page" if _looks_like_bot_wall(final) else ""
-        return _outcome(url, Verdict.UNKNOWN, probe, chain,
-                        f"403 Forbidden{wall}: a bot wall or access rule, not proof of a broken link")
+        wall = _looks_like_bot_wall(final)
+        result = _outcome(url, Verdict.UNKNOWN, probe, chain, f"403 Forbidden{' with a challenge page' if wall else ''}"
+                          ": a bot wall or access rule, not proof of a broken link")
+        return replace(result, host_refusal="403 challenge page") if wall else result
     if status == 401:
         return _outcome(url, Verdict.UNKNOWN, probe, chain, "401: the page needs a login")
     return _outcome(url, Verdict.UNKNOWN, probe, chain, f"unexpected answer {_status(status)}{via}")

@@ -180,6 +180,7 @@ class AttemptResult:
     value: Any
     transient: bool = False
     retry_after: float | None = None  # seconds from a Retry-After header
+    host_refusal: str | None = None  # the host refuses automated checks (bot wall): why
 
 
 @dataclass
@@ -203,11 +204,24 @@ class Scheduler:
     """Runs jobs under a HostLimiter and a RetryPolicy until done or out of budget."""
 
     def __init__(self, limiter: HostLimiter, policy: RetryPolicy, budget: float,
-                 rng: random.Random | None = None):
+                 rng: random.Random | None = None, refusals_to_trip: int = 3,
+                 network_down: Callable[[], str | None] | None = None):
         self.limiter, self.policy = limiter, policy
         self.deadline = time.monotonic() + budget
         self.rng = rng or random.Random()
         self.budget_exhausted = False
+        # circuit breaker: a host that refused `refusals_to_trip` checks (bot walls) gets no
+        # more requests this run, and nothing does once the network is plainly down; what is
+        # left is settled as UNKNOWN at once instead of waiting out the politeness intervals
+        self.refusals_to_trip = refusals_to_trip
+        self.network_down = network_down
+        self.refusals: dict[str, int] = {}
+        self.tripped: dict[str, str] = {}  # host -> reason
+        self.all_tripped: str | None = None
+
+    def stop_reason(self, host: str) -> str | None:
+        """Why jobs on ``host`` are no longer sent, or None."""
+        return self.all_tripped or self.tripped.get(host)
 
     @property
     def out_of_budget(self) -> bool:
@@ -261,6 +275,10 @@ class Scheduler:
                     host = hosts[0]
                     hosts.rotate(-1)
                     queue_ = pending.get(host)
+                    reason = self.stop_reason(host)
+                    while queue_ and reason:
+                        job = queue_.popleft()
+                        on_finished(Finished(job, job.give_up(reason, job.last), job.attempt))
                     while queue_ and self.limiter.try_start_job(host):
                         job = queue_.popleft()
                         job.attempt += 1
@@ -288,11 +306,27 @@ class Scheduler:
         finally:
             workers.shutdown(wait=True, cancel_futures=True)
 
+    def _trip(self, job: Job, result: AttemptResult) -> None:
+        if result.host_refusal:
+            self.refusals[job.host] = self.refusals.get(job.host, 0) + 1
+            if self.refusals[job.host] >= self.refusals_to_trip and job.host not in self.tripped:
+                self.tripped[job.host] = (f"not checked: {job.host} refused {self.refusals[job.host]} automated "
+                                          f"checks in this run ({result.host_refusal}); not the link's fault")
+        if self.network_down is not None and self.all_tripped is None:
+            down = self.network_down()
+            if down:
+                self.all_tripped = f"not checked: {down}"
+
     def _settle(self, job: Job, result: AttemptResult | BaseException, delayed: list,
                 tiebreak: itertools.count, on_finished: Callable[[Finished], None]) -> None:
         if isinstance(result, BaseException):
             raise result
         job.last = result
+        self._trip(job, result)
+        reason = self.stop_reason(job.host)
+        if result.transient and reason:
+            on_finished(Finished(job, job.give_up(reason, result), job.attempt))
+            return
         if result.transient:
             delay = self.policy.delay(job.attempt, result.retry_after, self.rng)
             if delay is not None and time.monotonic() + delay < self.deadline:
