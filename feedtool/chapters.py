@@ -209,7 +209,8 @@ def to_youtube(chapters: tuple[Chapter, ...], duration: float | None = None,
     # YouTube reads whole seconds; merge chapters that would be shorter than 10 s
     merged: list[tuple[float, str]] = []
     for i, (start, title) in enumerate(items):
-        end = items[i + 1][0] if i + 1 < len(items) else duration
+        # a duration that ends before the last chapter starts is wrong, not a reason to drop it
+        end = items[i + 1][0] if i + 1 < len(items) else (duration if duration and duration > start else None)
         if merged and end is not None and int(end) - int(start) < YOUTUBE_MIN_SECONDS:
             notes.append(f"left out '{title}' at {clock(start)}: shorter than {YOUTUBE_MIN_SECONDS} s")
             continue

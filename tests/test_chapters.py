@@ -158,3 +158,8 @@ def test_youtube_refuses_fewer_than_three_chapters_and_says_why():
 def test_youtube_hours_format():
     yt = ch.to_youtube(chapters_at(0, 1800, 3723), 4000)
     assert yt.text.splitlines()[-1] == "1:02:03 C2"
+
+
+def test_youtube_keeps_the_last_chapter_when_the_duration_is_too_short():
+    yt = ch.to_youtube(chapters_at(0, 100, 3839), duration=3817)
+    assert yt.text.splitlines()[-1] == "1:03:59 C2"
