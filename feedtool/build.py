@@ -10,7 +10,8 @@ import html
 from functools import partial
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import chapters as chapters_mod
@@ -19,6 +20,7 @@ from .cache import CACHE_FILE, CacheStats, EpisodeCache
 from .config import Config, state_dir
 from .errors import BuildFailed, PublishBlocked
 from .feed import FeedItem, TranscriptLink, render_feed
+from .media_manifest import load_manifest
 from .model import Audio, Episode, Problem, ReadResult, Severity, Skipped
 from .guards import check_publish, load_record, policy_from_config, record_from_items, save_record
 from .output import OutputFile, PublishResult, pending_changes, publish
@@ -41,6 +43,8 @@ class BuildOutput:
     problems: tuple[Problem, ...]
     skipped: tuple[Skipped, ...]
     left_out: tuple[Path, ...]  # episode files with errors, left out of the feed
+    episodes: tuple[Episode, ...] = ()  # as read, for later stages (the link check) to reuse
+    manifest: Mapping[str, Audio] = field(default_factory=dict)  # media.yaml as read
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -139,18 +143,18 @@ def open_cache(config: Config, episodes_dir: Path, enabled: bool = True) -> Epis
     return EpisodeCache.open(state_dir(config) / CACHE_FILE if enabled else None, context)
 
 
+def read_show(config: Config, episodes_dir: Path, cache: EpisodeCache | None = None) -> ReadResult:
+    """Every episode of the show, with guest profiles from the configured people folder."""
+    people = PeopleDirectory(people_folder(config, episodes_dir), config.image_base_url or config.link)
+    return read_episodes(Path(episodes_dir), people, config.tz, cache)
+
+
 def prepare_build(config: Config, episodes_dir: Path, *, skip_invalid: bool = False,
-                  manifest: dict[str, Audio] | None = None, read: ReadResult | None = None,
                   cache: EpisodeCache | None = None) -> BuildOutput:
     """Read, derive and render everything; write nothing (but the cache, when given)."""
     episodes_dir = Path(episodes_dir)
-    if read is None:
-        people = PeopleDirectory(people_folder(config, episodes_dir), config.image_base_url or config.link)
-        read = read_episodes(episodes_dir, people, config.tz, cache)
-    if manifest is None:
-        from .media_manifest import load_manifest
-
-        manifest = dict(load_manifest(episodes_dir))
+    read = read_show(config, episodes_dir, cache)
+    manifest = load_manifest(episodes_dir)
     problems: list[Problem] = list(read.problems)
     left_out = list(read.failed)
     renderer = cache if cache is not None else EpisodeCache(None, "")
@@ -216,7 +220,8 @@ def prepare_build(config: Config, episodes_dir: Path, *, skip_invalid: bool = Fa
         problems = [p if not p.is_error or Path(p.path) not in set(left_out) else
                     Problem(p.path, p.field, p.message + " (left out: --skip-invalid)", p.line, Severity.WARNING)
                     for p in problems]
-    return BuildOutput(rendered.xml, tuple(files), tuple(items), tuple(problems), read.skipped, tuple(left_out))
+    return BuildOutput(rendered.xml, tuple(files), tuple(items), tuple(problems), read.skipped, tuple(left_out),
+                       read.episodes, manifest)
 
 
 def _duplicates(items: list[FeedItem], episodes_dir: Path) -> list[Problem]:
@@ -263,8 +268,7 @@ def build(config: Config, episodes_dir: Path, out_dir: Path, *, skip_invalid: bo
     if not check:
         cache.save()
     validation = check_feed(output)
-    output = BuildOutput(output.feed_xml, output.files, output.items, output.problems + validation,
-                         output.skipped, output.left_out)
+    output = replace(output, problems=output.problems + validation)
     if output.errors:
         raise BuildFailed(f"{len(output.errors)} error(s); nothing was published", output.problems)
     if check:

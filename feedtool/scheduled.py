@@ -16,6 +16,8 @@ from pathlib import Path
 from .build import BuildResult, build
 from .config import Config, state_dir
 from .errors import BuildFailed
+from .links import check_links as run_check, parse_links_config
+from .links.report import render
 from .model import Problem
 from .output import atomic_write
 
@@ -92,21 +94,12 @@ def scheduled_run(config: Config, episodes_dir: Path, out_dir: Path, *, reports_
         log("links: skipped (--skip-links)")
         return RunOutcome(tuple(stages), published=True)
 
-    from .links import check_links as run_check, parse_links_config
-    from .links.report import render
-    from .media_manifest import load_manifest
-    from .people import PeopleDirectory
-    from .build import open_cache, people_folder
-    from .reader import read_episodes
-
     links_started = time.monotonic()
     remaining = max(1.0, budget - (links_started - started))
     links_config = parse_links_config(config)
     links_config = dataclasses.replace(links_config, budget=min(links_config.budget, remaining))
-    people = PeopleDirectory(people_folder(config, episodes_dir), config.image_base_url or config.link)
-    # the build just cached every episode: reading them again costs next to nothing
-    episodes = read_episodes(Path(episodes_dir), people, config.tz, open_cache(config, episodes_dir)).episodes
-    report = run_check(episodes, config, links_config, manifest=load_manifest(Path(episodes_dir)))
+    # the episodes and media manifest the build just read: nothing is read twice
+    report = run_check(result.output.episodes, config, links_config, manifest=result.output.manifest)
     reports_dir = reports_dir or default_reports_dir(config)
     written = []
     for fmt, name in REPORT_FORMATS.items():

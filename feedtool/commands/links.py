@@ -9,16 +9,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..build import open_cache, people_folder
+from ..build import open_cache, read_show
 from ..config import load_config
 from ..errors import UsageError
 from ..links import Verdict, check_links, parse_links_config
 from ..links.progress import ProgressBar
 from ..links.report import FORMATS, render
 from ..media_manifest import load_manifest
+from ._common import add_config_args
 from ..output import atomic_write
-from ..people import PeopleDirectory
-from ..reader import read_episodes
 
 
 def register(subparsers) -> None:
@@ -27,8 +26,7 @@ def register(subparsers) -> None:
         description="Check platform links (YouTube, Spotify, Apple, Anchor), show-note, guest, chapter, "
         "image and enclosure links; remember the history; report what broke. Exit codes: 0 no confirmed "
         "broken link, 1 confirmed broken links, 2 usage or config error.")
-    parser.add_argument("--config", default="config/podcast.yaml", help="the show config (default: %(default)s)")
-    parser.add_argument("--episodes", default="episodes", help="the episodes folder (default: %(default)s)")
+    add_config_args(parser)
     parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default: %(default)s)")
     parser.add_argument("--output", help="write the report to FILE instead of standard output")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
@@ -41,8 +39,7 @@ def run(args: argparse.Namespace) -> int:
     folder = Path(args.episodes)
     if not folder.is_dir():
         raise UsageError(f"{folder}: episodes folder not found (pass --episodes DIR)")
-    people = PeopleDirectory(people_folder(config, folder), config.image_base_url or config.link)
-    read = read_episodes(folder, people, config.tz, open_cache(config, folder))
+    read = read_show(config, folder, open_cache(config, folder))
     if read.failed:
         print(f"note: {len(read.failed)} episode file(s) have errors and were not checked "
               "(feedtool build lists them)", file=sys.stderr)
