@@ -226,13 +226,13 @@ def prepare_build(config: Config, episodes_dir: Path, *, skip_invalid: bool = Fa
 
 def _duplicates(items: list[FeedItem], episodes_dir: Path) -> list[Problem]:
     problems = []
-    for attr, what in (("guid", "guid"), ("enclosure", "enclosure URL")):
-        values = Counter(i.guid if attr == "guid" else i.audio.url for i in items)
-        for value, count in sorted(values.items()):
+    for field_name, what, key in (("guid", "guid", lambda i: i.guid),
+                                  ("enclosure", "enclosure URL", lambda i: i.audio.url)):
+        for value, count in sorted(Counter(key(i) for i in items).items()):
             if count > 1:
-                slugs = [i.slug for i in items if (i.guid if attr == "guid" else i.audio.url) == value]
-                problems.append(Problem(str(episodes_dir), attr, f"{count} episodes share the {what} {value!r}: "
-                                        f"{', '.join(slugs)}; apps keep only one of them"))
+                slugs = [i.slug for i in items if key(i) == value]
+                problems.append(Problem(str(episodes_dir), field_name, f"{count} episodes share the {what} "
+                                        f"{value!r}: {', '.join(slugs)}; apps keep only one of them"))
     return problems
 
 

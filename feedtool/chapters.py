@@ -27,10 +27,10 @@ import json
 from dataclasses import dataclass
 
 from .model import Chapter, Episode, Problem, Severity, TranscriptHeader, TranscriptLine
+from .namespaces import PSC_NS
 from .timeutil import clock, npt
 
 JSON_CHAPTERS_VERSION = "1.2.0"
-JSON_CHAPTERS_TYPE = "application/json+chapters"
 YOUTUBE_MIN_CHAPTERS = 3
 YOUTUBE_MIN_SECONDS = 10
 
@@ -168,7 +168,7 @@ def to_psc(chapters: tuple[Chapter, ...]) -> str:
     def quoteattr(value: str) -> str:
         return '"' + escape(value, {'"': "&quot;"}) + '"'
 
-    lines = ['<psc:chapters version="1.2" xmlns:psc="http://podlove.org/simple-chapters">']
+    lines = [f'<psc:chapters version="1.2" xmlns:psc="{PSC_NS}">']
     for ch in chapters:
         lines.append(f"  <psc:chapter start={quoteattr(npt(ch.start))} title={quoteattr(ch.title)}/>")
     lines.append("</psc:chapters>")

@@ -17,16 +17,11 @@ from lxml import etree
 from . import __version__, xmlchars
 from .config import Config
 from .model import Audio, Chapter, Person, Problem, Severity
+from .namespaces import JSON_CHAPTERS_TYPE, PREFIXES
 from .shownotes import truncate_utf8
 from .timeutil import npt
 
-NS = {
-    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
-    "podcast": "https://podcastindex.org/namespace/1.0",
-    "psc": "http://podlove.org/simple-chapters",
-    "content": "http://purl.org/rss/1.0/modules/content/",
-    "atom": "http://www.w3.org/2005/Atom",
-}
+NS = PREFIXES
 DESCRIPTION_LIMIT = 4000  # bytes, Apple
 TRANSCRIPT_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip", "json": "application/json"}
 
@@ -231,7 +226,7 @@ def render_feed(config: Config, items: list[FeedItem] | tuple[FeedItem, ...]) ->
                 for ch in item.chapters)))
         if item.chapters_url:
             extra.append(Xml("podcast:chapters", attrs=(("url", item.chapters_url),
-                                                        ("type", "application/json+chapters"))))
+                                                        ("type", JSON_CHAPTERS_TYPE))))
         for t in item.transcripts:
             attrs = [("url", t.url), ("type", t.mime_type)]
             if config.transcript_language:

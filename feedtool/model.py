@@ -7,7 +7,7 @@ timezone-aware datetimes.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -143,10 +143,6 @@ class Episode:
     def link(self, name: str) -> str | None:
         return dict(self.links).get(name)
 
-    @property
-    def timed_lines(self) -> tuple[TranscriptLine, ...]:
-        return tuple(r for r in self.transcript if isinstance(r, TranscriptLine) and r.sec is not None)
-
 
 @dataclass(frozen=True)
 class Skipped:
@@ -162,7 +158,7 @@ class ReadResult:
     skipped: tuple[Skipped, ...] = ()
     problems: tuple[Problem, ...] = ()
     # files that had errors and so produced no Episode
-    failed: tuple[Path, ...] = field(default=())
+    failed: tuple[Path, ...] = ()
 
     @property
     def errors(self) -> tuple[Problem, ...]:

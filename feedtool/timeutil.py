@@ -77,17 +77,3 @@ def clock(seconds: float) -> str:
     m, s = divmod(rem, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
-
-def rfc2822(dt: datetime) -> str:
-    """RFC 2822 date, locale-independent (feedgen's own helper mutates the locale)."""
-    days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-    off = dt.utcoffset()
-    assert off is not None, "dates are timezone-aware by construction"
-    minutes = int(off.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    hh, mm = divmod(abs(minutes), 60)
-    return (
-        f"{days[dt.weekday()]}, {dt.day:02d} {months[dt.month - 1]} {dt.year:04d} "
-        f"{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d} {sign}{hh:02d}{mm:02d}"
-    )

@@ -19,17 +19,11 @@ from lxml import etree
 
 from .categories import check_category
 from .model import Problem, Severity
+from .namespaces import (
+    ATOM_NS, CONTENT_NS, ITUNES_NS, JSON_CHAPTERS_TYPE, PODCAST_NS, PODCAST_NS_GITHUB, PREFIXES, PSC_NS,
+)
 
-ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-PODCAST_NS = "https://podcastindex.org/namespace/1.0"
-PODCAST_NS_GITHUB = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
-PSC_NS = "http://podlove.org/simple-chapters"
-ATOM_NS = "http://www.w3.org/2005/Atom"
-CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
-
-CONVENTIONAL_PREFIXES = {
-    ITUNES_NS: "itunes", PODCAST_NS: "podcast", PSC_NS: "psc", ATOM_NS: "atom", CONTENT_NS: "content",
-}
+CONVENTIONAL_PREFIXES = {uri: prefix for prefix, uri in PREFIXES.items()}
 
 MAX_BYTES = 4000  # Apple: description and itunes:summary
 MAX_CHARS = 255  # Apple: any value unless the tag says otherwise; W3C: author, keywords, subtitle
@@ -579,7 +573,7 @@ def _check_item_podcast_tags(item: etree._Element, label: str, ck: _Checker) -> 
     for el in ck.find_p(item, "chapters"):
         if not el.get("url") or not el.get("type"):
             ck.error("podcast-chapters", "podcast:chapters needs url and type", label, el)
-        elif el.get("type") != "application/json+chapters":
+        elif el.get("type") != JSON_CHAPTERS_TYPE:
             ck.warn("podcast-chapters", f"podcast:chapters type should be application/json+chapters, "
                     f"not {el.get('type')}", label, el)
     for el in ck.find_p(item, "transcript"):

@@ -2,7 +2,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from feedtool.timeutil import clock, npt, parse_date, parse_duration, rfc2822
+from feedtool.timeutil import clock, npt, parse_date, parse_duration
 
 
 @pytest.mark.parametrize("text, seconds", [
@@ -42,7 +42,3 @@ def test_clock():
     assert clock(75) == "1:15"
     assert clock(3723) == "1:02:03"
 
-
-def test_rfc2822_is_locale_independent_and_keeps_offset():
-    dt = datetime(2019, 6, 15, 19, 0, tzinfo=timezone(timedelta(hours=2)))
-    assert rfc2822(dt) == "Sat, 15 Jun 2019 19:00:00 +0200"
