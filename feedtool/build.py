@@ -237,10 +237,16 @@ def _duplicates(items: list[FeedItem], episodes_dir: Path) -> list[Problem]:
 
 
 def check_feed(output: BuildOutput) -> tuple[Problem, ...]:
-    """Validate the rendered feed the way ``feedtool validate`` does."""
+    """Validate the rendered feed the way ``feedtool validate`` does.
+
+    A finding about an item names the episode file it came from, so the
+    maintainer knows which file to open; channel findings name the feed.
+    """
     report = validate_feed(output.feed_xml, name=FEED_FILE)
+    paths = {e.slug: str(e.path) for e in output.episodes}
+    source = {item.guid: paths.get(item.slug, FEED_FILE) for item in output.items}
     return tuple(
-        Problem(FEED_FILE, f"{issue.item}", f"{issue.code}: {issue.message}", None,
+        Problem(source.get(issue.item, FEED_FILE), f"{issue.item}", f"{issue.code}: {issue.message}", None,
                 Severity.ERROR if issue.severity == "error" else Severity.WARNING)
         for issue in report.issues
         if issue.code not in _REPORTED_BY_THE_BUILD

@@ -231,3 +231,11 @@ def test_media_manifest_supplies_enclosure_and_keeps_the_hosts_guid(show, tmp_pa
     # an episode with its own audio: ignores the manifest
     first = [e for e in parsed["episodes"] if e["title"] == "First Steps in Data"][0]
     assert first["enclosures"][0]["url"] == "https://media.example.org/custom/first.mp3"
+
+
+def test_validator_findings_about_an_item_name_its_episode_file(show, tmp_path, capsys):
+    ep = show / "episodes" / "s01e02-markers-only.md"
+    ep.write_text(ep.read_text().replace("startOffset: 0\n", "startOffset: 30\n"))
+    assert build(show, tmp_path / "out") == 0
+    (line,) = [x for x in capsys.readouterr().err.splitlines() if "psc-chapters-first" in x]
+    assert line.startswith(f"{ep}: warning: ")
