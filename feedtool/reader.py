@@ -10,18 +10,16 @@ import mimetypes
 import re
 from datetime import tzinfo, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from . import frontmatter, shownotes, timeutil, xmlchars
+from .cache import CacheEntry, EpisodeCache, dependency_state, file_digest
 from .model import (
     Audio, ChapterMarker, Episode, Person, Problem, ReadResult, Severity, Skipped,
     TranscriptHeader, TranscriptLine, TranscriptRow,
 )
 from .people import PeopleDirectory
-
-if TYPE_CHECKING:
-    from .cache import EpisodeCache
 
 KNOWN_FIELDS = {
     "title", "short", "guests", "image", "season", "episode", "ids", "links", "transcript",
@@ -391,7 +389,7 @@ def episode_files(folder: Path) -> list[Path]:
 
 
 def read_episodes(folder: Path, people: PeopleDirectory | None = None, tz: tzinfo = timezone.utc,
-                  cache: "EpisodeCache | None" = None) -> ReadResult:
+                  cache: EpisodeCache | None = None) -> ReadResult:
     """Read every ``*.md`` in ``folder``; names starting with ``_`` are drafts and skipped.
 
     With a cache, a file whose content (and guest profiles) did not change is not parsed again.
@@ -419,10 +417,8 @@ def read_episodes(folder: Path, people: PeopleDirectory | None = None, tz: tzinf
     return ReadResult(tuple(episodes), tuple(skipped), tuple(problems), tuple(failed))
 
 
-def _read_cached(path: Path, people: PeopleDirectory | None, tz: tzinfo, cache: "EpisodeCache"
+def _read_cached(path: Path, people: PeopleDirectory | None, tz: tzinfo, cache: EpisodeCache
                  ) -> tuple[Episode | None, list[Problem]]:
-    from .cache import CacheEntry, dependency_state, file_digest
-
     try:
         raw = path.read_bytes()
     except OSError as exc:
