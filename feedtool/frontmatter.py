@@ -41,12 +41,20 @@ def split(text: str) -> tuple[str, str, int]:
     raise FrontMatterError("the front matter has no closing '---' line", len(lines))
 
 
-def load(text: str) -> Document:
-    yaml_text, body, body_line = split(text)
+def compose_and_construct(yaml_text: str) -> tuple[Any, yaml.Node | None]:
+    """The data and its node tree (for line numbers) from one parse; raises yaml.YAMLError."""
     loader = _Loader(yaml_text)
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        return (loader.construct_document(node) if node is not None else None), node
+    finally:
+        loader.dispose()
+
+
+def load(text: str) -> Document:
+    yaml_text, body, body_line = split(text)
+    try:
+        data, node = compose_and_construct(yaml_text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark is not None else None
@@ -54,8 +62,6 @@ def load(text: str) -> Document:
         raise FrontMatterError(f"YAML syntax error: {what}", line) from None
     except yaml.YAMLError as exc:  # pragma: no cover - libyaml reader errors
         raise FrontMatterError(f"YAML error: {exc}") from None
-    finally:
-        loader.dispose()
     if data is None:
         data = {}
     if not isinstance(data, dict):

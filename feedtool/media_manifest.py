@@ -35,13 +35,13 @@ from typing import Any
 import yaml
 
 from .errors import FeedtoolError
+from .frontmatter import compose_and_construct
 from .output import atomic_write
 from .model import Audio, Problem
 
 MANIFEST_NAME = "media.yaml"
 FORMAT_VERSION = 1
 ENTRY_KEYS = ("duration", "guid", "length", "matched_by", "title", "type", "url")
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 HEADER = (
     "# Media manifest written by `feedtool import-media`: media file and host guid per episode slug.\n"
@@ -191,8 +191,8 @@ def load_entries(episodes_dir: Path) -> ManifestFile:
     except OSError as exc:
         raise MediaManifestError(path, (Problem(spath, "file", f"cannot read: {exc.strerror}"),)) from None
     try:
-        data = yaml.load(text, Loader=_Loader)
-        lines = _node_lines(yaml.compose(text, Loader=_Loader))
+        data, node = compose_and_construct(text)  # one parse gives the data and the lines
+        lines = _node_lines(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise MediaManifestError(path, (Problem(spath, "file", f"YAML syntax error: {exc.problem}",
