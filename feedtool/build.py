@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import chapters as chapters_mod
 from . import transcripts as transcripts_mod
+from .anchor import anchor_id_from_episode_field
 from .cache import CACHE_FILE, CacheStats, EpisodeCache
 from .config import Config, state_dir
 from .errors import BuildFailed, PublishBlocked
@@ -82,12 +83,11 @@ def item_guid(episode: Episode, audio: Audio, config: Config) -> tuple[str, Prob
     if audio.guid:
         return audio.guid, None
     namespace = uuid.UUID(config.podcast_guid) if _is_uuid(config.podcast_guid) else uuid.NAMESPACE_URL
-    anchor = episode.id("anchor")
+    # "datatalksclub/episodes/Title---Guest-e26d01c" and "Title---Guest-e26d01c" name the
+    # same episode: its id is the last "-e..." token, which survives title edits.
+    anchor = anchor_id_from_episode_field(episode.id("anchor"))
     if anchor:
-        # "datatalksclub/episodes/Title---Guest-e26d01c" and "Title---Guest-e26d01c" name the
-        # same episode: its id is the last "-e..." token, which survives title edits.
-        token = anchor.rstrip("/").rsplit("/", 1)[-1].rsplit("-", 1)[-1]
-        return str(uuid.uuid5(namespace, f"anchor:{token}")), None
+        return str(uuid.uuid5(namespace, f"anchor:{anchor}")), None
     youtube = episode.id("youtube")
     if youtube:
         return str(uuid.uuid5(namespace, f"youtube:{youtube}")), None

@@ -31,38 +31,11 @@ import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
 
+from .anchor import anchor_id_from_episode_field, anchor_id_from_url
 from .feeddiff import normalise_title
 from .feedread import FeedItem
 from .model import Episode
-
-ANCHOR_ID = re.compile(r"/episodes/(?:[^/?#]*-)?(e[0-9a-z]{4,12})/?$", re.IGNORECASE)
-_BARE_ANCHOR_ID = re.compile(r"(?:^|-)(e[0-9a-z]{4,12})/?$", re.IGNORECASE)
-
-
-def anchor_id_from_url(url: str | None) -> str | None:
-    """``e26d01c`` from ``.../episodes/Title-Words-e26d01c`` (query, fragment and trailing / ignored)."""
-    if not url:
-        return None
-    text = url.strip()
-    path = urlsplit(text).path if "://" in text else text.split("?")[0].split("#")[0]
-    match = ANCHOR_ID.search(unquote(path) if path.startswith("/") else "/" + unquote(path))
-    return match.group(1).lower() if match else None
-
-
-def anchor_id_from_episode_field(value: str | None) -> str | None:
-    """An episode's ``ids.anchor`` may be a URL, a ``show/episodes/...`` path or the bare ``Title-e1abcd``."""
-    if not value:
-        return None
-    found = anchor_id_from_url(value)
-    if found:
-        return found
-    if "/" not in value.strip():
-        match = _BARE_ANCHOR_ID.search(value.strip())
-        return match.group(1).lower() if match else None
-    return None
-
 
 def episode_anchor_ids(episode: Episode) -> dict[str, str]:
     """anchor id -> where it came from (``ids.anchor`` / ``links.anchor``)."""

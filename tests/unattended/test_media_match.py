@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from feedtool.feedread import FeedItem, read_feed_items
-from feedtool.media_match import anchor_id_from_episode_field, anchor_id_from_url, match_items, title_stem
+from feedtool.anchor import anchor_id_from_episode_field, anchor_id_from_url
+from feedtool.media_match import match_items, title_stem
 from feedtool.model import Episode
 from feedtool.reader import read_episodes
 
@@ -127,3 +128,11 @@ def test_unmatched_reasons_say_what_was_tried_and_what_is_close():
     assert "anchor id e2zzz99 (ids.anchor) is in no host item" in reason
     assert "closest: host item 'Feature Stores in Practise'" in reason
     assert "closest: gone.md 'Feature Stores in Practice'" in result.unmatched_items[0].reason
+
+
+def test_anchor_id_ignores_the_audio_id_that_may_follow_it():
+    # six corpus episodes carry ids.anchor with Anchor's audio id appended: the episode id is the stable one
+    assert anchor_id_from_episode_field(
+        "datatalksclub/episodes/Large-Hadron-Collider-and-Mentorship--Anastasia-Karavdina-e2rc2bj/a-abl5fth") == "e2rc2bj"
+    assert anchor_id_from_episode_field("Lessons-Learned---Alexander-Hendorf-e1milm0/a-a8d08ua") == "e1milm0"
+    assert anchor_id_from_url("https://anchor.fm/show/episodes/Title-e1abcd/a-a1b2c3") == "e1abcd"
