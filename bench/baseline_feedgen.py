@@ -4,8 +4,9 @@ yaml.safe_load on each file's front matter + feedgen with the podcast
 extension, items with title, guid, enclosure, date, duration; one feed.xml.
 No chapters, transcripts, validation or atomic writes.
 """
+
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import yaml
@@ -26,7 +27,7 @@ def main(episodes: Path, out: Path) -> None:
             continue
         text = path.read_text(encoding="utf-8")
         try:
-            _, front, body = text.split("---\n", 2)
+            _, front, _body = text.split("---\n", 2)
             data = yaml.safe_load(front)
         except (ValueError, yaml.YAMLError):
             continue
@@ -43,7 +44,7 @@ def main(episodes: Path, out: Path) -> None:
         fe.title(data["title"])
         fe.guid(slug, permalink=False)
         fe.description(data.get("description") or data["title"])
-        dt = datetime(when.year, when.month, when.day, tzinfo=timezone.utc)
+        dt = datetime(when.year, when.month, when.day, tzinfo=UTC)
         newest = newest or dt
         fe.pubDate(dt)
         fe.enclosure(f"https://media.example.org/{slug}.mp3", "0", "audio/mpeg")

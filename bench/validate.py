@@ -3,6 +3,7 @@
 Baseline: parsing the same bytes with lxml and nothing else (the least any validator must do).
 Usage: python bench/validate.py [ITEMS]   (default 2000 items with 5 KB content each)
 """
+
 from __future__ import annotations
 
 import statistics
@@ -14,7 +15,7 @@ from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from feedtool.validate import validate_feed  # noqa: E402
+from feedtool.rss.validate import validate_feed  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "render" / "feeds" / "valid.xml"
 
@@ -23,14 +24,15 @@ def make_feed(items: int) -> bytes:
     text = FIXTURE.read_text(encoding="utf-8")
     head, rest = text.split("<item>", 1)
     first_item = "<item>" + rest.split("</item>", 1)[0] + "</item>"
-    tail = text[text.rindex("</item>") + len("</item>"):]
+    tail = text[text.rindex("</item>") + len("</item>") :]
     body = []
     filler = "x " * 2500
     for n in range(items):
-        body.append(first_item
-                    .replace("ab-testing-e1eq73v", f"episode-{n}")
-                    .replace("ab-testing.mp3", f"episode-{n}.mp3")
-                    .replace("How to design <b>product experiments</b>.", filler))
+        body.append(
+            first_item.replace("ab-testing-e1eq73v", f"episode-{n}")
+            .replace("ab-testing.mp3", f"episode-{n}.mp3")
+            .replace("How to design <b>product experiments</b>.", filler)
+        )
     return (head + "\n".join(body) + tail).encode("utf-8")
 
 

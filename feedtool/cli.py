@@ -8,14 +8,15 @@ Exit codes (all commands): 0 success, 1 the job ran and found errors (nothing
 published / broken links / invalid feed), 2 usage or config error, 3 another
 run holds the lock, 4 (``run`` only) published but links broken, 130 interrupted.
 """
+
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
 
-from . import __version__
-from .errors import FeedtoolError
+from feedtool import __version__
+from feedtool.errors import FeedtoolError
 
 COMMAND_MODULES = (
     "build",

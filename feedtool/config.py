@@ -4,32 +4,60 @@ Relative paths resolve against the config file's folder. Unknown keys are an
 error with a "did you mean" hint, because a typo in a scheduled job's config
 should fail loudly, not silently fall back to a default.
 """
+
 from __future__ import annotations
 
 import difflib
 import os
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from .categories import check_category
-from .errors import ConfigError
-from .model import Person, Problem
+from feedtool.categories import check_category
+from feedtool.errors import ConfigError
+from feedtool.model import Person, Problem
 
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 TRANSCRIPT_FORMATS = ("vtt", "srt", "json")
 
 KNOWN_KEYS = {
-    "title", "description", "link", "public_url", "feed_url", "language", "copyright",
-    "author", "owner", "image", "category", "categories", "explicit", "type", "locked",
-    "locked_owner", "podcast_guid", "hosts", "episode_url", "image_base_url", "media_url",
-    "media_type", "people", "timezone", "transcripts", "transcript_language", "max_items",
-    "state_dir", "links", "publish", "funding",
+    "title",
+    "description",
+    "link",
+    "public_url",
+    "feed_url",
+    "language",
+    "copyright",
+    "author",
+    "owner",
+    "image",
+    "category",
+    "categories",
+    "explicit",
+    "type",
+    "locked",
+    "locked_owner",
+    "podcast_guid",
+    "hosts",
+    "episode_url",
+    "image_base_url",
+    "media_url",
+    "media_type",
+    "people",
+    "timezone",
+    "transcripts",
+    "transcript_language",
+    "max_items",
+    "state_dir",
+    "links",
+    "publish",
+    "funding",
 }
 
 
@@ -176,7 +204,10 @@ def _categories(data: Mapping[str, Any], f: _Fields) -> tuple[Category, ...]:
         elif isinstance(item, dict) and "name" in item:
             name, sub = str(item["name"]), (str(item["sub"]) if item.get("sub") else None)
         else:
-            f.err("category", f"use 'Technology' or 'Business > Careers' or {{name: ..., sub: ...}}, got {item!r}")
+            f.err(
+                "category",
+                f"use 'Technology' or 'Business > Careers' or {{name: ..., sub: ...}}, got {item!r}",
+            )
             continue
         message = check_category(name, sub)
         if message:

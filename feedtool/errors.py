@@ -1,9 +1,10 @@
 """The exceptions that stop a run. Per-file problems are ``model.Problem`` data."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .model import Problem
+from feedtool.model import Problem
 
 
 class FeedtoolError(Exception):

@@ -4,6 +4,7 @@ Nothing here reads files or formats output: readers produce these objects,
 renderers and checkers consume them. Times are float seconds, dates are
 timezone-aware datetimes.
 """
+
 from __future__ import annotations
 
 import enum

@@ -7,6 +7,7 @@ changed files' temporaries first and renames only when all of them were
 written; the feed goes last, so it never points at a chapters or transcript
 file that is not there yet. Unchanged files are not touched (mtimes stay).
 """
+
 from __future__ import annotations
 
 import os
@@ -86,8 +87,9 @@ def _remove_stale_temporaries(out_dir: Path, files) -> None:
                 tmp.unlink(missing_ok=True)
 
 
-def publish(out_dir: Path, files: list[OutputFile] | tuple[OutputFile, ...], last: str = "feed.xml"
-            ) -> PublishResult:
+def publish(
+    out_dir: Path, files: list[OutputFile] | tuple[OutputFile, ...], last: str = "feed.xml"
+) -> PublishResult:
     """Write ``files`` under ``out_dir`` as one step; ``last`` is renamed after all others."""
     _remove_stale_temporaries(out_dir, files)
     ordered = sorted(files, key=lambda f: (f.relpath == last, f.relpath))

@@ -1,8 +1,9 @@
 """Parsing and formatting of durations, timestamps and dates."""
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timezone, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 
 _ISO_DURATION = re.compile(
     r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?"
@@ -35,7 +36,7 @@ def parse_duration(value: object) -> float:
     raise ValueError(f"{value!r} is not a duration: use ISO 8601 (PT1H3M37S) or H:MM:SS")
 
 
-def parse_date(value: object, tz: tzinfo = timezone.utc) -> datetime:
+def parse_date(value: object, tz: tzinfo = UTC) -> datetime:
     """A timezone-aware datetime from a YAML date/datetime or an ISO string.
 
     A date without a time is taken as midnight in ``tz``; a naive datetime is
@@ -76,4 +77,3 @@ def clock(seconds: float) -> str:
     h, rem = divmod(total, 3600)
     m, s = divmod(rem, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-

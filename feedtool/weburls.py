@@ -1,4 +1,5 @@
 """Absolute, safely encoded URLs from what episode and profile files contain."""
+
 from __future__ import annotations
 
 from urllib.parse import quote

@@ -9,6 +9,7 @@ change files on disk: writes to a file opened by ``os.fdopen``, ``os.fsync``,
 ``os.chmod``, ``os.replace`` and ``os.unlink``. Killing at a random event is a
 random point *inside* the writing, which a random wall-clock delay rarely hits.
 """
+
 import os
 import signal
 import sys
@@ -17,7 +18,7 @@ SPEC = sys.argv[1]
 NAME, _, NTH = SPEC.rpartition(":") if ":" in SPEC else ("", "", "")
 K = int(NTH) if NAME else int(SPEC)
 named_count = 0
-ARGS = sys.argv[sys.argv.index("--") + 1:]
+ARGS = sys.argv[sys.argv.index("--") + 1 :]
 count = 0
 log = []
 
@@ -43,6 +44,7 @@ def wrap(fn):
             target = os.readlink(f"/proc/self/fd/{target}")
         event(target)
         return fn(*a, **kw)
+
     return wrapper
 
 
@@ -55,7 +57,7 @@ class File:
         # write in small pieces so a kill can land in the middle of a file
         for i in range(0, len(data), 16384):
             event(self._name)
-            self._fh.write(data[i:i + 16384])
+            self._fh.write(data[i : i + 16384])
             self._fh.flush()
         return len(data)
 

@@ -1,13 +1,12 @@
+from datetime import UTC, datetime
 from pathlib import Path
 
-
-
-from feedtool import chapters as ch
-from feedtool.model import ChapterMarker, Episode, TranscriptHeader as H, TranscriptLine
-from feedtool.reader import read_episode
-from datetime import datetime, timezone
-
 from conftest import FIXTURES
+
+from feedtool.model import ChapterMarker, Episode, TranscriptLine
+from feedtool.model import TranscriptHeader as H
+from feedtool.read.episodes import read_episode
+from feedtool.render import chapters as ch
 
 
 def L(sec, text="words", who="A"):
@@ -15,8 +14,15 @@ def L(sec, text="words", who="A"):
 
 
 def episode(rows=(), markers=(), duration=None):
-    return Episode(path=Path("ep.md"), slug="ep", title="Ep", pub_date=datetime(2024, 1, 1, tzinfo=timezone.utc),
-                   transcript=tuple(rows), markers=tuple(markers), duration=duration)
+    return Episode(
+        path=Path("ep.md"),
+        slug="ep",
+        title="Ep",
+        pub_date=datetime(2024, 1, 1, tzinfo=UTC),
+        transcript=tuple(rows),
+        markers=tuple(markers),
+        duration=duration,
+    )
 
 
 def starts(e):
@@ -25,8 +31,9 @@ def starts(e):
 
 
 def test_rule_order_explicit_then_opening_then_next_line():
-    e = episode([H("Intro"), L(5), H("Middle"), L(60), L(None), H("Clip"), L(310)],
-                [ChapterMarker("Clip", 300)])
+    e = episode(
+        [H("Intro"), L(5), H("Middle"), L(60), L(None), H("Clip"), L(310)], [ChapterMarker("Clip", 300)]
+    )
     assert starts(e) == [("Intro", 0), ("Middle", 60), ("Clip", 300)]
 
 
@@ -46,7 +53,7 @@ def test_untimed_lines_do_not_count_as_timed():
 
 
 def test_explicit_match_ignores_surrounding_whitespace():
-    e = episode([L(1), H("Scoping with \"Why\" "), L(2000)], [ChapterMarker('Scoping with "Why"', 1864)])
+    e = episode([L(1), H('Scoping with "Why" '), L(2000)], [ChapterMarker('Scoping with "Why"', 1864)])
     assert starts(e) == [('Scoping with "Why"', 1864)]
 
 
@@ -65,8 +72,10 @@ def test_header_with_no_timed_line_after_is_dropped():
 
 
 def test_repeated_header_is_not_a_duplicate_chapter():
-    e = episode([H("Intro"), H("Overview"), H("Intro"), H("Overview"), L(100)],
-                [ChapterMarker("Intro", 0), ChapterMarker("Overview", 94)])
+    e = episode(
+        [H("Intro"), H("Overview"), H("Intro"), H("Overview"), L(100)],
+        [ChapterMarker("Intro", 0), ChapterMarker("Overview", 94)],
+    )
     chapters, problems = ch.derive_chapters(e)
     assert [(c.title, c.start) for c in chapters] == [("Intro", 0), ("Overview", 94)]
     (p,) = problems
@@ -74,8 +83,9 @@ def test_repeated_header_is_not_a_duplicate_chapter():
 
 
 def test_explicit_times_out_of_order_keep_strictly_increasing():
-    e = episode([H("A"), L(10), H("B"), L(800), H("C"), L(900)],
-                [ChapterMarker("B", 838), ChapterMarker("C", 838)])
+    e = episode(
+        [H("A"), L(10), H("B"), L(800), H("C"), L(900)], [ChapterMarker("B", 838), ChapterMarker("C", 838)]
+    )
     chapters, problems = ch.derive_chapters(e)
     assert [(c.title, c.start) for c in chapters] == [("A", 0), ("B", 838)]
     assert "'C'" in problems[0].message
@@ -112,15 +122,23 @@ def test_fixture_episode_chapters():
     assert e is not None, problems
     chapters, warnings = ch.derive_chapters(e)
     assert [(c.title, c.start) for c in chapters] == [
-        ("Welcome", 0), ("Background", 60), ("Tools & habits", 300), ("Links", 540)]
+        ("Welcome", 0),
+        ("Background", 60),
+        ("Tools & habits", 300),
+        ("Links", 540),
+    ]
     assert [w.line for w in warnings] == [50]  # the "Wrap-up" header's line in the file
 
 
 def test_json_format():
     import json
+
     doc = json.loads(ch.to_json((ch.Chapter(0, "A", 12.5), ch.Chapter(12.5, "B")), title="T"))
-    assert doc == {"version": "1.2.0", "title": "T",
-                   "chapters": [{"startTime": 0, "title": "A", "endTime": 12.5}, {"startTime": 12.5, "title": "B"}]}
+    assert doc == {
+        "version": "1.2.0",
+        "title": "T",
+        "chapters": [{"startTime": 0, "title": "A", "endTime": 12.5}, {"startTime": 12.5, "title": "B"}],
+    }
 
 
 def test_psc_format_escapes_and_pads():

@@ -1,10 +1,9 @@
 import pytest
 import yaml
+from conftest import FIXTURES
 
 from feedtool.config import load_config, parse_config, podcast_guid_for
 from feedtool.errors import ConfigError
-
-from conftest import FIXTURES
 
 BASE = yaml.safe_load((FIXTURES / "show" / "config" / "podcast.yaml").read_text())
 
@@ -16,7 +15,9 @@ def config_with(tmp_path, **changes):
 
 
 def test_podcast_guid_matches_the_specs_examples():
-    assert podcast_guid_for("https://mp3s.nashownotes.com/pc20rss.xml") == "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+    assert (
+        podcast_guid_for("https://mp3s.nashownotes.com/pc20rss.xml") == "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+    )
     assert podcast_guid_for("https://podnews.net/rss/") == "9b024349-ccf0-5f69-a609-6b82873eab3c"
 
 
@@ -34,7 +35,7 @@ def test_unknown_key_gets_a_did_you_mean_hint(tmp_path):
 
 
 def test_category_is_checked_against_apples_list(tmp_path):
-    with pytest.raises(ConfigError, match="not an Apple Podcasts category.*did you mean 'Technology'"):
+    with pytest.raises(ConfigError, match=r"not an Apple Podcasts category.*did you mean 'Technology'"):
         config_with(tmp_path, category="technology")
     with pytest.raises(ConfigError, match="'Podcasting' is not a subcategory of 'Technology'"):
         config_with(tmp_path, category="Technology > Podcasting")
@@ -44,8 +45,13 @@ def test_category_is_checked_against_apples_list(tmp_path):
 
 def test_every_config_problem_is_listed_at_once(tmp_path):
     with pytest.raises(ConfigError) as info:
-        config_with(tmp_path, title=None, language="English please", media_url="https://x/{name}.mp3",
-                    timezone="Mars/Olympus")
+        config_with(
+            tmp_path,
+            title=None,
+            language="English please",
+            media_url="https://x/{name}.mp3",
+            timezone="Mars/Olympus",
+        )
     fields = {p.field for p in info.value.problems}
     assert {"title", "language", "media_url", "timezone"} <= fields
     assert info.value.exit_code == 2

@@ -7,6 +7,7 @@ and, for good measure, a random delay. After every kill the published feed
 must be a whole, valid feed: the previous one or the new one, never a mix, and
 every chapters file it points to must be whole JSON.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,9 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-from lxml import etree
-
 from conftest import FIXTURES
+from lxml import etree
 
 KILLS_WANTED = 20
 EPISODES = 60
@@ -32,15 +32,29 @@ def make_show(root: Path) -> Path:
     shutil.copytree(FIXTURES / "show", root)
     template = (root / "episodes" / "s01e01-first-steps.md").read_text()
     for n in range(2, EPISODES + 1):
-        text = template.replace("episode: 1\n", f"episode: {n}\n").replace("First Steps in Data", f"Episode {n}")
+        text = template.replace("episode: 1\n", f"episode: {n}\n").replace(
+            "First Steps in Data", f"Episode {n}"
+        )
         text = text.replace("e1abcd", f"e{n:05d}").replace("first.mp3", f"ep{n}.mp3")
         (root / "episodes" / f"s01e{n:02d}-episode.md").write_text(text)
     return root
 
 
 def build_cmd(show: Path) -> list[str]:
-    return [sys.executable, "-m", "feedtool.cli", "build", "--config", str(show / "config" / "podcast.yaml"),
-            "--episodes", str(show / "episodes"), "--out", str(show / "public"), "--quiet", "--no-cache"]
+    return [
+        sys.executable,
+        "-m",
+        "feedtool.cli",
+        "build",
+        "--config",
+        str(show / "config" / "podcast.yaml"),
+        "--episodes",
+        str(show / "episodes"),
+        "--out",
+        str(show / "public"),
+        "--quiet",
+        "--no-cache",
+    ]
 
 
 def feed_version(show: Path) -> str:
@@ -49,8 +63,11 @@ def feed_version(show: Path) -> str:
     root = etree.fromstring(xml)  # raises on a half-written file
     items = root.findall("channel/item")
     assert len(items) == EPISODES + 1
-    versions = {i.findtext("description").split("generation ", 1)[1].split()[0] for i in items
-                if "generation" in (i.findtext("description") or "")}
+    versions = {
+        i.findtext("description").split("generation ", 1)[1].split()[0]
+        for i in items
+        if "generation" in (i.findtext("description") or "")
+    }
     assert len(versions) == 1, f"feed mixes generations {versions}"
     for url in root.iterfind(".//{https://podcastindex.org/namespace/1.0}chapters"):
         rel = url.get("url").split("/test/", 1)[1]
@@ -64,7 +81,9 @@ def set_generation(show: Path, generation: int) -> None:
     for path in (show / "episodes").glob("s01e*.md"):
         text = path.read_text()
         text = re.sub(r"started\.( generation \d+)?", f"started. generation {generation}", text)
-        text = re.sub(r"Welcome to the show, Jane\.( \(g\d+\))?", f"Welcome to the show, Jane. (g{generation})", text)
+        text = re.sub(
+            r"Welcome to the show, Jane\.( \(g\d+\))?", f"Welcome to the show, Jane. (g{generation})", text
+        )
         text = re.sub(r"- header: Background( g\d+)?", f"- header: Background g{generation}", text)
         path.write_text(text)
 
@@ -88,8 +107,10 @@ def test_builds_killed_at_random_write_events_leave_a_whole_feed(tmp_path):
     feed_events = [name for _, name in events if "feed.xml" in name]
     assert len(feed_events) >= 4
     rng = random.Random(20261124)
-    kill_points = [rng.randrange(len(events)) if n % 2 else f"feed.xml:{rng.randrange(len(feed_events))}"
-                   for n in range(KILLS_WANTED)]
+    kill_points = [
+        rng.randrange(len(events)) if n % 2 else f"feed.xml:{rng.randrange(len(feed_events))}"
+        for n in range(KILLS_WANTED)
+    ]
     kills = 0
     for generation, point in enumerate(kill_points, start=2):
         before = feed_version(show)

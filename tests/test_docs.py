@@ -1,9 +1,10 @@
 """The README documents every command and every config key (a test fails when one is added without docs)."""
-from feedtool.cli import COMMAND_MODULES
-from feedtool.config import KNOWN_KEYS
-from feedtool.guards import PUBLISH_KEYS
 
 from conftest import REPO
+
+from feedtool.cli import COMMAND_MODULES
+from feedtool.config import KNOWN_KEYS
+from feedtool.publish.guards import PUBLISH_KEYS
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -26,4 +27,6 @@ def test_the_two_commands_are_there():
     assert "pip install -e . && .venv/bin/feedtool build" in README
     assert "pip install -e '.[test]' && .venv/bin/python -m pytest" in README
     ci = (REPO / ".ci" / "run").read_text()
-    assert "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/python -m pytest" in ci
+    assert (
+        "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/python -m pytest" in ci
+    )

@@ -1,4 +1,5 @@
 """The built feed, read the way apps read it: podcastparser (gPodder), feedparser, lxml."""
+
 from __future__ import annotations
 
 import io
@@ -28,8 +29,18 @@ FEED_URL = "https://feeds.example.org/test/feed.xml"
 
 
 def build(show: Path, out: Path, *extra: str) -> int:
-    return main(["build", "--config", str(show / "config" / "podcast.yaml"), "--episodes",
-                 str(show / "episodes"), "--out", str(out), *extra])
+    return main(
+        [
+            "build",
+            "--config",
+            str(show / "config" / "podcast.yaml"),
+            "--episodes",
+            str(show / "episodes"),
+            "--out",
+            str(out),
+            *extra,
+        ]
+    )
 
 
 @pytest.fixture
@@ -40,7 +51,7 @@ def built(show, tmp_path):
 
 
 def test_podcastparser_reads_what_the_episodes_say(built):
-    show, out = built
+    _show, out = built
     parsed = podcastparser.parse(FEED_URL, io.BytesIO((out / "feed.xml").read_bytes()))
     assert parsed["title"] == "Test Show"
     assert parsed["itunes_categories"] == [["Technology"]]
@@ -48,8 +59,9 @@ def test_podcastparser_reads_what_the_episodes_say(built):
     assert parsed["cover_url"] == "https://show.example.org/cover.jpg"
     first, second = parsed["episodes"]  # newest first
     assert second["title"] == "First Steps in Data" and first["title"] == "Markers Only"
-    assert second["enclosures"] == [{"url": "https://media.example.org/custom/first.mp3", "file_size": 1234567,
-                                     "mime_type": "audio/mpeg"}]
+    assert second["enclosures"] == [
+        {"url": "https://media.example.org/custom/first.mp3", "file_size": 1234567, "mime_type": "audio/mpeg"}
+    ]
     # the second episode has no audio: of its own: media_url template with {season} and {slug}
     assert first["enclosures"][0]["url"] == "https://media.example.org/1/s01e02-markers-only.mp3"
     assert (second["total_time"], first["total_time"]) == (600, 1200)
@@ -58,8 +70,11 @@ def test_podcastparser_reads_what_the_episodes_say(built):
     assert second["link"] == "https://show.example.org/episodes/s01e01-first-steps/"
     assert second["episode_art_url"] == "https://show.example.org/images/podcast/s01e01.jpg"
     assert second["chapters"] == [
-        {"start": 0, "title": "Welcome"}, {"start": 60, "title": "Background"},
-        {"start": 300, "title": "Tools & habits"}, {"start": 540, "title": "Links"}]
+        {"start": 0, "title": "Welcome"},
+        {"start": 60, "title": "Background"},
+        {"start": 300, "title": "Tools & habits"},
+        {"start": 540, "title": "Links"},
+    ]
     assert [c["start"] for c in first["chapters"]] == [0, 600]
 
 
@@ -77,7 +92,7 @@ def test_feedparser_reads_it_without_complaint(built):
     feed = feedparser.parse((out / "feed.xml").read_bytes())
     assert not feed.bozo, feed.get("bozo_exception")
     assert feed.feed.title == "Test Show" and feed.feed.language == "en"
-    entry = [e for e in feed.entries if e.title == "First Steps in Data"][0]
+    entry = next(e for e in feed.entries if e.title == "First Steps in Data")
     assert entry.itunes_duration == "600"
     assert entry.enclosures[0]["href"] == "https://media.example.org/custom/first.mp3"
     assert entry.enclosures[0]["length"] == "1234567"
@@ -92,7 +107,7 @@ def test_podcasting20_and_itunes_tags_with_lxml(built):
     show, out = built
     root = etree.fromstring((out / "feed.xml").read_bytes())
     # literal prefixes matter to several apps
-    assert {k: v for k, v in root.nsmap.items()} == NS
+    assert dict(root.nsmap.items()) == NS
     channel = root.find("channel")
     config = load_config(show / "config" / "podcast.yaml")
     assert channel.findtext("podcast:guid", namespaces=NS) == config.podcast_guid
@@ -101,22 +116,30 @@ def test_podcasting20_and_itunes_tags_with_lxml(built):
     assert channel.find("atom:link", NS).get("rel") == "self"
     assert channel.findtext("link") == "https://show.example.org/"
     assert channel.findtext("lastBuildDate") == "Tue, 01 Jun 2021 00:00:00 +0000"
-    item = [i for i in channel.findall("item") if i.findtext("title") == "First Steps in Data"][0]
+    item = next(i for i in channel.findall("item") if i.findtext("title") == "First Steps in Data")
     assert item.find("podcast:chapters", NS).attrib == {
         "url": "https://feeds.example.org/test/chapters/s01e01-first-steps.json",
-        "type": "application/json+chapters"}
+        "type": "application/json+chapters",
+    }
     transcripts = [(t.get("url"), t.get("type")) for t in item.findall("podcast:transcript", NS)]
     assert transcripts == [
         ("https://feeds.example.org/test/transcripts/s01e01-first-steps.vtt", "text/vtt"),
         ("https://feeds.example.org/test/transcripts/s01e01-first-steps.srt", "application/x-subrip"),
-        ("https://feeds.example.org/test/transcripts/s01e01-first-steps.json", "application/json")]
+        ("https://feeds.example.org/test/transcripts/s01e01-first-steps.json", "application/json"),
+    ]
     persons = [(p.text, p.get("role"), p.get("img")) for p in item.findall("podcast:person", NS)]
-    assert persons == [("Test Host", "host", None),
-                       ("Jane Doe", "guest", "https://show.example.org/images/authors/janedoe.jpg")]
+    assert persons == [
+        ("Test Host", "host", None),
+        ("Jane Doe", "guest", "https://show.example.org/images/authors/janedoe.jpg"),
+    ]
     assert item.findtext("podcast:season", namespaces=NS) == "1"
     assert item.findtext("podcast:episode", namespaces=NS) == "1"
     assert [c.get("start") for c in item.findall("psc:chapters/psc:chapter", NS)] == [
-        "00:00:00.000", "00:01:00.000", "00:05:00.000", "00:09:00.000"]
+        "00:00:00.000",
+        "00:01:00.000",
+        "00:05:00.000",
+        "00:09:00.000",
+    ]
 
 
 def test_output_files_agree_with_the_feed(built):
@@ -124,7 +147,11 @@ def test_output_files_agree_with_the_feed(built):
     chapters = json.loads((out / "chapters" / "s01e01-first-steps.json").read_text())
     assert chapters["version"] == "1.2.0"
     assert [(c["startTime"], c["title"]) for c in chapters["chapters"]] == [
-        (0, "Welcome"), (60, "Background"), (300, "Tools & habits"), (540, "Links")]
+        (0, "Welcome"),
+        (60, "Background"),
+        (300, "Tools & habits"),
+        (540, "Links"),
+    ]
     assert chapters["chapters"][-1]["endTime"] == 600
     vtt = (out / "transcripts" / "s01e01-first-steps.vtt").read_text()
     assert vtt.startswith("WEBVTT") and "<v Jane>" in vtt and "&lt;3 &amp; hello" in vtt
@@ -139,9 +166,23 @@ def test_rebuild_is_byte_identical_across_processes(show, tmp_path):
     for seed in ("1", "2"):
         out = tmp_path / f"out{seed}"
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        subprocess.run([sys.executable, "-m", "feedtool.cli", "build", "--config",
-                        str(show / "config" / "podcast.yaml"), "--episodes", str(show / "episodes"),
-                        "--out", str(out)], check=True, env=env, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "feedtool.cli",
+                "build",
+                "--config",
+                str(show / "config" / "podcast.yaml"),
+                "--episodes",
+                str(show / "episodes"),
+                "--out",
+                str(out),
+            ],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
         outs.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outs[0] == outs[1] and len(outs[0]) == 6
 
@@ -160,7 +201,8 @@ def test_a_bad_episode_stops_the_publish_and_keeps_the_old_feed(built, capsys):
     before = (out / "feed.xml").read_bytes()
     (show / "episodes" / "s01e03-broken.md").write_text("---\ntitle: Broken\nseason: 0\n---\n")
     (show / "episodes" / "s01e01-first-steps.md").write_text(
-        (show / "episodes" / "s01e01-first-steps.md").read_text().replace("First Steps in Data", "Renamed"))
+        (show / "episodes" / "s01e01-first-steps.md").read_text().replace("First Steps in Data", "Renamed")
+    )
     capsys.readouterr()
     assert build(show, out) == 1
     err = capsys.readouterr().err
@@ -189,11 +231,14 @@ def test_xml_invalid_characters_in_the_config_are_cleaned_and_named(show, tmp_pa
 
 def test_long_descriptions_are_cut_to_4000_bytes(show, tmp_path):
     ep = show / "episodes" / "s01e02-markers-only.md"
-    ep.write_text(ep.read_text().replace("description: An episode whose chapters come from its markers.",
-                                         "description: " + "é" * 3000))
+    ep.write_text(
+        ep.read_text().replace(
+            "description: An episode whose chapters come from its markers.", "description: " + "é" * 3000
+        )
+    )
     assert build(show, tmp_path / "out") == 0
     root = etree.fromstring((tmp_path / "out" / "feed.xml").read_bytes())
-    desc = [i.findtext("description") for i in root.iter("item") if i.findtext("title") == "Markers Only"][0]
+    desc = next(i.findtext("description") for i in root.iter("item") if i.findtext("title") == "Markers Only")
     assert len(desc.encode("utf-8")) <= 4000 and desc.endswith("…")
 
 
@@ -218,18 +263,24 @@ def test_media_manifest_supplies_enclosure_and_keeps_the_hosts_guid(show, tmp_pa
         "    url: https://anchor.fm/s/abc/podcast/play/123/markers.mp3\n"
         "    length: 9876543\n    type: audio/mpeg\n    duration: 1199\n"
         "    guid: 7b2e9f14-0c5a-4d83-b6e1-f29a3c8d0e57\n"
-        "    title: Markers Only - Host\n    matched_by: title\n")
+        "    title: Markers Only - Host\n    matched_by: title\n"
+    )
     out = tmp_path / "out"
     assert build(show, out) == 0
     parsed = podcastparser.parse(FEED_URL, io.BytesIO((out / "feed.xml").read_bytes()))
-    item = [e for e in parsed["episodes"] if e["title"] == "Markers Only"][0]
+    item = next(e for e in parsed["episodes"] if e["title"] == "Markers Only")
     assert item["guid"] == "7b2e9f14-0c5a-4d83-b6e1-f29a3c8d0e57"
-    assert item["enclosures"] == [{"url": "https://anchor.fm/s/abc/podcast/play/123/markers.mp3",
-                                   "file_size": 9876543, "mime_type": "audio/mpeg"}]
+    assert item["enclosures"] == [
+        {
+            "url": "https://anchor.fm/s/abc/podcast/play/123/markers.mp3",
+            "file_size": 9876543,
+            "mime_type": "audio/mpeg",
+        }
+    ]
     # the episode's own duration: wins over the host's
     assert item["total_time"] == 1200
     # an episode with its own audio: ignores the manifest
-    first = [e for e in parsed["episodes"] if e["title"] == "First Steps in Data"][0]
+    first = next(e for e in parsed["episodes"] if e["title"] == "First Steps in Data")
     assert first["enclosures"][0]["url"] == "https://media.example.org/custom/first.mp3"
 
 

@@ -1,4 +1,5 @@
 """Publishing guards: what subscribers already have is never silently lost."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,18 @@ EP2 = "s01e02-markers-only.md"
 
 
 def run_build(show: Path, *extra: str) -> int:
-    return main(["build", "--config", str(show / "config" / "podcast.yaml"), "--episodes",
-                 str(show / "episodes"), "--out", str(show / "public"), *extra])
+    return main(
+        [
+            "build",
+            "--config",
+            str(show / "config" / "podcast.yaml"),
+            "--episodes",
+            str(show / "episodes"),
+            "--out",
+            str(show / "public"),
+            *extra,
+        ]
+    )
 
 
 def published(show: Path) -> bytes:
@@ -23,7 +34,10 @@ def test_record_is_written_after_publish(show):
     assert run_build(show) == 0
     record = json.loads((show / ".feedtool" / "published.json").read_text())
     assert record["version"] == 1
-    assert sorted(e["slug"] for e in record["episodes"].values()) == ["s01e01-first-steps", "s01e02-markers-only"]
+    assert sorted(e["slug"] for e in record["episodes"].values()) == [
+        "s01e01-first-steps",
+        "s01e02-markers-only",
+    ]
 
 
 def test_removed_episode_blocks_the_publish(show, capsys):
@@ -44,7 +58,9 @@ def test_removed_episode_blocks_the_publish(show, capsys):
 
 
 def test_renamed_file_changing_the_guid_blocks_the_publish(show, capsys):
-    (show / "episodes" / EP2).write_text((show / "episodes" / EP2).read_text().replace("  youtube: def456\n", "", 1))
+    (show / "episodes" / EP2).write_text(
+        (show / "episodes" / EP2).read_text().replace("  youtube: def456\n", "", 1)
+    )
     run_build(show)  # guid derives from the slug now (no ids)
     before = published(show)
     (show / "episodes" / EP2).rename(show / "episodes" / "s01e02-renamed.md")

@@ -1,17 +1,28 @@
 """Incremental builds: the episode cache and build --check."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from feedtool import cache as cache_mod
 from feedtool.cli import main
+from feedtool.read import cache as cache_mod
 
 
 def run_build(show: Path, *extra: str) -> int:
-    return main(["build", "--config", str(show / "config" / "podcast.yaml"), "--episodes",
-                 str(show / "episodes"), "--out", str(show / "public"), *extra])
+    return main(
+        [
+            "build",
+            "--config",
+            str(show / "config" / "podcast.yaml"),
+            "--episodes",
+            str(show / "episodes"),
+            "--out",
+            str(show / "public"),
+            *extra,
+        ]
+    )
 
 
 def summary(capsys) -> str:
@@ -46,6 +57,7 @@ def test_same_size_same_mtime_edit_is_still_seen(show, capsys):
     stat = ep.stat()
     ep.write_text(ep.read_text().replace("Markers Only", "Markers Onlx"))
     import os
+
     os.utime(ep, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     capsys.readouterr()
     assert run_build(show) == 0

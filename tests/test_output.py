@@ -18,15 +18,20 @@ def test_atomic_write_skips_identical_content(tmp_path):
 def test_publish_writes_changed_files_and_feed_last(tmp_path, monkeypatch):
     order = []
     real_replace = os.replace
-    monkeypatch.setattr(output.os, "replace", lambda a, b: (order.append(os.path.basename(b)), real_replace(a, b)))
-    files = [OutputFile("feed.xml", b"<rss/>"), OutputFile("chapters/a.json", b"{}"),
-             OutputFile("transcripts/a.vtt", b"WEBVTT\n")]
+    monkeypatch.setattr(
+        output.os, "replace", lambda a, b: (order.append(os.path.basename(b)), real_replace(a, b))
+    )
+    files = [
+        OutputFile("feed.xml", b"<rss/>"),
+        OutputFile("chapters/a.json", b"{}"),
+        OutputFile("transcripts/a.vtt", b"WEBVTT\n"),
+    ]
     result = publish(tmp_path, files)
     assert order[-1] == "feed.xml" and len(order) == 3
     assert set(result.written) == {"feed.xml", "chapters/a.json", "transcripts/a.vtt"}
     again = publish(tmp_path, files)
     assert again.written == () and len(again.unchanged) == 3
-    assert not [p for p in tmp_path.rglob("*.tmp")]
+    assert not list(tmp_path.rglob("*.tmp"))
 
 
 def test_failed_publish_leaves_every_old_file_and_no_temporaries(tmp_path, monkeypatch):
@@ -45,7 +50,7 @@ def test_failed_publish_leaves_every_old_file_and_no_temporaries(tmp_path, monke
         publish(tmp_path, [OutputFile("feed.xml", b"new feed"), OutputFile("chapters/a.json", b"new")])
     assert (tmp_path / "feed.xml").read_bytes() == b"old feed"
     assert (tmp_path / "chapters" / "a.json").read_bytes() == b"old"
-    assert not [p for p in tmp_path.rglob("*.tmp")]
+    assert not list(tmp_path.rglob("*.tmp"))
 
 
 def test_written_files_are_world_readable(tmp_path):

@@ -1,4 +1,5 @@
 """``feedtool run``: the scheduled command's stages, exit codes and lock."""
+
 from __future__ import annotations
 
 import json
@@ -8,9 +9,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from links.simulator import Simulator
 
 from feedtool.cli import main
-from links.simulator import Simulator
 
 
 @pytest.fixture
@@ -23,25 +24,53 @@ def sim():
 def make_show(root: Path, sim: Simulator, body_paths: list[str]) -> Path:
     (root / "episodes").mkdir(parents=True)
     config = {
-        "title": "Run Show", "description": "A show", "link": sim.url("/ok/site"), "author": "Host",
-        "public_url": "https://feeds.example.org/run/", "language": "en", "category": "Technology",
-        "image": "https://feeds.example.org/cover.jpg", "media_url": sim.url("/ok/media/{slug}.mp3"),
+        "title": "Run Show",
+        "description": "A show",
+        "link": sim.url("/ok/site"),
+        "author": "Host",
+        "public_url": "https://feeds.example.org/run/",
+        "language": "en",
+        "category": "Technology",
+        "image": "https://feeds.example.org/cover.jpg",
+        "media_url": sim.url("/ok/media/{slug}.mp3"),
         "state_dir": "state",
-        "links": {"allow_private": True, "confirm_after": 1, "timeout": "1s", "connect_timeout": "1s",
-                  "retries": 0, "min_interval": 0, "max_age": 0, "history": "state/links.sqlite",
-                  "endpoints": {"youtube_oembed": sim.url("/yt/oembed"), "spotify_oembed": sim.url("/sp/oembed"),
-                                "apple_lookup": sim.url("/apple/lookup")}},
+        "links": {
+            "allow_private": True,
+            "confirm_after": 1,
+            "timeout": "1s",
+            "connect_timeout": "1s",
+            "retries": 0,
+            "min_interval": 0,
+            "max_age": 0,
+            "history": "state/links.sqlite",
+            "endpoints": {
+                "youtube_oembed": sim.url("/yt/oembed"),
+                "spotify_oembed": sim.url("/sp/oembed"),
+                "apple_lookup": sim.url("/apple/lookup"),
+            },
+        },
     }
     (root / "podcast.yaml").write_text(yaml.safe_dump(config))
     body = "\n".join(f"- [link]({sim.url(p)})" for p in body_paths)
     (root / "episodes" / "ep1.md").write_text(
-        "---\ntitle: Episode One\ndateadded: 2024-01-01\nlinks:\n  youtube: TODO\n---\n\n" + body + "\n")
+        "---\ntitle: Episode One\ndateadded: 2024-01-01\nlinks:\n  youtube: TODO\n---\n\n" + body + "\n"
+    )
     return root
 
 
 def run(root: Path, *extra: str) -> int:
-    return main(["run", "--config", str(root / "podcast.yaml"), "--episodes", str(root / "episodes"),
-                 "--out", str(root / "public"), *extra])
+    return main(
+        [
+            "run",
+            "--config",
+            str(root / "podcast.yaml"),
+            "--episodes",
+            str(root / "episodes"),
+            "--out",
+            str(root / "public"),
+            *extra,
+        ]
+    )
 
 
 def test_published_and_links_fine_exits_0_with_one_line_per_stage(tmp_path, sim, capsys):
@@ -79,15 +108,38 @@ def test_not_published_exits_1_and_skips_the_link_check(tmp_path, sim, capsys):
 
 def test_an_overlapping_run_exits_3_naming_the_holder(tmp_path, sim):
     root = make_show(tmp_path / "show", sim, ["/ok/a"])
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from pathlib import Path; from feedtool.lock import acquire\n"
-        f"with acquire(Path({str(root / 'state' / 'run.lock')!r})):\n"
-        "    print('locked', flush=True); time.sleep(30)")], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time; from pathlib import Path; from feedtool.publish.lock import acquire\n"
+                f"with acquire(Path({str(root / 'state' / 'run.lock')!r})):\n"
+                "    print('locked', flush=True); time.sleep(30)"
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
-        second = subprocess.run([sys.executable, "-m", "feedtool.cli", "run", "--config", str(root / "podcast.yaml"),
-                                 "--episodes", str(root / "episodes"), "--out", str(root / "public")],
-                                capture_output=True, text=True, timeout=60)
+        second = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "feedtool.cli",
+                "run",
+                "--config",
+                str(root / "podcast.yaml"),
+                "--episodes",
+                str(root / "episodes"),
+                "--out",
+                str(root / "public"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert second.returncode == 3
         assert "another feedtool run holds the lock" in second.stderr and f"pid {holder.pid}" in second.stderr
         assert not (root / "public").exists()

@@ -1,4 +1,5 @@
 """Argument and output helpers shared by the command modules."""
+
 from __future__ import annotations
 
 import argparse
@@ -6,7 +7,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..model import Problem
+from feedtool.model import Problem
 
 DEFAULT_CONFIG = "config/podcast.yaml"
 DEFAULT_EPISODES = "episodes"
@@ -14,11 +15,21 @@ DEFAULT_OUT = "public"
 
 
 def add_config_args(parser: argparse.ArgumentParser, episodes: bool = True) -> None:
-    parser.add_argument("--config", type=Path, default=Path(DEFAULT_CONFIG), metavar="FILE",
-                        help=f"the show's config (default: {DEFAULT_CONFIG})")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=Path(DEFAULT_CONFIG),
+        metavar="FILE",
+        help=f"the show's config (default: {DEFAULT_CONFIG})",
+    )
     if episodes:
-        parser.add_argument("--episodes", type=Path, default=Path(DEFAULT_EPISODES), metavar="DIR",
-                            help=f"folder of episode .md files (default: {DEFAULT_EPISODES}/)")
+        parser.add_argument(
+            "--episodes",
+            type=Path,
+            default=Path(DEFAULT_EPISODES),
+            metavar="DIR",
+            help=f"folder of episode .md files (default: {DEFAULT_EPISODES}/)",
+        )
 
 
 def print_problems(problems: Iterable[Problem], *, warnings: bool = True, stream=None) -> None:

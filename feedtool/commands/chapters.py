@@ -1,23 +1,26 @@
 """``feedtool chapters FILE``: one episode's chapters in a chosen format."""
+
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
-from .. import chapters as ch
-from ..reader import read_episode
-from ._common import print_problems
+from feedtool.commands._common import print_problems
+from feedtool.read.episodes import read_episode
+from feedtool.render import chapters as ch
 
 FORMATS = ("json", "psc", "youtube", "text")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "chapters", help="print an episode's chapters (json, psc, youtube, text)",
+        "chapters",
+        help="print an episode's chapters (json, psc, youtube, text)",
         description="Derive chapters from an episode's transcript headers (or explicit markers) and print "
         "them. 'youtube' is paste-ready description text meeting YouTube's rules (first at 0:00, at least "
-        "three chapters, each at least 10 s). Exit 0 printed, 1 no chapters possible or file errors.")
+        "three chapters, each at least 10 s). Exit 0 printed, 1 no chapters possible or file errors.",
+    )
     p.add_argument("file", type=Path, metavar="FILE", help="an episode .md file")
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("-q", "--quiet", action="store_true", help="do not print warnings")
@@ -32,8 +35,10 @@ def run(args: argparse.Namespace) -> int:
     chapters, chapter_problems = ch.derive_chapters(episode)
     print_problems([*problems, *chapter_problems], warnings=not args.quiet)
     if not chapters:
-        print(f"{args.file}: no chapters: the episode has no transcript headers and no quotableClips",
-              file=sys.stderr)
+        print(
+            f"{args.file}: no chapters: the episode has no transcript headers and no quotableClips",
+            file=sys.stderr,
+        )
         return 1
     if args.format == "json":
         sys.stdout.write(ch.to_json(chapters, title=episode.title))

@@ -1,4 +1,5 @@
 """``feedtool diff OLD NEW``: what subscribers would see change between two feed files."""
+
 from __future__ import annotations
 
 import argparse
@@ -6,10 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from ..errors import UsageError
-from ..feeddiff import diff_feeds
-from ..feeddiff_format import format_text, to_json
-from ..feedread import FeedReadError, ParsedFeed, read_feed
+from feedtool.errors import UsageError
+from feedtool.rss.diff import diff_feeds
+from feedtool.rss.diff_report import format_text, to_json
+from feedtool.rss.parse import FeedReadError, ParsedFeed, read_feed
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,7 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "and enclosure changes. Exit 0: nothing would hurt subscribers; 1: an episode was removed, a guid "
         "or enclosure URL changed, or a guid is duplicated; 2: a file cannot be read.",
     )
-    parser.add_argument("old", metavar="OLD", help="the feed subscribers have now (e.g. the published feed.xml)")
+    parser.add_argument(
+        "old", metavar="OLD", help="the feed subscribers have now (e.g. the published feed.xml)"
+    )
     parser.add_argument("new", metavar="NEW", help="the feed that would replace it")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(handler=run)

@@ -1,18 +1,19 @@
 """``feedtool import-media SOURCE --episodes DIR``: record the host's media files and guids in DIR/media.yaml."""
+
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 
-from ..config import load_config
-from ..errors import UsageError
-from ..feedread import FeedReadError, read_feed
-from ..hostfeed import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, SourceError, public_source, read_source
-from ..media_import import format_report, plan_import
-from ..media_manifest import load_entries, manifest_path, render_manifest, write_manifest
-from ..reader import read_episodes
+from feedtool.config import load_config
+from feedtool.errors import UsageError
+from feedtool.media.importer import format_report, plan_import
+from feedtool.media.source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, SourceError, public_source, read_source
+from feedtool.read.episodes import read_episodes
+from feedtool.read.media_manifest import load_entries, manifest_path, render_manifest, write_manifest
+from feedtool.rss.parse import FeedReadError, read_feed
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,10 +30,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--episodes", required=True, metavar="DIR", help="the episodes folder")
     parser.add_argument("--config", metavar="FILE", help="the show's config (for its time zone); optional")
     parser.add_argument("--dry-run", action="store_true", help="report and show the manifest, write nothing")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                        help=f"connect/read timeout for a URL source (default {DEFAULT_TIMEOUT:g})")
-    parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES",
-                        help=f"refuse a feed larger than this (default {DEFAULT_MAX_BYTES})")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"connect/read timeout for a URL source (default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--max-bytes",
+        type=int,
+        default=DEFAULT_MAX_BYTES,
+        metavar="BYTES",
+        help=f"refuse a feed larger than this (default {DEFAULT_MAX_BYTES})",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -40,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     episodes_dir = Path(args.episodes)
     if not episodes_dir.is_dir():
         raise UsageError(f"{episodes_dir}: episodes folder not found")
-    tz = load_config(args.config).tz if args.config else timezone.utc
+    tz = load_config(args.config).tz if args.config else UTC
     previous = load_entries(episodes_dir)  # a damaged media.yaml stops here, before anything is fetched
     data = read_source(args.source, timeout=args.timeout, max_bytes=args.max_bytes)
     try:

@@ -3,31 +3,36 @@
 Exit codes: 0 no confirmed broken link, 1 confirmed broken link(s), 2 usage or
 config error.
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
-from ..build import open_cache, read_show
-from ..config import load_config
-from ..errors import UsageError
-from ..links import Verdict, check_links, parse_links_config
-from ..links.progress import ProgressBar
-from ..links.report import FORMATS, render
-from ..media_manifest import load_manifest
-from ._common import add_config_args
-from ..output import atomic_write
+from feedtool.commands._common import add_config_args
+from feedtool.config import load_config
+from feedtool.errors import UsageError
+from feedtool.links import Verdict, check_links, parse_links_config
+from feedtool.links.progress import ProgressBar
+from feedtool.links.report import FORMATS, render
+from feedtool.output import atomic_write
+from feedtool.publish.build import open_cache, read_show
+from feedtool.read.media_manifest import load_manifest
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "links", help="check every outbound link for real availability and report what broke",
+        "links",
+        help="check every outbound link for real availability and report what broke",
         description="Check platform links (YouTube, Spotify, Apple, Anchor), show-note, guest, chapter, "
         "image and enclosure links; remember the history; report what broke. Exit codes: 0 no confirmed "
-        "broken link, 1 confirmed broken links, 2 usage or config error.")
+        "broken link, 1 confirmed broken links, 2 usage or config error.",
+    )
     add_config_args(parser)
-    parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default: %(default)s)")
+    parser.add_argument(
+        "--format", choices=FORMATS, default="text", help="report format (default: %(default)s)"
+    )
     parser.add_argument("--output", help="write the report to FILE instead of standard output")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     parser.set_defaults(handler=run)
@@ -41,8 +46,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{folder}: episodes folder not found (pass --episodes DIR)")
     read = read_show(config, folder, open_cache(config, folder))
     if read.failed:
-        print(f"note: {len(read.failed)} episode file(s) have errors and were not checked "
-              "(feedtool build lists them)", file=sys.stderr)
+        print(
+            f"note: {len(read.failed)} episode file(s) have errors and were not checked "
+            "(feedtool build lists them)",
+            file=sys.stderr,
+        )
     bar: ProgressBar | None = None
 
     def on_start(total: int) -> None:
@@ -54,8 +62,14 @@ def run(args: argparse.Namespace) -> int:
             bar.advance(broken=int(verdict is Verdict.BROKEN))
 
     try:
-        report = check_links(read.episodes, config, links_config, manifest=load_manifest(folder),
-                             progress=progress, on_start=on_start)
+        report = check_links(
+            read.episodes,
+            config,
+            links_config,
+            manifest=load_manifest(folder),
+            progress=progress,
+            on_start=on_start,
+        )
     finally:
         if bar is not None:
             bar.close()

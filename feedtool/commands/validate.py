@@ -3,6 +3,7 @@
 Exit codes: 0 no errors (warnings allowed), 1 the feed has errors, 2 the file
 cannot be read.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -10,8 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from ..errors import UsageError
-from ..validate import validate_feed
+from feedtool.errors import UsageError
+from feedtool.rss.validate import validate_feed
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,9 +24,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "line per error or warning, then a summary. Exit 0 when there is no error, 1 when there are "
         "errors, 2 when the file cannot be read.",
     )
-    parser.add_argument("feed", metavar="FEED", help="the feed file (for example public/feed.xml), or - for stdin")
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="text: one issue per line (default); json: a machine-readable report")
+    parser.add_argument(
+        "feed", metavar="FEED", help="the feed file (for example public/feed.xml), or - for stdin"
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text: one issue per line (default); json: a machine-readable report",
+    )
     parser.set_defaults(handler=run)
 
 

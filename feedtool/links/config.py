@@ -4,17 +4,19 @@ Unknown keys fail with a "did you mean" hint (a typo in a scheduled job's
 config must not silently fall back to a default). Durations accept seconds
 (``20``, ``0.5``) or text with a unit (``500ms``, ``20s``, ``10m``, ``24h``, ``7d``).
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
-from ..config import Config, state_dir, unknown_keys
-from ..errors import ConfigError
-from ..model import Problem
+from feedtool.config import Config, state_dir, unknown_keys
+from feedtool.errors import ConfigError
+from feedtool.model import Problem
 
 DEFAULT_ENDPOINTS = {
     "youtube_oembed": "https://www.youtube.com/oembed",
@@ -23,10 +25,26 @@ DEFAULT_ENDPOINTS = {
 }
 
 KNOWN_KEYS = {
-    "allow_private", "confirm_after", "history", "concurrency", "per_host", "timeout",
-    "connect_timeout", "endpoints", "hosts", "min_interval", "retries", "backoff",
-    "retry_after_cap", "budget", "max_age", "exclude", "user_agent", "max_body",
-    "max_redirects", "apple_limit",
+    "allow_private",
+    "confirm_after",
+    "history",
+    "concurrency",
+    "per_host",
+    "timeout",
+    "connect_timeout",
+    "endpoints",
+    "hosts",
+    "min_interval",
+    "retries",
+    "backoff",
+    "retry_after_cap",
+    "budget",
+    "max_age",
+    "exclude",
+    "user_agent",
+    "max_body",
+    "max_redirects",
+    "apple_limit",
 }
 HOST_KEYS = {"concurrency", "min_interval", "soft_404"}
 

@@ -5,17 +5,18 @@ links and guest links. URLs are normalised and de-duplicated across episodes
 so each is requested once per run; TODO/empty platform links become MISSING
 and non-http(s) values INVALID (neither is requested).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..config import Config
-from ..model import Audio, Episode
-from ..urls import absolute_url, episode_image_url, resolve_audio
-from .model import Place, Target, Unchecked
-from .normalize import InvalidURL, normalize, platform_of
-from .verdict import Verdict
+from feedtool.config import Config
+from feedtool.links.model import Place, Target, Unchecked
+from feedtool.links.normalize import InvalidURL, normalize, platform_of
+from feedtool.links.verdict import Verdict
+from feedtool.model import Audio, Episode
+from feedtool.render.urls import absolute_url, episode_image_url, resolve_audio
 
 _NOT_WEB = ("mailto:", "tel:", "sms:", "javascript:", "data:")
 
@@ -26,8 +27,9 @@ class Extracted:
     unchecked: tuple[Unchecked, ...]
 
 
-def episode_urls(episode: Episode, config: Config | None,
-                 manifest: Mapping[str, Audio] | None = None) -> list[tuple[str, str]]:
+def episode_urls(
+    episode: Episode, config: Config | None, manifest: Mapping[str, Audio] | None = None
+) -> list[tuple[str, str]]:
     """(field, raw URL) pairs for one episode, in a stable order."""
     out: list[tuple[str, str]] = [(f"links.{name}", url) for name, url in episode.links]
     base = config.link if config else None
@@ -66,16 +68,23 @@ def episode_urls(episode: Episode, config: Config | None,
     return out
 
 
-def extract(episodes: Iterable[Episode], config: Config | None = None,
-            manifest: Mapping[str, Audio] | None = None) -> Extracted:
+def extract(
+    episodes: Iterable[Episode], config: Config | None = None, manifest: Mapping[str, Audio] | None = None
+) -> Extracted:
     """Targets (one per normalised URL, with all places) and unchecked places."""
     places: dict[str, list[Place]] = {}
     fields_platform: dict[str, str] = {}
     unchecked: list[Unchecked] = []
     for episode in episodes:
         for name in episode.missing_links:
-            unchecked.append(Unchecked(Verdict.MISSING, Place(episode.slug, f"links.{name}"), None,
-                                       f"no {name} link yet (TODO or empty)"))
+            unchecked.append(
+                Unchecked(
+                    Verdict.MISSING,
+                    Place(episode.slug, f"links.{name}"),
+                    None,
+                    f"no {name} link yet (TODO or empty)",
+                )
+            )
         for field_name, raw in episode_urls(episode, config, manifest):
             place = Place(episode.slug, field_name)
             try:
@@ -89,7 +98,6 @@ def extract(episodes: Iterable[Episode], config: Config | None = None,
             if field_name.startswith("links.") and url not in fields_platform:
                 fields_platform[url] = field_name.split(".", 1)[1]
     targets = tuple(
-        Target(url, tuple(ps), platform_of(url) or fields_platform.get(url))
-        for url, ps in places.items()
+        Target(url, tuple(ps), platform_of(url) or fields_platform.get(url)) for url, ps in places.items()
     )
     return Extracted(targets, tuple(unchecked))

@@ -11,16 +11,17 @@ transaction as soon as it is known, so a run killed halfway keeps what it
 finished and loses only its unfinished work. A URL already counted by another
 run that started later than this one is not counted twice.
 """
+
 from __future__ import annotations
 
 import json
 import sqlite3
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from .model import Evidence, Outcome
-from .verdict import Verdict
+from feedtool.links.model import Evidence, Outcome
+from feedtool.links.verdict import Verdict
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -83,17 +84,29 @@ def advance(state: UrlState, verdict: Verdict, now: datetime, confirm_after: int
     """
     if verdict.is_definitive_failure:
         failures = state.consecutive_failures + 1
-        return replace(state, last_checked=now, consecutive_failures=failures,
-                       broken_since=state.broken_since or now, confirmed=failures >= confirm_after,
-                       last_verdict=verdict)
+        return replace(
+            state,
+            last_checked=now,
+            consecutive_failures=failures,
+            broken_since=state.broken_since or now,
+            confirmed=failures >= confirm_after,
+            last_verdict=verdict,
+        )
     if verdict.is_success:
-        return replace(state, last_checked=now, last_ok=now, consecutive_failures=0, broken_since=None,
-                       confirmed=False, last_verdict=verdict)
+        return replace(
+            state,
+            last_checked=now,
+            last_ok=now,
+            consecutive_failures=0,
+            broken_since=None,
+            confirmed=False,
+            last_verdict=verdict,
+        )
     return replace(state, last_checked=now, last_verdict=verdict)
 
 
 def _ts(value: datetime | None) -> str | None:
-    return value.astimezone(timezone.utc).isoformat() if value else None
+    return value.astimezone(UTC).isoformat() if value else None
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -118,7 +131,9 @@ class History:
             for statement in _SCHEMA.strip().split(";"):
                 if statement.strip():
                     self.db.execute(statement)
-            self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            self.db.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
+            )
 
     def _transaction(self):
         db = self.db
@@ -142,11 +157,14 @@ class History:
             cursor = self.db.execute("INSERT INTO runs(started) VALUES (?)", (_ts(started),))
         return int(cursor.lastrowid)
 
-    def finish_run(self, run_id: int, finished: datetime, duration: float, counts: dict, status: str = "finished"
-                   ) -> None:
+    def finish_run(
+        self, run_id: int, finished: datetime, duration: float, counts: dict, status: str = "finished"
+    ) -> None:
         with self._transaction():
-            self.db.execute("UPDATE runs SET finished = ?, duration = ?, counts = ?, status = ? WHERE id = ?",
-                            (_ts(finished), duration, json.dumps(counts, sort_keys=True), status, run_id))
+            self.db.execute(
+                "UPDATE runs SET finished = ?, duration = ?, counts = ?, status = ? WHERE id = ?",
+                (_ts(finished), duration, json.dumps(counts, sort_keys=True), status, run_id),
+            )
 
     def runs(self) -> list[RunRow]:
         rows = self.db.execute("SELECT id, started, finished, duration, counts, status FROM runs ORDER BY id")
@@ -159,11 +177,24 @@ class History:
     def _row(self, url: str) -> UrlState | None:
         row = self.db.execute(
             "SELECT url, first_seen, last_checked, last_ok, broken_since, consecutive_failures, confirmed, "
-            "last_verdict, final_url, reason, last_run FROM urls WHERE url = ?", (url,)).fetchone()
+            "last_verdict, final_url, reason, last_run FROM urls WHERE url = ?",
+            (url,),
+        ).fetchone()
         if row is None:
             return None
-        return UrlState(row[0], _dt(row[1]), _dt(row[2]), _dt(row[3]), _dt(row[4]), row[5], bool(row[6]),
-                        Verdict(row[7]) if row[7] else None, row[8], row[9], row[10])
+        return UrlState(
+            row[0],
+            _dt(row[1]),
+            _dt(row[2]),
+            _dt(row[3]),
+            _dt(row[4]),
+            row[5],
+            bool(row[6]),
+            Verdict(row[7]) if row[7] else None,
+            row[8],
+            row[9],
+            row[10],
+        )
 
     def states(self, urls) -> dict[str, UrlState]:
         """The stored state of each known URL (unknown URLs are absent)."""
@@ -174,20 +205,32 @@ class History:
                 out[url] = state
         return out
 
-    def record(self, url: str, outcome: Outcome, now: datetime, run_id: int, run_started: datetime,
-               confirm_after: int) -> tuple[UrlState | None, UrlState]:
+    def record(
+        self,
+        url: str,
+        outcome: Outcome,
+        now: datetime,
+        run_id: int,
+        run_started: datetime,
+        confirm_after: int,
+    ) -> tuple[UrlState | None, UrlState]:
         """Store one checked URL in its own transaction; return (state before, state after)."""
         with self._transaction():
             before = self._row(url)
             state = before or UrlState(url, first_seen=now)
-            counted_elsewhere = (before is not None and before.last_run not in (None, run_id)
-                                 and before.last_checked is not None and before.last_checked >= run_started)
+            counted_elsewhere = (
+                before is not None
+                and before.last_run not in (None, run_id)
+                and before.last_checked is not None
+                and before.last_checked >= run_started
+            )
             if counted_elsewhere and outcome.verdict.is_definitive_failure:
                 after = replace(state, last_checked=now, last_verdict=outcome.verdict)
             else:
                 after = advance(state, outcome.verdict, now, confirm_after)
-            after = replace(after, final_url=outcome.evidence.final_url, reason=outcome.evidence.reason,
-                            last_run=run_id)
+            after = replace(
+                after, final_url=outcome.evidence.final_url, reason=outcome.evidence.reason, last_run=run_id
+            )
             self.db.execute(
                 "INSERT INTO urls(url, first_seen, last_checked, last_ok, broken_since, consecutive_failures, "
                 "confirmed, last_verdict, final_url, reason, evidence, last_run) "
@@ -197,17 +240,29 @@ class History:
                 "confirmed = excluded.confirmed, last_verdict = excluded.last_verdict, "
                 "final_url = excluded.final_url, reason = excluded.reason, evidence = excluded.evidence, "
                 "last_run = excluded.last_run",
-                (url, _ts(after.first_seen), _ts(after.last_checked), _ts(after.last_ok), _ts(after.broken_since),
-                 after.consecutive_failures, int(after.confirmed),
-                 after.last_verdict.value if after.last_verdict else None, after.final_url, after.reason,
-                 _evidence_json(outcome.evidence), run_id))
+                (
+                    url,
+                    _ts(after.first_seen),
+                    _ts(after.last_checked),
+                    _ts(after.last_ok),
+                    _ts(after.broken_since),
+                    after.consecutive_failures,
+                    int(after.confirmed),
+                    after.last_verdict.value if after.last_verdict else None,
+                    after.final_url,
+                    after.reason,
+                    _evidence_json(outcome.evidence),
+                    run_id,
+                ),
+            )
         return before, after
 
     def evidence(self, url: str) -> Evidence | None:
         row = self.db.execute("SELECT evidence FROM urls WHERE url = ?", (url,)).fetchone()
         if not row or not row[0]:
             return None
-        from .model import Hop
+        from feedtool.links.model import Hop
+
         data = json.loads(row[0])
         data["chain"] = tuple(Hop(**hop) for hop in data.get("chain", ()))
         return Evidence(**data)

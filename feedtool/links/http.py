@@ -17,8 +17,10 @@ What this layer guarantees, whatever the server does:
   timeout restarts on every byte;
 - no credentials: user info is stripped, no Authorization or Cookie is sent.
 """
+
 from __future__ import annotations
 
+import contextlib
 import heapq
 import http.client
 import itertools
@@ -34,15 +36,19 @@ import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
-    ConnectTimeoutError, HTTPError, NameResolutionError, NewConnectionError, ProtocolError,
+    ConnectTimeoutError,
+    HTTPError,
+    NameResolutionError,
+    NewConnectionError,
+    ProtocolError,
     ReadTimeoutError,
 )
 
-from .config import LinksConfig
-from .model import Hop
-from .normalize import host_key, strip_userinfo
-from .safety import READ_CHUNK, RefusedAddress, connect_allowed
-from .scheduler import Lease
+from feedtool.links.config import LinksConfig
+from feedtool.links.model import Hop
+from feedtool.links.normalize import host_key, strip_userinfo
+from feedtool.links.safety import READ_CHUNK, RefusedAddress, connect_allowed
+from feedtool.links.scheduler import Lease
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 PERMANENT_REDIRECTS = {301, 308}
@@ -84,10 +90,8 @@ class Watchdog:
                     if token in self._armed and deadline <= now:
                         self._armed[token] = True
                         self.fired += 1
-                        try:
+                        with contextlib.suppress(OSError):
                             sock.shutdown(socket.SHUT_RDWR)
-                        except OSError:
-                            pass
                 wait = self._heap[0][0] - now if self._heap else None
                 self._cond.wait(wait)
 
@@ -111,11 +115,17 @@ class _GuardedMixin:
 
     def _new_conn(self):  # type: ignore[override]
         try:
-            return connect_allowed(self._dns_host, self.port, self.allow_private, self.timeout,
-                                   self.source_address, self.socket_options)
+            return connect_allowed(
+                self._dns_host,
+                self.port,
+                self.allow_private,
+                self.timeout,
+                self.source_address,
+                self.socket_options,
+            )
         except socket.gaierror as exc:
             raise NameResolutionError(self.host, self, exc) from exc
-        except socket.timeout as exc:
+        except TimeoutError as exc:
             raise ConnectTimeoutError(self, f"connection to {self.host} timed out") from exc
         except OSError as exc:
             raise NewConnectionError(self, f"failed to establish a new connection: {exc}") from exc
@@ -133,8 +143,7 @@ def _pool_manager(config: LinksConfig) -> urllib3.PoolManager:
     https_conn = type("GuardedHTTPSConnection", (_GuardedMixin, HTTPSConnection), {"allow_private": allow})
     http_pool = type("GuardedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn})
     https_pool = type("GuardedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn})
-    manager = urllib3.PoolManager(num_pools=256, maxsize=max(config.per_host, 4), block=False,
-                                  retries=False)
+    manager = urllib3.PoolManager(num_pools=256, maxsize=max(config.per_host, 4), block=False, retries=False)
     manager.pool_classes_by_scheme = {"http": http_pool, "https": https_pool}
     return manager
 
@@ -189,7 +198,7 @@ class Chain:
     """A request and every redirect it led to."""
 
     responses: tuple[Response, ...]
-    error: str | None = None       # loop, too many redirects, non-http redirect
+    error: str | None = None  # loop, too many redirects, non-http redirect
     error_kind: str | None = None
 
     @property
@@ -229,11 +238,11 @@ class HttpClient:
         self.requests = 0
         self.responses = 0  # requests that got a status line: proof that DNS and the network work
         self._count_lock = threading.Lock()
-        self.base_headers = {"User-Agent": config.user_agent, "Accept": "*/*",
-                             "Accept-Encoding": "identity"}
+        self.base_headers = {"User-Agent": config.user_agent, "Accept": "*/*", "Accept-Encoding": "identity"}
 
-    def request(self, lease: Lease, method: str, url: str, read_body: int = 0,
-                headers: dict[str, str] | None = None) -> Response:
+    def request(
+        self, lease: Lease, method: str, url: str, read_body: int = 0, headers: dict[str, str] | None = None
+    ) -> Response:
         """One request, no redirects followed, at most ``read_body`` bytes of body read."""
         url = strip_userinfo(url)
         started = time.monotonic()
@@ -248,31 +257,47 @@ class HttpClient:
         fired = False
         try:
             response = self.manager.request(
-                method, url, headers={**self.base_headers, **(headers or {})}, redirect=False,
-                retries=False, timeout=timeout, preload_content=False)
+                method,
+                url,
+                headers={**self.base_headers, **(headers or {})},
+                redirect=False,
+                retries=False,
+                timeout=timeout,
+                preload_content=False,
+            )
             try:
-                body, truncated = self._read(response, read_body if method != "HEAD" else 0,
-                                             started + total)
+                body, truncated = self._read(response, read_body if method != "HEAD" else 0, started + total)
             finally:
-                fired = any([watchdog().disarm(t) for t in _local.tokens])
+                fired = any(watchdog().disarm(t) for t in _local.tokens)
             heads = {k.lower(): v for k, v in response.headers.items()}
             with self._count_lock:
                 self.responses += 1
             if response.status == 429:
                 after = parse_retry_after(heads.get("retry-after"))
-                lease.limiter.throttled(host_key(url), min(after, self.config.retry_after_cap)
-                                        if after is not None else None)
+                lease.limiter.throttled(
+                    host_key(url), min(after, self.config.retry_after_cap) if after is not None else None
+                )
             elif response.status < 400:
                 lease.limiter.succeeded(host_key(url))
             if fired:
-                return Response(url, method, None, heads, body, time.monotonic() - started,
-                                f"total timeout of {total:g} s exceeded while reading", "timeout", truncated)
-            return Response(url, method, response.status, heads, body, time.monotonic() - started,
-                            truncated=truncated)
+                return Response(
+                    url,
+                    method,
+                    None,
+                    heads,
+                    body,
+                    time.monotonic() - started,
+                    f"total timeout of {total:g} s exceeded while reading",
+                    "timeout",
+                    truncated,
+                )
+            return Response(
+                url, method, response.status, heads, body, time.monotonic() - started, truncated=truncated
+            )
         except RefusedAddress as exc:
             return self._failed(url, method, started, str(exc), "blocked")
         except (HTTPError, OSError) as exc:
-            fired = fired or any([watchdog().disarm(t) for t in _local.tokens])
+            fired = fired or any(watchdog().disarm(t) for t in _local.tokens)
             kind, message = classify_error(exc)
             if fired:
                 kind, message = "timeout", f"total timeout of {total:g} s exceeded"
@@ -311,8 +336,14 @@ class HttpClient:
                 response.release_conn()
         return b"".join(chunks), not complete and limit > 0 and size >= limit
 
-    def follow(self, lease: Lease, url: str, method: str = "GET", read_body: int = 0,
-               headers: dict[str, str] | None = None) -> Chain:
+    def follow(
+        self,
+        lease: Lease,
+        url: str,
+        method: str = "GET",
+        read_body: int = 0,
+        headers: dict[str, str] | None = None,
+    ) -> Chain:
         """Follow redirects by hand so every hop is paced, checked and recorded."""
         responses: list[Response] = []
         seen = set()
@@ -354,8 +385,17 @@ def classify_error(exc: BaseException) -> tuple[str, str]:
         if isinstance(inner, http.client.HTTPException):  # too many or too long headers, bad status line
             return "protocol", f"malformed response: {_short(str(inner) or type(inner).__name__)}"
         text = str(exc)
-        if any(word in text for word in ("reset", "aborted", "RemoteDisconnected", "closed connection",
-                                         "IncompleteRead", "Connection broken")):
+        if any(
+            word in text
+            for word in (
+                "reset",
+                "aborted",
+                "RemoteDisconnected",
+                "closed connection",
+                "IncompleteRead",
+                "Connection broken",
+            )
+        ):
             return "reset", "connection reset or closed by the server"
         return "protocol", f"malformed response ({_short(text)})"
     return "protocol", _short(str(exc))

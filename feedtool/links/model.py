@@ -1,11 +1,12 @@
 """Frozen data passed between the link checker's stages:
 extract -> probe -> history -> report."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .verdict import Verdict
+from feedtool.links.verdict import Verdict
 
 
 @dataclass(frozen=True, order=True)
@@ -47,10 +48,10 @@ class Hop:
 class Evidence:
     """What a probe saw: enough to explain the verdict without re-running it."""
 
-    probe: str                      # youtube-oembed, spotify-oembed, apple-lookup, anchor, http
-    chain: tuple[Hop, ...] = ()     # every request made, in order (redirect hops, HEAD->GET)
+    probe: str  # youtube-oembed, spotify-oembed, apple-lookup, anchor, http
+    chain: tuple[Hop, ...] = ()  # every request made, in order (redirect hops, HEAD->GET)
     final_url: str | None = None
-    elapsed: float = 0.0            # seconds spent in requests for this URL
+    elapsed: float = 0.0  # seconds spent in requests for this URL
     reason: str = ""
     attempts: int = 1
 
@@ -61,8 +62,8 @@ class Outcome:
 
     verdict: Verdict
     evidence: Evidence
-    suggestion: str | None = None   # the URL to put in the file instead (REDIRECTED, moved Anchor)
-    warning: str | None = None      # e.g. YouTube embedding disabled
+    suggestion: str | None = None  # the URL to put in the file instead (REDIRECTED, moved Anchor)
+    warning: str | None = None  # e.g. YouTube embedding disabled
     # "host does not exist" is only believed when the run proved DNS works (some host answered):
     # offline, every name fails that way and nothing must be called broken
     needs_network_proof: bool = False
@@ -83,8 +84,8 @@ class Result:
     warning: str | None = None
     broken_since: datetime | None = None
     consecutive_failures: int = 0
-    change: str | None = None       # "newly-broken", "fixed", "still-broken" or None
-    cached: bool = False            # a recent OK reused from history, not re-checked
+    change: str | None = None  # "newly-broken", "fixed", "still-broken" or None
+    cached: bool = False  # a recent OK reused from history, not re-checked
     evidence: Evidence | None = None
 
     @property

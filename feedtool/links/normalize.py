@@ -4,6 +4,7 @@ Two spellings of one resource must become one key so that each URL is checked
 once per run: scheme and host are lower-cased, default ports, fragments,
 user info and tracking parameters (``utm_*``, Spotify's ``si``) are dropped.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,8 +12,16 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMS = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid)$", re.I)
-YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com",
-                 "youtube-nocookie.com", "www.youtube-nocookie.com", "youtu.be", "www.youtu.be"}
+YOUTUBE_HOSTS = {
+    "youtube.com",
+    "www.youtube.com",
+    "m.youtube.com",
+    "music.youtube.com",
+    "youtube-nocookie.com",
+    "www.youtube-nocookie.com",
+    "youtu.be",
+    "www.youtu.be",
+}
 SPOTIFY_HOSTS = {"open.spotify.com"}
 APPLE_HOSTS = {"podcasts.apple.com", "itunes.apple.com"}
 ANCHOR_HOSTS = {"anchor.fm", "www.anchor.fm", "podcasters.spotify.com", "creators.spotify.com"}
@@ -51,13 +60,16 @@ def normalize(url: str) -> str:
         raise InvalidURL("no host name" if not host else "contains white space")
     if ":" in host:
         host = f"[{host}]"
-    if port is not None and not (scheme == "http" and port == 80 or scheme == "https" and port == 443):
+    if port is not None and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        kept = [(k, v) for k, v in pairs if not TRACKING_PARAMS.match(k)
-                and not (k == "si" and parts.hostname in SPOTIFY_HOSTS)]
+        kept = [
+            (k, v)
+            for k, v in pairs
+            if not TRACKING_PARAMS.match(k) and not (k == "si" and parts.hostname in SPOTIFY_HOSTS)
+        ]
         if len(kept) != len(pairs):
             query = urlencode(kept)
     return urlunsplit((scheme, host, parts.path or "/", query, ""))
@@ -96,7 +108,9 @@ def spotify_item(url: str) -> tuple[str, str] | None:
     parts = urlsplit(url)
     if (parts.hostname or "").lower() not in SPOTIFY_HOSTS:
         return None
-    match = re.match(r"^(?:/intl-[a-z-]+)?/(episode|show|track|playlist|album|artist)/([A-Za-z0-9]+)", parts.path)
+    match = re.match(
+        r"^(?:/intl-[a-z-]+)?/(episode|show|track|playlist|album|artist)/([A-Za-z0-9]+)", parts.path
+    )
     return (match.group(1), match.group(2)) if match else None
 
 

@@ -7,24 +7,42 @@ redirect chain for Anchor / Spotify for Creators, and HEAD-then-GET for
 everything else. Each probe returns an ``AttemptResult`` whose value maps
 URL -> ``Outcome``; ``transient=True`` asks the scheduler for a retry.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode, urlsplit
 
-from .config import LinksConfig
-from .http import REDIRECT_STATUSES, Chain, HttpClient, Response
-from .model import Evidence, Outcome
-from .normalize import AppleRef, apple_ref, host_key, host_of, spotify_item, youtube_video_id
-from .scheduler import AttemptResult, Lease
-from .verdict import Verdict
+from feedtool.links.config import LinksConfig
+from feedtool.links.http import REDIRECT_STATUSES, Chain, HttpClient, Response
+from feedtool.links.model import Evidence, Outcome
+from feedtool.links.normalize import AppleRef, apple_ref, host_key, host_of, spotify_item, youtube_video_id
+from feedtool.links.scheduler import AttemptResult, Lease
+from feedtool.links.verdict import Verdict
 
-_BOT_WALL_MARKERS = ("captcha", "cf-chl", "just a moment", "challenge", "are you a robot",
-                     "access denied", "unusual traffic")
-HTTP_REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-                405: "Method Not Allowed", 410: "Gone", 429: "Too Many Requests",
-                500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
-                504: "Gateway Timeout", 999: "Request denied (bot wall)"}
+_BOT_WALL_MARKERS = (
+    "captcha",
+    "cf-chl",
+    "just a moment",
+    "challenge",
+    "are you a robot",
+    "access denied",
+    "unusual traffic",
+)
+HTTP_REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    410: "Gone",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+    999: "Request denied (bot wall)",
+}
 
 
 @dataclass(frozen=True)
@@ -39,9 +57,17 @@ def _status(code: int | None) -> str:
     return f"{code} {HTTP_REASONS.get(code, '')}".strip()
 
 
-def _outcome(url: str, verdict: Verdict, probe: str, chain: Chain | None, reason: str,
-             suggestion: str | None = None, warning: str | None = None,
-             transient: bool = False, retry_after: float | None = None) -> AttemptResult:
+def _outcome(
+    url: str,
+    verdict: Verdict,
+    probe: str,
+    chain: Chain | None,
+    reason: str,
+    suggestion: str | None = None,
+    warning: str | None = None,
+    transient: bool = False,
+    retry_after: float | None = None,
+) -> AttemptResult:
     evidence = Evidence(
         probe=probe,
         chain=chain.hops if chain else (),
@@ -63,8 +89,14 @@ def _failure(url: str, probe: str, chain: Chain, first_hop: bool) -> AttemptResu
         verdict = Verdict.EXCLUDED if first_hop else Verdict.UNKNOWN
         prefix = "" if first_hop else "redirect target refused: "
         return _outcome(url, verdict, probe, chain, prefix + (response.error or "address refused"))
-    return _outcome(url, Verdict.UNKNOWN, probe, chain, f"{response.error} (not the link's fault)",
-                    transient=response.transient)
+    return _outcome(
+        url,
+        Verdict.UNKNOWN,
+        probe,
+        chain,
+        f"{response.error} (not the link's fault)",
+        transient=response.transient,
+    )
 
 
 def _transient_status(url: str, probe: str, chain: Chain, what: str) -> AttemptResult:
@@ -72,10 +104,24 @@ def _transient_status(url: str, probe: str, chain: Chain, what: str) -> AttemptR
     if final.status == 429:
         after = final.retry_after()
         note = f"; Retry-After {after:g} s" if after is not None else ""
-        return _outcome(url, Verdict.UNKNOWN, probe, chain, f"{what} rate-limited us (429{note})",
-                        transient=True, retry_after=after)
-    return _outcome(url, Verdict.UNKNOWN, probe, chain, f"{what} answered {_status(final.status)} "
-                    "(server trouble, not the link's fault)", transient=True, retry_after=final.retry_after())
+        return _outcome(
+            url,
+            Verdict.UNKNOWN,
+            probe,
+            chain,
+            f"{what} rate-limited us (429{note})",
+            transient=True,
+            retry_after=after,
+        )
+    return _outcome(
+        url,
+        Verdict.UNKNOWN,
+        probe,
+        chain,
+        f"{what} answered {_status(final.status)} (server trouble, not the link's fault)",
+        transient=True,
+        retry_after=final.retry_after(),
+    )
 
 
 def _looks_like_bot_wall(response: Response) -> bool:
@@ -87,8 +133,13 @@ def judge_chain(url: str, chain: Chain, probe: str, soft_404=()) -> AttemptResul
     """The generic verdict for a followed chain (also used by the Anchor probe)."""
     final = chain.final
     if chain.error:
-        return _outcome(url, Verdict.UNKNOWN, probe, chain,
-                        f"{chain.error} (often a cookie or bot wall; a browser may still get through)")
+        return _outcome(
+            url,
+            Verdict.UNKNOWN,
+            probe,
+            chain,
+            f"{chain.error} (often a cookie or bot wall; a browser may still get through)",
+        )
     if final.status is None:
         return _failure(url, probe, chain, first_hop=len(chain.responses) == 1)
     status = final.status
@@ -98,24 +149,49 @@ def judge_chain(url: str, chain: Chain, probe: str, soft_404=()) -> AttemptResul
         text = final.body.decode("utf-8", errors="replace")
         for pattern in soft_404:
             if pattern.search(text):
-                return _outcome(url, Verdict.BROKEN, probe, chain,
-                                f"{status} but the page matches soft-404 pattern {pattern.pattern!r}")
+                return _outcome(
+                    url,
+                    Verdict.BROKEN,
+                    probe,
+                    chain,
+                    f"{status} but the page matches soft-404 pattern {pattern.pattern!r}",
+                )
         moved = chain.permanent_target()
         if moved and moved != url:
-            return _outcome(url, Verdict.REDIRECTED, probe, chain,
-                            f"moved permanently ({chain.responses[0].status}) to {moved}", suggestion=moved)
+            return _outcome(
+                url,
+                Verdict.REDIRECTED,
+                probe,
+                chain,
+                f"moved permanently ({chain.responses[0].status}) to {moved}",
+                suggestion=moved,
+            )
         return _outcome(url, Verdict.OK, probe, chain, f"{status}{via}")
     if status in (404, 410):
         return _outcome(url, Verdict.BROKEN, probe, chain, f"{_status(status)}{via}")
-    if status in (408, 425, 429) or status >= 500 and status != 999:
+    if status in (408, 425, 429) or (status >= 500 and status != 999):
         return _transient_status(url, probe, chain, "the server")
     if status == 999:
-        return replace(_outcome(url, Verdict.UNKNOWN, probe, chain, "999: bot wall (LinkedIn-style refusal of "
-                                "automated requests), not proof of a broken link"), host_refusal="999")
+        return replace(
+            _outcome(
+                url,
+                Verdict.UNKNOWN,
+                probe,
+                chain,
+                "999: bot wall (LinkedIn-style refusal of automated requests), not proof of a broken link",
+            ),
+            host_refusal="999",
+        )
     if status == 403:
         wall = _looks_like_bot_wall(final)
-        result = _outcome(url, Verdict.UNKNOWN, probe, chain, f"403 Forbidden{' with a challenge page' if wall else ''}"
-                          ": a bot wall or access rule, not proof of a broken link")
+        result = _outcome(
+            url,
+            Verdict.UNKNOWN,
+            probe,
+            chain,
+            f"403 Forbidden{' with a challenge page' if wall else ''}"
+            ": a bot wall or access rule, not proof of a broken link",
+        )
         return replace(result, host_refusal="403 challenge page") if wall else result
     if status == 401:
         return _outcome(url, Verdict.UNKNOWN, probe, chain, "401: the page needs a login")
@@ -135,9 +211,11 @@ def probe_http(ctx: ProbeContext, lease: Lease, url: str, probe: str = "http") -
         return judge_chain(url, chain, probe, patterns)
     head = ctx.client.follow(lease, url, "HEAD")
     status = head.final.status
-    refused = (status is not None and status >= 400 and status not in (404, 410, 429)) or \
-              (status is None and head.final.error_kind in ("reset", "protocol")) or \
-              head.error_kind == "loop"
+    refused = (
+        (status is not None and status >= 400 and status not in (404, 410, 429))
+        or (status is None and head.final.error_kind in ("reset", "protocol"))
+        or head.error_kind == "loop"
+    )
     if not refused:
         return judge_chain(url, head, probe, patterns)
     get = ctx.client.follow(lease, url, "GET", read_body=min(ctx.config.max_body, 8192))
@@ -150,25 +228,54 @@ def probe_anchor(ctx: ProbeContext, lease: Lease, url: str) -> AttemptResult:
     result = probe_http(ctx, lease, url, probe="anchor")
     outcome = result.value[url]
     final = outcome.evidence.final_url
-    if outcome.verdict in (Verdict.OK, Verdict.REDIRECTED) and final:
-        if "/episodes/" in urlsplit(url).path and "/episodes/" not in urlsplit(final).path:
-            evidence = Evidence(outcome.evidence.probe, outcome.evidence.chain, final, outcome.evidence.elapsed,
-                                f"the episode now redirects to {final} (the show page): episode removed")
-            return AttemptResult({url: Outcome(Verdict.BROKEN, evidence)})
-    if outcome.verdict is Verdict.REDIRECTED and outcome.suggestion and \
-            host_of(outcome.suggestion) != host_of(url):
-        evidence = Evidence(outcome.evidence.probe, outcome.evidence.chain, final, outcome.evidence.elapsed,
-                            f"the episode moved to {host_of(outcome.suggestion)}: use {outcome.suggestion}")
+    if (
+        outcome.verdict in (Verdict.OK, Verdict.REDIRECTED)
+        and final
+        and "/episodes/" in urlsplit(url).path
+        and "/episodes/" not in urlsplit(final).path
+    ):
+        evidence = Evidence(
+            outcome.evidence.probe,
+            outcome.evidence.chain,
+            final,
+            outcome.evidence.elapsed,
+            f"the episode now redirects to {final} (the show page): episode removed",
+        )
+        return AttemptResult({url: Outcome(Verdict.BROKEN, evidence)})
+    if (
+        outcome.verdict is Verdict.REDIRECTED
+        and outcome.suggestion
+        and host_of(outcome.suggestion) != host_of(url)
+    ):
+        evidence = Evidence(
+            outcome.evidence.probe,
+            outcome.evidence.chain,
+            final,
+            outcome.evidence.elapsed,
+            f"the episode moved to {host_of(outcome.suggestion)}: use {outcome.suggestion}",
+        )
         return AttemptResult({url: Outcome(Verdict.REDIRECTED, evidence, outcome.suggestion)})
     return result
 
 
-def _oembed(ctx: ProbeContext, lease: Lease, url: str, endpoint: str, subject: str, probe: str,
-            extra: dict[str, str] | None = None) -> tuple[Chain, object | None]:
+def _oembed(
+    ctx: ProbeContext,
+    lease: Lease,
+    url: str,
+    endpoint: str,
+    subject: str,
+    probe: str,
+    extra: dict[str, str] | None = None,
+) -> tuple[Chain, object | None]:
     query = urlencode({"url": subject, **(extra or {})})
     sep = "&" if "?" in endpoint else "?"
-    chain = ctx.client.follow(lease, f"{endpoint}{sep}{query}", "GET", read_body=ctx.config.max_body,
-                              headers={"Accept": "application/json"})
+    chain = ctx.client.follow(
+        lease,
+        f"{endpoint}{sep}{query}",
+        "GET",
+        read_body=ctx.config.max_body,
+        headers={"Accept": "application/json"},
+    )
     data = None
     if chain.final.status == 200:
         try:
@@ -185,8 +292,9 @@ def probe_youtube(ctx: ProbeContext, lease: Lease, url: str) -> AttemptResult:
     if video is None:
         return probe_http(ctx, lease, url)
     subject = f"https://www.youtube.com/watch?v={video}"
-    chain, data = _oembed(ctx, lease, url, ctx.config.endpoints["youtube_oembed"], subject,
-                          "youtube-oembed", {"format": "json"})
+    chain, data = _oembed(
+        ctx, lease, url, ctx.config.endpoints["youtube_oembed"], subject, "youtube-oembed", {"format": "json"}
+    )
     status = chain.final.status
     probe = "youtube-oembed"
     if status is None or chain.error:
@@ -194,17 +302,32 @@ def probe_youtube(ctx: ProbeContext, lease: Lease, url: str) -> AttemptResult:
     if status == 200:
         if isinstance(data, dict):
             return _outcome(url, Verdict.OK, probe, chain, f"video {video} is available")
-        return _outcome(url, Verdict.UNKNOWN, probe, chain,
-                        "oEmbed answered 200 without JSON (YouTube did this for private videos once)")
+        return _outcome(
+            url,
+            Verdict.UNKNOWN,
+            probe,
+            chain,
+            "oEmbed answered 200 without JSON (YouTube did this for private videos once)",
+        )
     if status == 401:
-        return _outcome(url, Verdict.OK, probe, chain, f"video {video} is available",
-                        warning="embedding is disabled for this video (oEmbed 401)")
+        return _outcome(
+            url,
+            Verdict.OK,
+            probe,
+            chain,
+            f"video {video} is available",
+            warning="embedding is disabled for this video (oEmbed 401)",
+        )
     if status == 403:
         return _outcome(url, Verdict.BROKEN, probe, chain, f"video {video} is private (oEmbed 403)")
     if status == 404:
-        return _outcome(url, Verdict.BROKEN, probe, chain, f"video {video} was removed or never existed (oEmbed 404)")
+        return _outcome(
+            url, Verdict.BROKEN, probe, chain, f"video {video} was removed or never existed (oEmbed 404)"
+        )
     if status == 400:
-        return _outcome(url, Verdict.BROKEN, probe, chain, f"YouTube rejects the video id {video!r} (oEmbed 400)")
+        return _outcome(
+            url, Verdict.BROKEN, probe, chain, f"YouTube rejects the video id {video!r} (oEmbed 400)"
+        )
     if status == 429 or status >= 500:
         return _transient_status(url, probe, chain, "YouTube oEmbed")
     return _outcome(url, Verdict.UNKNOWN, probe, chain, f"unexpected oEmbed answer {_status(status)}")
@@ -217,8 +340,14 @@ def probe_spotify(ctx: ProbeContext, lease: Lease, url: str) -> AttemptResult:
         return probe_http(ctx, lease, url)
     kind, ident = item
     probe = "spotify-oembed"
-    chain, data = _oembed(ctx, lease, url, ctx.config.endpoints["spotify_oembed"],
-                          f"https://open.spotify.com/{kind}/{ident}", probe)
+    chain, data = _oembed(
+        ctx,
+        lease,
+        url,
+        ctx.config.endpoints["spotify_oembed"],
+        f"https://open.spotify.com/{kind}/{ident}",
+        probe,
+    )
     status = chain.final.status
     if status is None or chain.error:
         return judge_chain(url, chain, probe)
@@ -227,8 +356,13 @@ def probe_spotify(ctx: ProbeContext, lease: Lease, url: str) -> AttemptResult:
             return _outcome(url, Verdict.OK, probe, chain, f"{kind} {ident} is available")
         return _outcome(url, Verdict.UNKNOWN, probe, chain, "oEmbed answered 200 without JSON")
     if status in (400, 404):
-        return _outcome(url, Verdict.BROKEN, probe, chain,
-                        f"Spotify does not know {kind} {ident} (oEmbed {status}): removed or unpublished")
+        return _outcome(
+            url,
+            Verdict.BROKEN,
+            probe,
+            chain,
+            f"Spotify does not know {kind} {ident} (oEmbed {status}): removed or unpublished",
+        )
     if status == 429 or status >= 500:
         return _transient_status(url, probe, chain, "Spotify oEmbed")
     return _outcome(url, Verdict.UNKNOWN, probe, chain, f"unexpected oEmbed answer {_status(status)}")
@@ -237,24 +371,31 @@ def probe_spotify(ctx: ProbeContext, lease: Lease, url: str) -> AttemptResult:
 def apple_lookup_url(config: LinksConfig, show_id: str) -> str:
     endpoint = config.endpoints["apple_lookup"]
     sep = "&" if "?" in endpoint else "?"
-    return f"{endpoint}{sep}" + urlencode({"id": show_id, "entity": "podcastEpisode",
-                                            "limit": config.apple_limit})
+    return f"{endpoint}{sep}" + urlencode(
+        {"id": show_id, "entity": "podcastEpisode", "limit": config.apple_limit}
+    )
 
 
-def probe_apple_show(ctx: ProbeContext, lease: Lease, show_id: str, urls: dict[str, AppleRef]
-                     ) -> AttemptResult:
+def probe_apple_show(
+    ctx: ProbeContext, lease: Lease, show_id: str, urls: dict[str, AppleRef]
+) -> AttemptResult:
     """One iTunes lookup for a show settles all its episode URLs: the ``?i=`` id must be a
     ``trackId``. When the answer holds fewer episodes than the limit it is the whole
     show, so absence means unpublished (BROKEN); at the limit, older episodes may just be
     beyond the window, so absence is UNKNOWN."""
     probe = "apple-lookup"
-    chain = ctx.client.follow(lease, apple_lookup_url(ctx.config, show_id), "GET",
-                              read_body=max(ctx.config.max_body, 4 * 1024 * 1024),
-                              headers={"Accept": "application/json"})
+    chain = ctx.client.follow(
+        lease,
+        apple_lookup_url(ctx.config, show_id),
+        "GET",
+        read_body=max(ctx.config.max_body, 4 * 1024 * 1024),
+        headers={"Accept": "application/json"},
+    )
     status = chain.final.status
 
-    def every(verdict: Verdict, reason: str, transient: bool = False, retry_after: float | None = None
-              ) -> AttemptResult:
+    def every(
+        verdict: Verdict, reason: str, transient: bool = False, retry_after: float | None = None
+    ) -> AttemptResult:
         outcomes = {}
         for url in urls:
             outcomes.update(_outcome(url, verdict, probe, chain, reason).value)
@@ -276,10 +417,19 @@ def probe_apple_show(ctx: ProbeContext, lease: Lease, show_id: str, urls: dict[s
         results = data["results"]
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         return every(Verdict.UNKNOWN, "the iTunes lookup answered 200 without the expected JSON")
-    shows = [r for r in results if isinstance(r, dict) and str(r.get("collectionId")) == show_id
-             and r.get("wrapperType") != "podcastEpisode"]
-    episodes = [r for r in results if isinstance(r, dict) and
-                (r.get("wrapperType") == "podcastEpisode" or r.get("kind") == "podcast-episode")]
+    shows = [
+        r
+        for r in results
+        if isinstance(r, dict)
+        and str(r.get("collectionId")) == show_id
+        and r.get("wrapperType") != "podcastEpisode"
+    ]
+    episodes = [
+        r
+        for r in results
+        if isinstance(r, dict)
+        and (r.get("wrapperType") == "podcastEpisode" or r.get("kind") == "podcast-episode")
+    ]
     track_ids = {str(r.get("trackId")) for r in episodes}
     complete = len(episodes) < ctx.config.apple_limit
     outcomes = {}
@@ -291,11 +441,21 @@ def probe_apple_show(ctx: ProbeContext, lease: Lease, show_id: str, urls: dict[s
         elif ref.episode_id in track_ids:
             verdict, reason = Verdict.OK, f"episode {ref.episode_id} is listed in podcast {show_id}"
         elif complete:
-            verdict, reason = Verdict.BROKEN, (f"episode {ref.episode_id} is not among the {len(episodes)} "
-                                               f"episodes Apple lists for podcast {show_id}: unpublished")
+            verdict, reason = (
+                Verdict.BROKEN,
+                (
+                    f"episode {ref.episode_id} is not among the {len(episodes)} "
+                    f"episodes Apple lists for podcast {show_id}: unpublished"
+                ),
+            )
         else:
-            verdict, reason = Verdict.UNKNOWN, (f"episode {ref.episode_id} is not among the newest "
-                                                f"{len(episodes)} episodes; the lookup cannot see older ones")
+            verdict, reason = (
+                Verdict.UNKNOWN,
+                (
+                    f"episode {ref.episode_id} is not among the newest "
+                    f"{len(episodes)} episodes; the lookup cannot see older ones"
+                ),
+            )
         outcomes.update(_outcome(url, verdict, probe, chain, reason).value)
     return AttemptResult(outcomes)
 
@@ -311,8 +471,12 @@ def probe_for(platform: str | None, url: str):
     return probe_http
 
 
-PROBE_NAMES = {probe_youtube: "youtube-oembed", probe_spotify: "spotify-oembed", probe_anchor: "anchor",
-               probe_http: "http"}
+PROBE_NAMES = {
+    probe_youtube: "youtube-oembed",
+    probe_spotify: "spotify-oembed",
+    probe_anchor: "anchor",
+    probe_http: "http",
+}
 
 
 def request_host(ctx: ProbeContext, platform: str | None, url: str) -> str:
@@ -324,4 +488,3 @@ def request_host(ctx: ProbeContext, platform: str | None, url: str) -> str:
     if platform == "apple" and apple_ref(url):
         return host_key(ctx.config.endpoints["apple_lookup"])
     return host_key(url)
-

@@ -3,6 +3,7 @@
 Hand-written (a dozen lines) rather than tqdm: one dependency less, and the
 checker needs only "done / total, broken so far, elapsed".
 """
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,9 @@ def wants_progress(stream: TextIO | None = None) -> bool:
 
 
 class ProgressBar:
-    def __init__(self, total: int, stream: TextIO | None = None, width: int = 30, enabled: bool | None = None):
+    def __init__(
+        self, total: int, stream: TextIO | None = None, width: int = 30, enabled: bool | None = None
+    ):
         stream = sys.stderr if stream is None else stream
         self.total, self.stream, self.width = total, stream, width
         self.enabled = wants_progress(stream) if enabled is None else enabled
@@ -40,8 +43,10 @@ class ProgressBar:
         fraction = self.done / self.total if self.total else 1.0
         filled = int(self.width * fraction)
         bar = "#" * filled + "-" * (self.width - filled)
-        return (f"links [{bar}] {self.done}/{self.total} checked, {self.broken} failing, "
-                f"{time.monotonic() - self.started:.1f}s")
+        return (
+            f"links [{bar}] {self.done}/{self.total} checked, {self.broken} failing, "
+            f"{time.monotonic() - self.started:.1f}s"
+        )
 
     def close(self) -> None:
         if self.enabled:

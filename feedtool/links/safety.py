@@ -7,6 +7,7 @@ addresses actually used (not on the name), so DNS rebinding cannot slip a
 private address past it. Body, header and redirect caps live in ``http.py``
 and use the limits below.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -39,8 +40,7 @@ def address_problem(ip: str) -> str | None:
     return None
 
 
-def resolve_allowed(host: str, port: int, allow_private: bool, timeout: float | None = None
-                    ) -> list[tuple]:
+def resolve_allowed(host: str, port: int, allow_private: bool, timeout: float | None = None) -> list[tuple]:
     """getaddrinfo results for (host, port), refusing non-public addresses unless allowed."""
     infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
     if allow_private:
@@ -48,13 +48,16 @@ def resolve_allowed(host: str, port: int, allow_private: bool, timeout: float | 
     for info in infos:
         problem = address_problem(info[4][0])
         if problem:
-            raise RefusedAddress(f"{host} resolves to {problem} address {info[4][0]}; "
-                                 "refused (set links.allow_private: true to allow)")
+            raise RefusedAddress(
+                f"{host} resolves to {problem} address {info[4][0]}; "
+                "refused (set links.allow_private: true to allow)"
+            )
     return infos
 
 
-def connect_allowed(host: str, port: int, allow_private: bool, timeout: float | None,
-                    source_address=None, socket_options=None) -> socket.socket:
+def connect_allowed(
+    host: str, port: int, allow_private: bool, timeout: float | None, source_address=None, socket_options=None
+) -> socket.socket:
     """Like socket.create_connection, but only to addresses that passed the check."""
     last_error: OSError | None = None
     for family, socktype, proto, _canon, sockaddr in resolve_allowed(host, port, allow_private):

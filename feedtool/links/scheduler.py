@@ -11,6 +11,7 @@ hold no slot. Requests a job makes to *other* hosts (redirect hops) take
 those hosts' slots through ``Lease.turn``, blocking, within the job's global
 slot.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -34,15 +35,20 @@ class _Host:
     interval: float
     in_flight: int = 0
     next_start: float = 0.0  # monotonic time before which no request may start
-    slowdown: float = 0.0    # adaptive extra interval after 429s
+    slowdown: float = 0.0  # adaptive extra interval after 429s
 
 
 class HostLimiter:
     """Per-host slots and start times plus the global slot count. Thread-safe."""
 
-    def __init__(self, concurrency: int, limit_for: Callable[[str], int],
-                 interval_for: Callable[[str], float], clock: Callable[[], float] = time.monotonic,
-                 slowdown_base: float = 0.5):
+    def __init__(
+        self,
+        concurrency: int,
+        limit_for: Callable[[str], int],
+        interval_for: Callable[[str], float],
+        clock: Callable[[], float] = time.monotonic,
+        slowdown_base: float = 0.5,
+    ):
         self.concurrency = concurrency
         self.slowdown_base = slowdown_base
         self._limit_for, self._interval_for, self._clock = limit_for, interval_for, clock
@@ -158,10 +164,10 @@ class Lease:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    retries: int = 2           # attempts after the first
-    backoff: float = 0.5       # first delay; doubles each retry
+    retries: int = 2  # attempts after the first
+    backoff: float = 0.5  # first delay; doubles each retry
     retry_after_cap: float = 60.0
-    jitter: float = 0.5        # delay is multiplied by a random factor in [1-jitter, 1+jitter]
+    jitter: float = 0.5  # delay is multiplied by a random factor in [1-jitter, 1+jitter]
 
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float | None:
         """Seconds before attempt ``attempt + 1``, or None when no retry is due."""
@@ -185,8 +191,8 @@ class AttemptResult:
 
 @dataclass
 class Job:
-    host: str                                       # host key of the job's first request
-    run: Callable[[Lease, int], AttemptResult]      # (lease, attempt number from 1) -> result
+    host: str  # host key of the job's first request
+    run: Callable[[Lease, int], AttemptResult]  # (lease, attempt number from 1) -> result
     give_up: Callable[[str, AttemptResult | None], Any]  # (reason, last result) -> final value
     key: Any = None
     attempt: int = 0
@@ -203,9 +209,15 @@ class Finished:
 class Scheduler:
     """Runs jobs under a HostLimiter and a RetryPolicy until done or out of budget."""
 
-    def __init__(self, limiter: HostLimiter, policy: RetryPolicy, budget: float,
-                 rng: random.Random | None = None, refusals_to_trip: int = 3,
-                 network_down: Callable[[], str | None] | None = None):
+    def __init__(
+        self,
+        limiter: HostLimiter,
+        policy: RetryPolicy,
+        budget: float,
+        rng: random.Random | None = None,
+        refusals_to_trip: int = 3,
+        network_down: Callable[[], str | None] | None = None,
+    ):
         self.limiter, self.policy = limiter, policy
         self.deadline = time.monotonic() + budget
         self.rng = rng or random.Random()
@@ -231,7 +243,7 @@ class Scheduler:
         pending: dict[str, deque[Job]] = {}
         for job in jobs:
             pending.setdefault(job.host, deque()).append(job)
-        delayed: list[tuple[float, int, Job]] = []   # (not before, tiebreak, job)
+        delayed: list[tuple[float, int, Job]] = []  # (not before, tiebreak, job)
         tiebreak = itertools.count()
         done: queue.Queue[tuple[Job, AttemptResult | BaseException]] = queue.Queue()
         running = 0
@@ -255,11 +267,21 @@ class Scheduler:
                     self.budget_exhausted = True
                     for queue_ in pending.values():
                         for job in queue_:
-                            on_finished(Finished(job, job.give_up("run time budget exhausted before it was "
-                                                                  "checked", job.last), job.attempt))
+                            on_finished(
+                                Finished(
+                                    job,
+                                    job.give_up("run time budget exhausted before it was checked", job.last),
+                                    job.attempt,
+                                )
+                            )
                     for _, _, job in delayed:
-                        on_finished(Finished(job, job.give_up("run time budget exhausted before the retry",
-                                                              job.last), job.attempt))
+                        on_finished(
+                            Finished(
+                                job,
+                                job.give_up("run time budget exhausted before the retry", job.last),
+                                job.attempt,
+                            )
+                        )
                     pending.clear()
                     delayed.clear()
                 while delayed and delayed[0][0] <= now:
@@ -310,15 +332,23 @@ class Scheduler:
         if result.host_refusal:
             self.refusals[job.host] = self.refusals.get(job.host, 0) + 1
             if self.refusals[job.host] >= self.refusals_to_trip and job.host not in self.tripped:
-                self.tripped[job.host] = (f"not checked: {job.host} refused {self.refusals[job.host]} automated "
-                                          f"checks in this run ({result.host_refusal}); not the link's fault")
+                self.tripped[job.host] = (
+                    f"not checked: {job.host} refused {self.refusals[job.host]} automated "
+                    f"checks in this run ({result.host_refusal}); not the link's fault"
+                )
         if self.network_down is not None and self.all_tripped is None:
             down = self.network_down()
             if down:
                 self.all_tripped = f"not checked: {down}"
 
-    def _settle(self, job: Job, result: AttemptResult | BaseException, delayed: list,
-                tiebreak: itertools.count, on_finished: Callable[[Finished], None]) -> None:
+    def _settle(
+        self,
+        job: Job,
+        result: AttemptResult | BaseException,
+        delayed: list,
+        tiebreak: itertools.count,
+        on_finished: Callable[[Finished], None],
+    ) -> None:
         if isinstance(result, BaseException):
             raise result
         job.last = result
@@ -334,12 +364,23 @@ class Scheduler:
                 return
             if delay is not None:
                 self.budget_exhausted = True
-                on_finished(Finished(job, job.give_up("run time budget exhausted before the retry", result),
-                                     job.attempt))
+                on_finished(
+                    Finished(
+                        job, job.give_up("run time budget exhausted before the retry", result), job.attempt
+                    )
+                )
                 return
             if result.retry_after is not None and result.retry_after > self.policy.retry_after_cap:
-                on_finished(Finished(job, job.give_up(
-                    f"Retry-After {result.retry_after:g} s is over the {self.policy.retry_after_cap:g} s cap, "
-                    "not retried this run", result), job.attempt))
+                on_finished(
+                    Finished(
+                        job,
+                        job.give_up(
+                            f"Retry-After {result.retry_after:g} s is over the {self.policy.retry_after_cap:g} s cap, "
+                            "not retried this run",
+                            result,
+                        ),
+                        job.attempt,
+                    )
+                )
                 return
         on_finished(Finished(job, result.value, job.attempt))

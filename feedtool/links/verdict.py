@@ -1,4 +1,5 @@
 """The one verdict vocabulary shared by probes, history and every report."""
+
 from __future__ import annotations
 
 import enum
@@ -11,13 +12,13 @@ class Verdict(enum.Enum):
     (worst first), so ``Verdict.BROKEN.rank < Verdict.OK.rank``.
     """
 
-    BROKEN = "BROKEN"          # definitive: 404/410, redirect to 404, platform says gone/private
-    INVALID = "INVALID"        # not an http(s) URL
-    MISSING = "MISSING"        # TODO/empty platform link: nothing to check
-    UNKNOWN = "UNKNOWN"        # not the link's fault: 429, 5xx, timeout, reset, bot wall
+    BROKEN = "BROKEN"  # definitive: 404/410, redirect to 404, platform says gone/private
+    INVALID = "INVALID"  # not an http(s) URL
+    MISSING = "MISSING"  # TODO/empty platform link: nothing to check
+    UNKNOWN = "UNKNOWN"  # not the link's fault: 429, 5xx, timeout, reset, bot wall
     REDIRECTED = "REDIRECTED"  # permanent redirect: the file should carry the final URL
     OK = "OK"
-    EXCLUDED = "EXCLUDED"      # excluded by the config
+    EXCLUDED = "EXCLUDED"  # excluded by the config
 
     @property
     def rank(self) -> int:

@@ -1,4 +1,5 @@
 """Fixtures: the loopback simulator and a tiny show (config + episode files) in tmp_path."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -41,15 +42,22 @@ def fast_links(sim: Simulator, history: Path, **extra) -> dict:
     return section
 
 
-def write_show(root: Path, episodes: dict[str, dict], links: dict, body: dict[str, str] | None = None,
-               **config_extra) -> tuple[Path, Path]:
+def write_show(
+    root: Path, episodes: dict[str, dict], links: dict, body: dict[str, str] | None = None, **config_extra
+) -> tuple[Path, Path]:
     """Write config.yaml and episodes/*.md; return (config path, episodes folder)."""
     folder = root / "episodes"
     folder.mkdir(parents=True, exist_ok=True)
     config = {
-        "title": "Test Show", "description": "A show", "link": "https://show.example/",
-        "public_url": "https://show.example/", "author": "Host", "language": "en",
-        "image": "https://show.example/cover.jpg", "category": "Technology", "links": links,
+        "title": "Test Show",
+        "description": "A show",
+        "link": "https://show.example/",
+        "public_url": "https://show.example/",
+        "author": "Host",
+        "language": "en",
+        "image": "https://show.example/cover.jpg",
+        "category": "Technology",
+        "links": links,
     }
     config.update(config_extra)
     config_path = root / "config.yaml"
@@ -57,20 +65,29 @@ def write_show(root: Path, episodes: dict[str, dict], links: dict, body: dict[st
     for i, (slug, data) in enumerate(episodes.items()):
         front = {"title": f"Episode {slug}", "dateadded": f"2024-01-{i + 1:02d}"}
         front.update(data)
-        text = "---\n" + yaml.safe_dump(front, sort_keys=False) + "---\n\n" + (body or {}).get(slug, "") + "\n"
+        text = (
+            "---\n" + yaml.safe_dump(front, sort_keys=False) + "---\n\n" + (body or {}).get(slug, "") + "\n"
+        )
         (folder / f"{slug}.md").write_text(text, encoding="utf-8")
     return config_path, folder
 
 
-def run_check(root: Path, sim: Simulator, episodes: dict[str, dict], body: dict[str, str] | None = None,
-              history_path: Path | None = None, **links_extra):
+def run_check(
+    root: Path,
+    sim: Simulator,
+    episodes: dict[str, dict],
+    body: dict[str, str] | None = None,
+    history_path: Path | None = None,
+    **links_extra,
+):
     """Write a show, run the library check once, return the Report."""
     from feedtool.config import load_config
     from feedtool.links import check_links, parse_links_config
-    from feedtool.reader import read_episodes
+    from feedtool.read.episodes import read_episodes
 
-    config_path, folder = write_show(root, episodes, fast_links(sim, history_path or root / "history.sqlite", **links_extra),
-                                    body)
+    config_path, folder = write_show(
+        root, episodes, fast_links(sim, history_path or root / "history.sqlite", **links_extra), body
+    )
     config = load_config(config_path)
     read = read_episodes(folder)
     assert not read.failed, read.problems

@@ -4,6 +4,7 @@ redirect chain and a generic web host, with faults. Real sockets on 127.0.0.1.
 It counts requests per path and the peak number of requests in flight (overall
 and per path prefix), so tests can assert what the checker really did.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,12 @@ YOUTUBE = {  # video id -> (status, body)
     "badbadbad01": (400, "Bad Request"),
     "ratelimit01": (429, "Too Many Requests"),
 }
-SPOTIFY = {"5okEpisode00000000000": 200, "5goneEpisode000000000": 404, "5badEpisode0000000000": 400,
-           "5downEpisode000000000": 500}
+SPOTIFY = {
+    "5okEpisode00000000000": 200,
+    "5goneEpisode000000000": 404,
+    "5badEpisode0000000000": 400,
+    "5downEpisode000000000": 500,
+}
 APPLE_SHOW = "1541710331"
 APPLE_EPISODES = ["1000521740775", "1000569172916"]
 SHOW_WITHOUT_EPISODES = "222"
@@ -80,8 +85,9 @@ class Simulator:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.server.request_queue_size = 256
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
 
     @property
@@ -127,8 +133,9 @@ class Simulator:
             with self.lock:
                 self.in_flight -= 1
 
-    def send(self, h, status: int, body: bytes | str | dict = b"", headers: dict | None = None,
-             method: str = "GET"):
+    def send(
+        self, h, status: int, body: bytes | str | dict = b"", headers: dict | None = None, method: str = "GET"
+    ):
         if isinstance(body, dict):
             body = json.dumps(body)
         if isinstance(body, str):
@@ -154,24 +161,41 @@ class Simulator:
         if path == "/sp/oembed":
             episode = urlsplit(query["url"][0]).path.rsplit("/", 1)[-1]
             status = SPOTIFY.get(episode, 404)
-            return send(status, {"title": "An episode", "provider_name": "Spotify"} if status == 200 else "no")
+            return send(
+                status, {"title": "An episode", "provider_name": "Spotify"} if status == 200 else "no"
+            )
         if path == "/apple/lookup":
             if self.apple_status != 200:
                 return send(self.apple_status, "busy", {"Retry-After": "0"})
             show = query["id"][0]
             limit = int(query.get("limit", ["200"])[0])
             if show == APPLE_SHOW:
-                episodes = [{"wrapperType": "podcastEpisode", "kind": "podcast-episode", "trackId": int(i),
-                             "collectionId": int(show)} for i in APPLE_EPISODES][:limit]
-                results = [{"wrapperType": "track", "kind": "podcast", "collectionId": int(show),
-                            "trackCount": len(APPLE_EPISODES)}] + episodes
+                episodes = [
+                    {
+                        "wrapperType": "podcastEpisode",
+                        "kind": "podcast-episode",
+                        "trackId": int(i),
+                        "collectionId": int(show),
+                    }
+                    for i in APPLE_EPISODES
+                ][:limit]
+                results = [
+                    {
+                        "wrapperType": "track",
+                        "kind": "podcast",
+                        "collectionId": int(show),
+                        "trackCount": len(APPLE_EPISODES),
+                    },
+                    *episodes,
+                ]
             elif show == SHOW_WITHOUT_EPISODES:
                 results = []
             else:
                 # a big show: exactly `limit` newest episodes, ids 1..limit
                 results = [{"wrapperType": "track", "kind": "podcast", "collectionId": int(show)}] + [
                     {"wrapperType": "podcastEpisode", "trackId": n, "collectionId": int(show)}
-                    for n in range(1, limit + 1)]
+                    for n in range(1, limit + 1)
+                ]
             return send(200, {"resultCount": len(results), "results": results})
         # Anchor: anchor.fm -> podcasters.spotify.com -> creators.spotify.com
         if path.startswith("/anchor/datatalksclub/episodes/"):

@@ -1,5 +1,6 @@
 """The circuit breaker: a host that keeps refusing automated checks, or a network that
 is plainly down, costs a few requests, not the whole run's politeness intervals."""
+
 from __future__ import annotations
 
 from feedtool.links import Verdict
@@ -11,8 +12,9 @@ def test_a_bot_walled_host_is_not_asked_again_after_three_refusals(tmp_path, sim
     paths = [f"/wall/{n}" for n in range(8)]
     for path in paths:
         sim.status_of[path] = 999
-    report = run_check(tmp_path, sim, {"ep": {}}, body={"ep": body_links(sim, *paths)}, per_host=1,
-                       min_interval="20ms")
+    report = run_check(
+        tmp_path, sim, {"ep": {}}, body={"ep": body_links(sim, *paths)}, per_host=1, min_interval="20ms"
+    )
     asked = sum(1 for p in paths if sim.hits[p])  # (a refused HEAD is tried again as GET)
     assert 3 <= asked <= 4  # one check may already be on its way when the third refusal lands
     results = [result_for(report, sim.url(p)) for p in paths]
@@ -24,8 +26,9 @@ def test_a_bot_walled_host_is_not_asked_again_after_three_refusals(tmp_path, sim
 
 def test_two_refusals_do_not_trip_the_host(tmp_path, sim):
     sim.status_of["/wall/a"] = sim.status_of["/wall/b"] = 999
-    report = run_check(tmp_path, sim, {"ep": {}}, body={"ep": body_links(sim, "/wall/a", "/wall/b", "/ok/c")},
-                       per_host=1)
+    report = run_check(
+        tmp_path, sim, {"ep": {}}, body={"ep": body_links(sim, "/wall/a", "/wall/b", "/ok/c")}, per_host=1
+    )
     assert result_for(report, sim.url("/ok/c")).verdict is Verdict.OK
     assert sim.hits["/ok/c"] == 1
 

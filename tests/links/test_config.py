@@ -33,14 +33,32 @@ def test_history_under_state_dir_and_relative_to_config(tmp_path):
 
 
 def test_every_fixed_key_is_read(tmp_path):
-    links = parse_links_config(_load(tmp_path, {
-        "allow_private": True, "confirm_after": 3, "history": "/tmp/x.sqlite", "concurrency": 64,
-        "per_host": 8, "timeout": "5s", "endpoints": {"youtube_oembed": "http://127.0.0.1:9/yt"},
-        "hosts": {"Example.com": {"concurrency": 1, "min_interval": "250ms", "soft_404": ["not found"]}},
-        "exclude": ["^https://private\\."], "max_age": "7d",
-    }))
-    assert (links.allow_private, links.confirm_after, links.concurrency, links.per_host, links.timeout) == \
-        (True, 3, 64, 8, 5.0)
+    links = parse_links_config(
+        _load(
+            tmp_path,
+            {
+                "allow_private": True,
+                "confirm_after": 3,
+                "history": "/tmp/x.sqlite",
+                "concurrency": 64,
+                "per_host": 8,
+                "timeout": "5s",
+                "endpoints": {"youtube_oembed": "http://127.0.0.1:9/yt"},
+                "hosts": {
+                    "Example.com": {"concurrency": 1, "min_interval": "250ms", "soft_404": ["not found"]}
+                },
+                "exclude": ["^https://private\\."],
+                "max_age": "7d",
+            },
+        )
+    )
+    assert (links.allow_private, links.confirm_after, links.concurrency, links.per_host, links.timeout) == (
+        True,
+        3,
+        64,
+        8,
+        5.0,
+    )
     assert links.endpoints["youtube_oembed"] == "http://127.0.0.1:9/yt"
     assert links.endpoints["apple_lookup"] == DEFAULT_ENDPOINTS["apple_lookup"]
     assert links.host_concurrency("example.com") == 1 and links.host_interval("example.com") == 0.25
@@ -51,8 +69,17 @@ def test_every_fixed_key_is_read(tmp_path):
 
 def test_unknown_keys_get_did_you_mean(tmp_path):
     with pytest.raises(ConfigError) as info:
-        parse_links_config(_load(tmp_path, {"confirm_afterr": 2, "endpoints": {"youtube_oembd": "http://x/"},
-                                            "concurrency": 0, "timeout": "soon"}))
+        parse_links_config(
+            _load(
+                tmp_path,
+                {
+                    "confirm_afterr": 2,
+                    "endpoints": {"youtube_oembd": "http://x/"},
+                    "concurrency": 0,
+                    "timeout": "soon",
+                },
+            )
+        )
     text = str(info.value)
     assert "links.confirm_afterr: unknown key (did you mean 'confirm_after'?)" in text
     assert "links.endpoints.youtube_oembd: unknown key (did you mean 'youtube_oembed'?)" in text
@@ -61,7 +88,9 @@ def test_unknown_keys_get_did_you_mean(tmp_path):
     assert info.value.exit_code == 2
 
 
-@pytest.mark.parametrize("text, seconds", [(20, 20.0), (0.5, 0.5), ("500ms", 0.5), ("10m", 600.0), ("24h", 86400.0),
-                                           ("7d", 604800.0)])
+@pytest.mark.parametrize(
+    "text, seconds",
+    [(20, 20.0), (0.5, 0.5), ("500ms", 0.5), ("10m", 600.0), ("24h", 86400.0), ("7d", 604800.0)],
+)
 def test_durations(text, seconds):
     assert parse_duration(text) == seconds

@@ -1,7 +1,8 @@
 """History transitions: suspect -> confirmed, fixed, broken since, cache of recent OKs,
 concurrent runs and a run killed halfway."""
+
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from feedtool.links.history import History, UrlState, advance
 from feedtool.links.model import Evidence, Outcome
@@ -9,7 +10,7 @@ from feedtool.links.verdict import Verdict
 
 from .conftest import body_links, result_for, run_check
 
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def test_advance_rules():
@@ -21,8 +22,12 @@ def test_advance_rules():
     two = advance(unknown, Verdict.BROKEN, T0 + timedelta(days=2), 2)
     assert (two.consecutive_failures, two.confirmed, two.broken_since) == (2, True, T0)
     fixed = advance(two, Verdict.OK, T0 + timedelta(days=3), 2)
-    assert (fixed.consecutive_failures, fixed.confirmed, fixed.broken_since, fixed.last_ok) == \
-        (0, False, None, T0 + timedelta(days=3))
+    assert (fixed.consecutive_failures, fixed.confirmed, fixed.broken_since, fixed.last_ok) == (
+        0,
+        False,
+        None,
+        T0 + timedelta(days=3),
+    )
 
 
 def test_transitions_over_runs(tmp_path, sim):
@@ -125,8 +130,12 @@ def test_broken_then_unknown_then_ok_is_fixed(tmp_path, sim):
 
 def test_unwritable_history_is_a_config_error(tmp_path, sim):
     import pytest
+
     from feedtool.errors import ConfigError
+
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     with pytest.raises(ConfigError, match="cannot open the link history"):
-        run_check(tmp_path, sim, {"ep": {}}, {"ep": body_links(sim, "/ok")}, history_path=blocker / "h.sqlite")
+        run_check(
+            tmp_path, sim, {"ep": {}}, {"ep": body_links(sim, "/ok")}, history_path=blocker / "h.sqlite"
+        )

@@ -1,30 +1,43 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from feedtool.links.extract import extract
 from feedtool.links.normalize import (
-    InvalidURL, apple_ref, normalize, platform_of, spotify_item, strip_userinfo, youtube_video_id,
+    InvalidURL,
+    apple_ref,
+    normalize,
+    platform_of,
+    spotify_item,
+    strip_userinfo,
+    youtube_video_id,
 )
 from feedtool.links.verdict import Verdict
 from feedtool.model import Audio, ChapterMarker, Episode, Person
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("HTTPS://Example.COM", "https://example.com/"),
-    ("https://example.com:443/a#frag", "https://example.com/a"),
-    ("http://example.com:8080/a?b=1&utm_source=x", "http://example.com:8080/a?b=1"),
-    ("https://user:secret@example.com/a", "https://example.com/a"),
-    ("https://open.spotify.com/episode/3s78PtlbUmecuMOXwO8aD5?si=991e1811a5204305",
-     "https://open.spotify.com/episode/3s78PtlbUmecuMOXwO8aD5"),
-    ("  https://example.com/x  ", "https://example.com/x"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("HTTPS://Example.COM", "https://example.com/"),
+        ("https://example.com:443/a#frag", "https://example.com/a"),
+        ("http://example.com:8080/a?b=1&utm_source=x", "http://example.com:8080/a?b=1"),
+        ("https://user:secret@example.com/a", "https://example.com/a"),
+        (
+            "https://open.spotify.com/episode/3s78PtlbUmecuMOXwO8aD5?si=991e1811a5204305",
+            "https://open.spotify.com/episode/3s78PtlbUmecuMOXwO8aD5",
+        ),
+        ("  https://example.com/x  ", "https://example.com/x"),
+    ],
+)
 def test_normalize(raw, expected):
     assert normalize(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["ftp://example.com/", "mailto:a@b.c", "example.com/page", "https://", "http://a b/"])
+@pytest.mark.parametrize(
+    "raw", ["ftp://example.com/", "mailto:a@b.c", "example.com/page", "https://", "http://a b/"]
+)
 def test_normalize_rejects_non_http(raw):
     with pytest.raises(InvalidURL):
         normalize(raw)
@@ -35,14 +48,17 @@ def test_strip_userinfo():
     assert strip_userinfo("https://host.example/x") == "https://host.example/x"
 
 
-@pytest.mark.parametrize("url", [
-    "https://www.youtube.com/watch?v=IDzhmmKeNG4",
-    "https://www.youtube.com/watch?v=IDzhmmKeNG4&t=38",
-    "https://youtu.be/IDzhmmKeNG4",
-    "https://www.youtube.com/embed/IDzhmmKeNG4",
-    "https://www.youtube-nocookie.com/embed/IDzhmmKeNG4?rel=0",
-    "https://m.youtube.com/watch?v=IDzhmmKeNG4",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.youtube.com/watch?v=IDzhmmKeNG4",
+        "https://www.youtube.com/watch?v=IDzhmmKeNG4&t=38",
+        "https://youtu.be/IDzhmmKeNG4",
+        "https://www.youtube.com/embed/IDzhmmKeNG4",
+        "https://www.youtube-nocookie.com/embed/IDzhmmKeNG4?rel=0",
+        "https://m.youtube.com/watch?v=IDzhmmKeNG4",
+    ],
+)
 def test_youtube_forms(url):
     assert youtube_video_id(url) == "IDzhmmKeNG4"
     assert platform_of(url) == "youtube"
@@ -54,19 +70,29 @@ def test_youtube_non_video_and_bad_ids():
 
 
 def test_platform_ids():
-    assert spotify_item("https://open.spotify.com/episode/3s78PtlbUmecuMOXwO8aD5") == ("episode", "3s78PtlbUmecuMOXwO8aD5")
+    assert spotify_item("https://open.spotify.com/episode/3s78PtlbUmecuMOXwO8aD5") == (
+        "episode",
+        "3s78PtlbUmecuMOXwO8aD5",
+    )
     ref = apple_ref("https://podcasts.apple.com/us/podcast/slug/id1541710331?i=1000521740775")
     assert (ref.show_id, ref.episode_id) == ("1541710331", "1000521740775")
     assert apple_ref("https://podcasts.apple.com/us/podcast/slug/id1541710331").episode_id is None
-    for url in ("https://anchor.fm/datatalksclub/episodes/x-e1",
-                "https://podcasters.spotify.com/pod/show/datatalksclub/episodes/x-e1",
-                "https://creators.spotify.com/pod/profile/datatalksclub/episodes/x-e1"):
+    for url in (
+        "https://anchor.fm/datatalksclub/episodes/x-e1",
+        "https://podcasters.spotify.com/pod/show/datatalksclub/episodes/x-e1",
+        "https://creators.spotify.com/pod/profile/datatalksclub/episodes/x-e1",
+    ):
         assert platform_of(url) == "anchor"
 
 
 def _episode(slug, **kw):
-    return Episode(path=Path(f"{slug}.md"), slug=slug, title=slug.title(),
-                   pub_date=datetime(2024, 1, 1, tzinfo=timezone.utc), **kw)
+    return Episode(
+        path=Path(f"{slug}.md"),
+        slug=slug,
+        title=slug.title(),
+        pub_date=datetime(2024, 1, 1, tzinfo=UTC),
+        **kw,
+    )
 
 
 def test_extract_every_place_dedupes_and_lists_missing_and_invalid():
@@ -79,8 +105,14 @@ def test_extract_every_place_dedupes_and_lists_missing_and_invalid():
         image="https://cdn.example/one.jpg",
         audio=Audio(url="https://media.example/one.mp3"),
         markers=(ChapterMarker("Intro", 0, url="https://www.youtube.com/watch?v=IDzhmmKeNG4&t=0"),),
-        guests=(Person(id="jane", name="Jane", href="https://jane.example",
-                       links=(("web", "https://jane.example"), ("linkedin", "https://www.linkedin.com/in/jane"))),),
+        guests=(
+            Person(
+                id="jane",
+                name="Jane",
+                href="https://jane.example",
+                links=(("web", "https://jane.example"), ("linkedin", "https://www.linkedin.com/in/jane")),
+            ),
+        ),
     )
     two = _episode("two", body_links=(shared + "#section", "HTTPS://EXAMPLE.com/book"))
     extracted = extract([one, two])
@@ -95,5 +127,8 @@ def test_extract_every_place_dedupes_and_lists_missing_and_invalid():
     missing = {(u.place.field, u.verdict) for u in extracted.unchecked if u.verdict is Verdict.MISSING}
     assert missing == {("links.apple", Verdict.MISSING), ("links.spotify", Verdict.MISSING)}
     invalid = [u for u in extracted.unchecked if u.verdict is Verdict.INVALID]
-    assert [u.value for u in invalid] == ["ftp://files.example/x", "/relative/page"]  # no site base without config
+    assert [u.value for u in invalid] == [
+        "ftp://files.example/x",
+        "/relative/page",
+    ]  # no site base without config
     assert not any("mailto" in t.url or t.url.endswith("#anchor") for t in extracted.targets)

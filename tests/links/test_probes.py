@@ -1,4 +1,5 @@
 """Verdicts and evidence for every probe against the loopback simulator."""
+
 import time
 
 import pytest
@@ -55,8 +56,9 @@ def test_flapping_500_recovers_on_retry(tmp_path, sim):
 
 def test_slow_server_and_slow_drip_are_cut_at_the_total_timeout(tmp_path, sim):
     started = time.monotonic()
-    report = run_check(tmp_path, sim, {"ep": {}}, {"ep": body_links(sim, "/slow?s=5", "/drip")},
-                       timeout="300ms", retries=0)
+    report = run_check(
+        tmp_path, sim, {"ep": {}}, {"ep": body_links(sim, "/slow?s=5", "/drip")}, timeout="300ms", retries=0
+    )
     elapsed = time.monotonic() - started
     for path in ("/slow?s=5", "/drip"):
         result = result_for(report, sim.url(path))
@@ -68,8 +70,15 @@ def test_slow_server_and_slow_drip_are_cut_at_the_total_timeout(tmp_path, sim):
 def test_slow_body_is_cut_at_the_total_timeout(tmp_path, sim):
     started = time.monotonic()
     # soft-404 patterns make the checker read the body with GET
-    report = run_check(tmp_path, sim, {"ep": {}}, {"ep": body_links(sim, "/slow-body")}, timeout="300ms",
-                       retries=0, hosts={"127.0.0.1": {"soft_404": ["gone"]}})
+    report = run_check(
+        tmp_path,
+        sim,
+        {"ep": {}},
+        {"ep": body_links(sim, "/slow-body")},
+        timeout="300ms",
+        retries=0,
+        hosts={"127.0.0.1": {"soft_404": ["gone"]}},
+    )
     result = result_for(report, sim.url("/slow-body"))
     assert result.verdict is Verdict.UNKNOWN and "total timeout" in result.reason
     assert time.monotonic() - started < 2.0
@@ -83,8 +92,13 @@ def test_huge_body_is_not_read(tmp_path, sim):
 
 
 def test_soft_404_pattern_per_host(tmp_path, sim):
-    report = run_check(tmp_path, sim, {"ep": {}}, {"ep": body_links(sim, "/soft404", "/ok")},
-                       hosts={"127.0.0.1": {"soft_404": ["video unavailable"]}})
+    report = run_check(
+        tmp_path,
+        sim,
+        {"ep": {}},
+        {"ep": body_links(sim, "/soft404", "/ok")},
+        hosts={"127.0.0.1": {"soft_404": ["video unavailable"]}},
+    )
     soft = result_for(report, sim.url("/soft404"))
     assert soft.verdict is Verdict.BROKEN and "soft-404" in soft.reason
     assert result_for(report, sim.url("/ok")).verdict is Verdict.OK
@@ -116,9 +130,13 @@ def test_youtube_oembed(tmp_path, sim):
 
 def test_youtube_chapter_links_share_one_request(tmp_path, sim):
     video = "https://www.youtube.com/watch?v=okokokokok1"
-    episode = {"links": {"youtube": video}, "quotableClips": [
-        {"name": "Intro", "startOffset": 0, "endOffset": 10, "url": video + "&t=0"},
-        {"name": "Next", "startOffset": 10, "endOffset": 20, "url": video + "&t=10"}]}
+    episode = {
+        "links": {"youtube": video},
+        "quotableClips": [
+            {"name": "Intro", "startOffset": 0, "endOffset": 10, "url": video + "&t=0"},
+            {"name": "Next", "startOffset": 10, "endOffset": 20, "url": video + "&t=10"},
+        ],
+    }
     report = run_check(tmp_path, sim, {"ep": episode})
     assert sim.hits["/yt/oembed"] == 1
     assert result_for(report, video + "&t=10").verdict is Verdict.OK
@@ -145,12 +163,16 @@ def test_apple_one_lookup_per_show(tmp_path, sim):
         f"{show}?i=1000569172916": (Verdict.OK, "is listed"),
         f"{show}?i=1000000000001": (Verdict.BROKEN, "not among the 2 episodes"),
         show: (Verdict.OK, "podcast 1541710331 is listed"),
-        "https://podcasts.apple.com/us/podcast/big/id777?i=999999": (Verdict.UNKNOWN, "not among the newest 5"),
+        "https://podcasts.apple.com/us/podcast/big/id777?i=999999": (
+            Verdict.UNKNOWN,
+            "not among the newest 5",
+        ),
         "https://podcasts.apple.com/us/podcast/big/id777?i=3": (Verdict.OK, "is listed"),
         "https://podcasts.apple.com/us/podcast/none/id222?i=1": (Verdict.BROKEN, "knows no podcast"),
     }
-    report = run_check(tmp_path, sim, {f"e{i}": {"links": {"apple": u}} for i, u in enumerate(cases)},
-                       apple_limit=5)
+    report = run_check(
+        tmp_path, sim, {f"e{i}": {"links": {"apple": u}} for i, u in enumerate(cases)}, apple_limit=5
+    )
     for url, (verdict, words) in cases.items():
         result = result_for(report, url)
         assert result.verdict is verdict and words in result.reason, (url, result.reason)
@@ -182,13 +204,15 @@ def test_anchor_moves_and_removals(tmp_path, sim):
 @pytest.mark.parametrize("link", ["https://podcasters.spotify.com/pod/show/datatalksclub/episodes/x-e1"])
 def test_anchor_hosts_are_recognised_without_a_field(link):
     from feedtool.links.normalize import platform_of
+
     assert platform_of(link) == "anchor"
 
 
 def test_nonexistent_host_is_broken_only_when_the_network_works(tmp_path, sim):
     gone = "http://no-such-host.invalid/page"
-    report = run_check(tmp_path / "a", sim, {"ep": {}}, {"ep": f"[a]({gone})\n" + body_links(sim, "/ok")},
-                       confirm_after=1)
+    report = run_check(
+        tmp_path / "a", sim, {"ep": {}}, {"ep": f"[a]({gone})\n" + body_links(sim, "/ok")}, confirm_after=1
+    )
     assert result_for(report, gone).verdict is Verdict.BROKEN
     assert "does not exist" in result_for(report, gone).reason
     offline = run_check(tmp_path / "b", sim, {"ep": {}}, {"ep": f"[a]({gone})"}, confirm_after=1)
@@ -199,6 +223,7 @@ def test_nonexistent_host_is_broken_only_when_the_network_works(tmp_path, sim):
 
 def test_connection_refused_is_unknown_and_not_retried(tmp_path, sim):
     import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{s.getsockname()[1]}/x"

@@ -1,4 +1,6 @@
 """The scheduler's promises, counted on the server side."""
+
+import itertools
 import random
 import time
 
@@ -13,7 +15,9 @@ def test_per_host_concurrency_holds(tmp_path):
     sim = Simulator(delay=0.05)
     try:
         paths = [f"/ok/{i}" for i in range(30)]
-        report = run_check(tmp_path, sim, {"ep": {}}, {"ep": body_links(sim, *paths)}, concurrency=16, per_host=3)
+        report = run_check(
+            tmp_path, sim, {"ep": {}}, {"ep": body_links(sim, *paths)}, concurrency=16, per_host=3
+        )
         assert all(result_for(report, sim.url(p)).verdict is Verdict.OK for p in paths)
         assert sim.max_in_flight == 3  # reached, never exceeded
     finally:
@@ -35,17 +39,29 @@ def test_global_concurrency_holds_across_hosts(tmp_path):
 
 
 def test_min_interval_between_starts_on_one_host(tmp_path, sim):
-    run_check(tmp_path, sim, {"ep": {}}, {"ep": body_links(sim, *[f"/ok/{i}" for i in range(6)])},
-              per_host=4, hosts={"127.0.0.1": {"min_interval": "100ms"}})
+    run_check(
+        tmp_path,
+        sim,
+        {"ep": {}},
+        {"ep": body_links(sim, *[f"/ok/{i}" for i in range(6)])},
+        per_host=4,
+        hosts={"127.0.0.1": {"min_interval": "100ms"}},
+    )
     starts = sorted(t for t, _ in sim.starts)
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     # starts are paced on the client; the server sees them with some scheduling jitter
     assert len(starts) == 6 and starts[-1] - starts[0] >= 0.48 and min(gaps) >= 0.06, gaps
 
 
 def test_retry_after_is_honoured_up_to_the_cap(tmp_path, sim):
-    report = run_check(tmp_path, sim, {"ep": {}}, {"ep": body_links(sim, "/always429?after=1")},
-                       retries=1, retry_after_cap="2s")
+    report = run_check(
+        tmp_path,
+        sim,
+        {"ep": {}},
+        {"ep": body_links(sim, "/always429?after=1")},
+        retries=1,
+        retry_after_cap="2s",
+    )
     starts = [t for t, p in sim.starts if p == "/always429"]
     assert len(starts) == 2 and starts[1] - starts[0] >= 0.95
     assert "429" in result_for(report, sim.url("/always429?after=1")).reason
@@ -53,8 +69,14 @@ def test_retry_after_is_honoured_up_to_the_cap(tmp_path, sim):
 
 def test_retry_after_over_the_cap_is_not_waited_for(tmp_path, sim):
     started = time.monotonic()
-    report = run_check(tmp_path, sim, {"ep": {}}, {"ep": body_links(sim, "/always429?after=3600")},
-                       retries=3, retry_after_cap="2s")
+    report = run_check(
+        tmp_path,
+        sim,
+        {"ep": {}},
+        {"ep": body_links(sim, "/always429?after=3600")},
+        retries=3,
+        retry_after_cap="2s",
+    )
     result = result_for(report, sim.url("/always429?after=3600"))
     assert result.verdict is Verdict.UNKNOWN and "over the 2 s cap" in result.reason
     assert sim.hits["/always429"] == 1 and time.monotonic() - started < 2
@@ -81,7 +103,9 @@ def test_adaptive_slowdown_on_429_and_recovery():
     limiter.throttled("h", retry_after=5.0)
     assert limiter.slowdown("h") == 2.0
     assert limiter.reserve_start("h") == 5.0  # Retry-After keeps everyone off the host
-    assert abs(limiter.reserve_start("h") - (5.0 + 0.1 + 2.0)) < 1e-9  # then starts are spaced by interval + slow-down
+    assert (
+        abs(limiter.reserve_start("h") - (5.0 + 0.1 + 2.0)) < 1e-9
+    )  # then starts are spaced by interval + slow-down
     limiter.succeeded("h")
     assert limiter.slowdown("h") == 1.0
 

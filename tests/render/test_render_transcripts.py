@@ -1,19 +1,29 @@
 """Transcript cues and the WebVTT / SRT / JSON formatters."""
+
 from __future__ import annotations
 
+import itertools
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import srt
 import webvtt
 
-from feedtool import frontmatter, reader, timeutil
+from feedtool import timeutil
 from feedtool.model import Episode, TranscriptHeader, TranscriptLine
-from feedtool.transcripts import (
-    Cue, build_cues, has_transcript, out_of_order_lines, to_json, to_srt, to_vtt,
+from feedtool.read import episodes as reader
+from feedtool.read import frontmatter
+from feedtool.render.transcripts import (
+    Cue,
+    build_cues,
+    has_transcript,
+    out_of_order_lines,
+    to_json,
+    to_srt,
+    to_vtt,
 )
 
 HERE = Path(__file__).parent
@@ -21,8 +31,14 @@ CORPUS = Path(os.environ.get("FEEDTOOL_CORPUS", "/work/shared/corpus")) / "episo
 
 
 def episode(*rows, duration: float | None = None) -> Episode:
-    return Episode(path=Path("x.md"), slug="x", title="x", pub_date=datetime(2024, 1, 1, tzinfo=timezone.utc),
-                   transcript=tuple(rows), duration=duration)
+    return Episode(
+        path=Path("x.md"),
+        slug="x",
+        title="x",
+        pub_date=datetime(2024, 1, 1, tzinfo=UTC),
+        transcript=tuple(rows),
+        duration=duration,
+    )
 
 
 def line(text: str, sec: float | None = None, who: str | None = None) -> TranscriptLine:
@@ -56,7 +72,9 @@ def test_untimed_line_before_first_timed_line_folds_into_it():
 def test_untimed_line_of_another_speaker_shares_the_span_by_characters():
     cues = build_cues(episode(line("a" * 30, 0, "A"), line("b" * 10, None, "B"), line("next", 8, "A")))
     assert [(c.start, c.end, c.speaker, c.text) for c in cues[:2]] == [
-        (0.0, 6.0, "A", "a" * 30), (6.0, 8.0, "B", "b" * 10)]
+        (0.0, 6.0, "A", "a" * 30),
+        (6.0, 8.0, "B", "b" * 10),
+    ]
 
 
 def test_lines_with_the_same_start_share_its_span():
@@ -73,18 +91,29 @@ def test_headers_only_or_untimed_only_means_no_transcript():
 
 
 def test_late_slip_is_treated_as_untimed():
-    ep = episode(line("a", 10, "A"), line("b", 20, "A"), line("slip", 500, "B"), line("c", 30, "A"),
-                 line("d", 40, "B"), duration=60)
+    ep = episode(
+        line("a", 10, "A"),
+        line("b", 20, "A"),
+        line("slip", 500, "B"),
+        line("c", 30, "A"),
+        line("d", 40, "B"),
+        duration=60,
+    )
     cues = build_cues(ep)
     assert [c.start for c in cues] == [10.0, 20.0, pytest.approx(20 + 10 * 1 / 5), 30.0, 40.0]
     assert out_of_order_lines(ep) == (ep.transcript[2],)
 
 
 def test_early_slip_is_treated_as_untimed():
-    ep = episode(line("a", 10, "A"), line("b", 20, "A"), line("slip", 5, "A"), line("c", 30, "A"), duration=60)
+    ep = episode(
+        line("a", 10, "A"), line("b", 20, "A"), line("slip", 5, "A"), line("c", 30, "A"), duration=60
+    )
     cues = build_cues(ep)
     assert [(c.start, c.end, c.text) for c in cues] == [
-        (10.0, 20.0, "a"), (20.0, 30.0, "b slip"), (30.0, 60.0, "c")]
+        (10.0, 20.0, "a"),
+        (20.0, 30.0, "b slip"),
+        (30.0, 60.0, "c"),
+    ]
     assert out_of_order_lines(ep) == (ep.transcript[2],)
 
 
@@ -130,7 +159,7 @@ def test_vtt_splits_long_cue_into_readable_screens():
     captions = list(webvtt.from_string(to_vtt((cue,))))
     assert len(captions) > 4
     assert captions[0].start_in_seconds == 10 and captions[-1].end_in_seconds == 70
-    for previous, current in zip(captions, captions[1:]):
+    for previous, current in itertools.pairwise(captions):
         assert previous.end == current.start  # contiguous, non-decreasing
     for caption in captions:
         assert caption.voice == "A"
@@ -153,9 +182,11 @@ def test_vtt_never_emits_zero_length_cues_for_a_tiny_span():
 
 
 def test_srt_numbers_prefixes_speaker_changes_and_parses():
-    cues = (Cue(0, 5, "Alexey", "Hello there, how are you doing today my friend?"),
-            Cue(5, 9, "Alexey", "Still me."),
-            Cue(9, 12, "Maria", "Fine."))
+    cues = (
+        Cue(0, 5, "Alexey", "Hello there, how are you doing today my friend?"),
+        Cue(5, 9, "Alexey", "Still me."),
+        Cue(9, 12, "Maria", "Fine."),
+    )
     text = to_srt(cues)
     subs = list(srt.parse(text))
     assert [s.index for s in subs] == list(range(1, len(subs) + 1))
@@ -225,7 +256,7 @@ def test_every_corpus_transcript_renders_to_valid_files():
             if len(caps) < len(cues):
                 failures.append(f"{path.name}: {name} has fewer cues than the transcript")
         vtt_times = [(c.start_in_seconds, c.end_in_seconds) for c in vtt_captions]
-        if any(a[0] > b[0] for a, b in zip(vtt_times, vtt_times[1:])):
+        if any(a[0] > b[0] for a, b in itertools.pairwise(vtt_times)):
             failures.append(f"{path.name}: vtt start times decrease")
         if any(s.end <= s.start for s in srt_subs):
             failures.append(f"{path.name}: srt has a zero-length cue")
@@ -243,8 +274,19 @@ def test_sub_millisecond_span_merges_turns_instead_of_emitting_zero_length_cues(
 def test_random_transcripts_keep_the_invariants():
     """Seeded random rows: times jumping back and forth, untimed lines, odd characters."""
     import random
+
     rng = random.Random(20241124)
-    words = ["data", "&", "<tag>", "a-->b", "pipeline.", "Why?", "https://example.org/" + "x" * 80, "ok!", "é"]
+    words = [
+        "data",
+        "&",
+        "<tag>",
+        "a-->b",
+        "pipeline.",
+        "Why?",
+        "https://example.org/" + "x" * 80,
+        "ok!",
+        "é",
+    ]
     for _ in range(200):
         rows = []
         for _ in range(rng.randint(1, 25)):
@@ -257,11 +299,11 @@ def test_random_transcripts_keep_the_invariants():
         ep = episode(*rows, duration=rng.choice([None, 0.0, 150.0, 400.0]))
         cues = build_cues(ep)
         assert bool(cues) == has_transcript(ep)
-        for previous, current in zip(cues, cues[1:]):
+        for previous, current in itertools.pairwise(cues):
             assert previous.end == current.start
         assert all(c.end > c.start for c in cues)
         captions = list(webvtt.from_string(to_vtt(cues))) if cues else []
-        assert all(a.start <= b.start for a, b in zip(captions, captions[1:]))
+        assert all(a.start <= b.start for a, b in itertools.pairwise(captions))
         assert all(c.start < c.end for c in captions)
         subs = list(srt.parse(to_srt(cues)))
         assert all(s.start < s.end for s in subs)

@@ -1,4 +1,5 @@
 """Shared fixtures for the unattended-run tests: the CLI, fixture paths, a loopback host."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -74,7 +75,7 @@ def host_server() -> Iterator[HostServer]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        def do_GET(self) -> None:
             hits.append(self.path)
             route = routes.get(self.path, Route(404, b"not found", "text/plain"))
             if route.delay:
@@ -87,7 +88,7 @@ def host_server() -> Iterator[HostServer]:
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
                 for start in range(0, len(route.body), 4000):
-                    piece = route.body[start:start + 4000]
+                    piece = route.body[start : start + 4000]
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
                 self.wfile.write(b"0\r\n\r\n")
                 return
@@ -96,7 +97,7 @@ def host_server() -> Iterator[HostServer]:
                 self.end_headers()
                 try:
                     for start in range(0, len(route.body), 100):
-                        self.wfile.write(route.body[start:start + 100])
+                        self.wfile.write(route.body[start : start + 100])
                         self.wfile.flush()
                         time.sleep(route.drip_interval)
                 except (BrokenPipeError, ConnectionResetError):

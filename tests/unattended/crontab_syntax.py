@@ -3,6 +3,7 @@
 Test support only: it checks the scheduling recipe in examples/cron and the
 cron expression of the GitHub Actions workflow.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,9 @@ MACROS = ("@reboot", "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@
 ENVIRONMENT = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*=")
 
 
-def _value(text: str, low: int, high: int, names: tuple[str, ...], first: int, field: str) -> tuple[int | None, str]:
+def _value(
+    text: str, low: int, high: int, names: tuple[str, ...], first: int, field: str
+) -> tuple[int | None, str]:
     if text.isdigit():
         number = int(text)
         if not low <= number <= high:
@@ -86,7 +89,7 @@ def check_line(line: str) -> list[str]:
         schedule_problems = check_schedule(" ".join(parts[:5]))
         command = parts[5]
     if not command.strip():
-        return schedule_problems + ["the job has no command"]
+        return [*schedule_problems, "the job has no command"]
     if re.search(r"(?<!\\)%", command):
         schedule_problems.append("an unescaped % in the command: cron turns it into a newline (write \\%)")
     return schedule_problems
@@ -94,5 +97,8 @@ def check_line(line: str) -> list[str]:
 
 def jobs(text: str) -> list[str]:
     """The job lines (not comments, blanks or environment settings)."""
-    return [line.strip() for line in text.splitlines()
-            if line.strip() and not line.strip().startswith("#") and not ENVIRONMENT.match(line.strip())]
+    return [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and not line.strip().startswith("#") and not ENVIRONMENT.match(line.strip())
+    ]

@@ -1,4 +1,5 @@
 """The scheduling recipes in examples/ are checked by machine, not only read."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -23,28 +24,39 @@ RUN_COMMAND = "feedtool run --config config/podcast.yaml --episodes episodes --o
 
 # ---- crontab -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("line", [
-    "17 * * * * cd /srv/podcast && feedtool run",
-    "*/15 6-22 * * 1-5 true",
-    "0 6 1,15 jul * true",
-    "0 6 * * sun true", "@hourly true", "MAILTO=ops@example.org", "# comment", "",
-    "5 4 * * * date +\\%F",
-])
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "17 * * * * cd /srv/podcast && feedtool run",
+        "*/15 6-22 * * 1-5 true",
+        "0 6 1,15 jul * true",
+        "0 6 * * sun true",
+        "@hourly true",
+        "MAILTO=ops@example.org",
+        "# comment",
+        "",
+        "5 4 * * * date +\\%F",
+    ],
+)
 def test_crontab_checker_accepts_valid_lines(line):
     assert check_line(line) == []
 
 
-@pytest.mark.parametrize("line, problem", [
-    ("60 * * * * true", "minute: 60 is outside 0-59"),
-    ("0 24 * * * true", "hour: 24 is outside 0-23"),
-    ("0 0 0 * * true", "day of month: 0 is outside 1-31"),
-    ("*/0 * * * * true", "step '0'"),
-    ("0 9-5 * * * true", "runs backwards"),
-    ("0 6 * * mon-fri true", "names cannot form ranges"),
-    ("17 * * * *", "needs 5 time fields and a command"),
-    ("5 4 * * * date +%F", "unescaped %"),
-    ("@every_hour true", "unknown macro"),
-])
+@pytest.mark.parametrize(
+    "line, problem",
+    [
+        ("60 * * * * true", "minute: 60 is outside 0-59"),
+        ("0 24 * * * true", "hour: 24 is outside 0-23"),
+        ("0 0 0 * * true", "day of month: 0 is outside 1-31"),
+        ("*/0 * * * * true", "step '0'"),
+        ("0 9-5 * * * true", "runs backwards"),
+        ("0 6 * * mon-fri true", "names cannot form ranges"),
+        ("17 * * * *", "needs 5 time fields and a command"),
+        ("5 4 * * * date +%F", "unescaped %"),
+        ("@every_hour true", "unknown macro"),
+    ],
+)
 def test_crontab_checker_rejects_invalid_lines(line, problem):
     assert any(problem in p for p in check_line(line)), check_line(line)
 
@@ -63,6 +75,7 @@ def test_crontab_recipe_is_valid_and_runs_the_scheduled_command():
 
 # ---- systemd -------------------------------------------------------------------------------------
 
+
 def _systemd_analyze() -> str | None:
     tool = shutil.which("systemd-analyze")
     if tool is None:
@@ -72,8 +85,13 @@ def _systemd_analyze() -> str | None:
 
 
 def _verify(tool: str, folder: Path, *units: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([tool, "verify", "--man=no", *(str(u) for u in units)], capture_output=True,
-                          text=True, timeout=60, cwd=folder)
+    return subprocess.run(
+        [tool, "verify", "--man=no", *(str(u) for u in units)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=folder,
+    )
 
 
 def _installed_units(tmp_path: Path) -> tuple[Path, Path]:
@@ -95,8 +113,9 @@ def test_systemd_units_pass_systemd_analyze_verify(tmp_path):
         pytest.skip("systemd-analyze is not available (Debian package 'systemd')")
     service, timer = _installed_units(tmp_path)
     result = _verify(tool, tmp_path, service, timer)
-    assert result.returncode == 0 and result.stderr.strip() == "" and result.stdout.strip() == "", \
+    assert result.returncode == 0 and result.stderr.strip() == "" and result.stdout.strip() == "", (
         result.stderr + result.stdout
+    )
 
 
 def test_systemd_verify_does_catch_mistakes(tmp_path):
@@ -121,6 +140,7 @@ def test_systemd_units_run_the_scheduled_command():
 
 
 # ---- GitHub Actions ------------------------------------------------------------------------------
+
 
 def _workflow() -> dict:
     data = yaml.safe_load(WORKFLOW.read_text())
@@ -148,8 +168,19 @@ def test_workflow_has_the_essential_github_actions_shape():
             if "uses" in step:
                 assert re.fullmatch(r"[\w.-]+/[\w./-]+@[\w.-]+", step["uses"]), step["uses"]
             for key in step:
-                assert key in {"name", "id", "if", "uses", "run", "with", "env", "shell",
-                               "continue-on-error", "timeout-minutes", "working-directory"}, key
+                assert key in {
+                    "name",
+                    "id",
+                    "if",
+                    "uses",
+                    "run",
+                    "with",
+                    "env",
+                    "shell",
+                    "continue-on-error",
+                    "timeout-minutes",
+                    "working-directory",
+                }, key
 
 
 def test_workflow_restores_state_runs_reports_and_deploys():
@@ -172,8 +203,19 @@ def test_workflow_restores_state_runs_reports_and_deploys():
 def test_workflow_validates_against_the_github_workflow_schema():
     if importlib.util.find_spec("check_jsonschema") is None:
         pytest.skip("check-jsonschema is not installed (pip install -e '.[test]')")
-    result = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema",
-                             "vendor.github-workflows", str(WORKFLOW)], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(WORKFLOW),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -182,8 +224,22 @@ def test_schema_check_does_catch_mistakes(tmp_path):
     if importlib.util.find_spec("check_jsonschema") is None:
         pytest.skip("check-jsonschema is not installed (pip install -e '.[test]')")
     broken = tmp_path / "broken.yml"
-    broken.write_text(WORKFLOW.read_text().replace("    runs-on: ubuntu-latest\n", "")
-                      .replace("      - uses: actions/checkout@v4\n", "      - name: nothing to do\n"))
-    result = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema",
-                             "vendor.github-workflows", str(broken)], capture_output=True, text=True, timeout=120)
+    broken.write_text(
+        WORKFLOW.read_text()
+        .replace("    runs-on: ubuntu-latest\n", "")
+        .replace("      - uses: actions/checkout@v4\n", "      - name: nothing to do\n")
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(broken),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1 and "runs-on" in result.stdout + result.stderr

@@ -1,9 +1,10 @@
 """feedtool diff: what subscribers would see, and the exit code that guards publishing."""
+
 from __future__ import annotations
 
 import json
 
-from feedtool.feeddiff import diff_feeds
+from feedtool.rss.diff import diff_feeds
 
 from .support import feed_xml, item_xml
 
@@ -36,7 +37,8 @@ def test_guid_change_found_by_enclosure_url_not_as_add_and_remove():
     (change,) = diff.guid_changes
     assert change.matched_by == "enclosure_url"
     assert [(f.field, f.old, f.new, f.harmful) for f in change.changes] == [
-        ("guid", "g1", "https://show.example.org/episode-one", True)]
+        ("guid", "g1", "https://show.example.org/episode-one", True)
+    ]
     assert diff.hurts_subscribers
 
 
@@ -54,12 +56,22 @@ def test_enclosure_url_change_hurts_but_length_and_duration_do_not():
     diff = diff_feeds(feed_xml(ONE), feed_xml(moved))
     assert diff.hurts_subscribers
     assert [f.field for f in diff.changed[0].changes] == ["enclosure_url"]
-    retagged = item_xml("g1", "Episode one (remastered)", "https://cdn.example.org/1.mp3", length=2000,
-                        duration="3605", mime="audio/x-m4a")
+    retagged = item_xml(
+        "g1",
+        "Episode one (remastered)",
+        "https://cdn.example.org/1.mp3",
+        length=2000,
+        duration="3605",
+        mime="audio/x-m4a",
+    )
     diff = diff_feeds(feed_xml(ONE), feed_xml(retagged))
     assert not diff.hurts_subscribers
     assert [f.field for f in diff.changed[0].changes] == [
-        "title", "enclosure_length", "enclosure_type", "duration"]
+        "title",
+        "enclosure_length",
+        "enclosure_type",
+        "duration",
+    ]
 
 
 def test_same_instant_and_same_duration_in_other_notations_are_no_change():
@@ -72,7 +84,8 @@ def test_pub_date_change_is_reported():
     later = item_xml(date="Thu, 25 Jan 2024 09:30:00 GMT")
     (change,) = diff_feeds(feed_xml(ONE), feed_xml(later)).changed
     assert [(f.field, f.old, f.new) for f in change.changes] == [
-        ("pub_date", "2024-01-22T17:00:00+00:00", "2024-01-25T09:30:00+00:00")]
+        ("pub_date", "2024-01-22T17:00:00+00:00", "2024-01-25T09:30:00+00:00")
+    ]
 
 
 def test_duplicate_guid_in_new_feed_hurts():
@@ -85,7 +98,8 @@ def test_duplicate_guid_in_new_feed_hurts():
 def test_channel_changes_and_podcast_guid():
     diff = diff_feeds(feed_xml(ONE, title="Old name"), feed_xml(ONE, title="New name"))
     assert [(c.field, c.old, c.new, c.harmful) for c in diff.channel_changes] == [
-        ("title", "Old name", "New name", False)]
+        ("title", "Old name", "New name", False)
+    ]
     assert not diff.hurts_subscribers
     diff = diff_feeds(feed_xml(ONE), feed_xml(ONE, podcast_guid="another-guid"))
     assert diff.hurts_subscribers and diff.channel_changes[0].field == "podcast:guid"
@@ -93,8 +107,11 @@ def test_channel_changes_and_podcast_guid():
 
 def test_namespace_variant_alone_is_no_change():
     old = feed_xml(ONE, itunes_ns="http://www.itunes.com/dtds/podcast-1.0.dtd")
-    new = feed_xml(ONE, itunes_ns="https://www.itunes.com/DTDs/Podcast-1.0.dtd",
-                   podcast_ns="https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md")
+    new = feed_xml(
+        ONE,
+        itunes_ns="https://www.itunes.com/DTDs/Podcast-1.0.dtd",
+        podcast_ns="https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md",
+    )
     assert diff_feeds(old, new).is_empty
 
 
@@ -122,15 +139,30 @@ def test_cli_text_and_exit_codes(tmp_path, run_cli):
 
 def test_cli_json(tmp_path, run_cli):
     old = _write(tmp_path, "old.xml", feed_xml(ONE, TWO))
-    new = _write(tmp_path, "new.xml", feed_xml(item_xml("g1", "Episode one", "https://cdn2.example.org/1.mp3")))
+    new = _write(
+        tmp_path, "new.xml", feed_xml(item_xml("g1", "Episode one", "https://cdn2.example.org/1.mp3"))
+    )
     code, out, _ = run_cli("diff", old, new, "--format", "json")
     data = json.loads(out)
     assert code == 1
     assert data["schema_version"] == 1 and data["hurts_subscribers"] is True
-    assert data["counts"] == {"old": 2, "new": 1, "added": 0, "removed": 1, "changed": 1, "guid_changed": 0,
-                              "unchanged": 0}
-    assert data["changed"][0]["changes"] == [{"field": "enclosure_url", "old": "https://cdn.example.org/1.mp3",
-                                              "new": "https://cdn2.example.org/1.mp3", "harmful": True}]
+    assert data["counts"] == {
+        "old": 2,
+        "new": 1,
+        "added": 0,
+        "removed": 1,
+        "changed": 1,
+        "guid_changed": 0,
+        "unchanged": 0,
+    }
+    assert data["changed"][0]["changes"] == [
+        {
+            "field": "enclosure_url",
+            "old": "https://cdn.example.org/1.mp3",
+            "new": "https://cdn2.example.org/1.mp3",
+            "harmful": True,
+        }
+    ]
     assert data["removed"][0]["guid"] == "g2"
 
 

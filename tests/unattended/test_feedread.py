@@ -1,19 +1,35 @@
 """Reading RSS feeds: namespace variants, duration and date formats, hostile input."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from feedtool.feedread import FeedReadError, parse_itunes_duration, parse_pub_date, read_feed, read_feed_items
+from feedtool.rss.parse import (
+    FeedReadError,
+    parse_itunes_duration,
+    parse_pub_date,
+    read_feed,
+    read_feed_items,
+)
 
 from .support import HOST_FEED, feed_xml, item_xml
 
 
-@pytest.mark.parametrize("text, seconds", [
-    ("3698", 3698.0), ("3698.5", 3698.5), ("61:38", 3698.0), ("01:01:38", 3698.0), ("1:01:38", 3698.0),
-    ("00:02:24", 144.0), ("PT1H1M38S", 3698.0), (" 57:52 ", 3472.0),
-])
+@pytest.mark.parametrize(
+    "text, seconds",
+    [
+        ("3698", 3698.0),
+        ("3698.5", 3698.5),
+        ("61:38", 3698.0),
+        ("01:01:38", 3698.0),
+        ("1:01:38", 3698.0),
+        ("00:02:24", 144.0),
+        ("PT1H1M38S", 3698.0),
+        (" 57:52 ", 3472.0),
+    ],
+)
 def test_itunes_duration_formats(text, seconds):
     assert parse_itunes_duration(text) == seconds
 
@@ -24,7 +40,7 @@ def test_unreadable_itunes_duration_is_none(text):
 
 
 def test_pub_dates():
-    utc = datetime(2024, 1, 22, 17, 0, tzinfo=timezone.utc)
+    utc = datetime(2024, 1, 22, 17, 0, tzinfo=UTC)
     assert parse_pub_date("Mon, 22 Jan 2024 17:00:00 GMT") == utc
     assert parse_pub_date("Mon, 22 Jan 2024 19:00:00 +0200") == utc
     assert parse_pub_date("2024-01-22T17:00:00Z") == utc
@@ -48,14 +64,23 @@ def test_reads_the_anchor_fixture():
     assert channel.get("itunes:category") == "Technology"
 
 
-@pytest.mark.parametrize("itunes_ns, podcast_ns", [
-    ("http://www.itunes.com/dtds/podcast-1.0.dtd", "https://podcastindex.org/namespace/1.0"),
-    ("https://www.itunes.com/dtds/podcast-1.0.dtd", "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"),
-    ("http://www.itunes.com/DTDs/Podcast-1.0.dtd", "https://podcastindex.org/namespace/1.0/"),
-])
+@pytest.mark.parametrize(
+    "itunes_ns, podcast_ns",
+    [
+        ("http://www.itunes.com/dtds/podcast-1.0.dtd", "https://podcastindex.org/namespace/1.0"),
+        (
+            "https://www.itunes.com/dtds/podcast-1.0.dtd",
+            "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md",
+        ),
+        ("http://www.itunes.com/DTDs/Podcast-1.0.dtd", "https://podcastindex.org/namespace/1.0/"),
+    ],
+)
 def test_namespace_uri_variants_read_the_same(itunes_ns, podcast_ns):
-    xml = feed_xml(item_xml(duration="01:00:00", extra="<itunes:season>3</itunes:season>"),
-                   itunes_ns=itunes_ns, podcast_ns=podcast_ns)
+    xml = feed_xml(
+        item_xml(duration="01:00:00", extra="<itunes:season>3</itunes:season>"),
+        itunes_ns=itunes_ns,
+        podcast_ns=podcast_ns,
+    )
     feed = read_feed(xml)
     assert feed.items[0].duration == 3600.0 and feed.items[0].season == 3
     assert feed.channel.get("podcast:guid") == "5a7b1c1e-0000-5000-8000-000000000001"
@@ -72,8 +97,10 @@ def test_not_xml_and_not_rss_are_clear_errors():
 def test_external_entities_are_not_resolved(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET")
-    xml = (f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file://{secret}">]>'
-           '<rss version="2.0"><channel><title>&x;</title><item><title>&x;</title></item></channel></rss>').encode()
+    xml = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file://{secret}">]>'
+        '<rss version="2.0"><channel><title>&x;</title><item><title>&x;</title></item></channel></rss>'
+    ).encode()
     feed = read_feed(xml)
     assert "TOP-SECRET" not in (feed.items[0].title or "")
     assert "TOP-SECRET" not in (feed.channel.get("title") or "")

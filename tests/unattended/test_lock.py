@@ -1,4 +1,5 @@
 """The run lock, exercised by real separate processes."""
+
 from __future__ import annotations
 
 import os
@@ -12,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from feedtool.errors import FeedtoolError
-from feedtool.lock import LockBusy, acquire, lock_path, read_holder
+from feedtool.publish.lock import LockBusy, acquire, lock_path, read_holder
 
 HOLDER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from feedtool.lock import acquire
+    from feedtool.publish.lock import acquire
     lock, ready, hold = Path(sys.argv[1]), Path(sys.argv[2]), float(sys.argv[3])
     with acquire(lock, wait=None):
         ready.write_text("locked")
@@ -28,7 +29,7 @@ HOLDER = textwrap.dedent("""
 COUNTER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from feedtool.lock import acquire
+    from feedtool.publish.lock import acquire
     lock, counter, rounds = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
     for _ in range(rounds):
         with acquire(lock, wait=30):
@@ -41,8 +42,9 @@ COUNTER = textwrap.dedent("""
 def _start_holder(tmp_path: Path, hold: float) -> tuple[subprocess.Popen, Path]:
     lock = lock_path(tmp_path / ".feedtool")
     ready = tmp_path / f"ready-{time.monotonic_ns()}"
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(lock), str(ready), str(hold)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(lock), str(ready), str(hold)], stdout=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 20
     while not ready.exists():
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -56,9 +58,8 @@ def test_second_process_gets_lockbusy_naming_the_holder(tmp_path):
     proc, lock = _start_holder(tmp_path, hold=30)
     try:
         started = time.monotonic()
-        with pytest.raises(LockBusy) as info:
-            with acquire(lock, wait=0):
-                pytest.fail("took a lock another process holds")
+        with pytest.raises(LockBusy) as info, acquire(lock, wait=0):
+            pytest.fail("took a lock another process holds")
         assert time.monotonic() - started < 1.0
         error = info.value
         assert isinstance(error, FeedtoolError) and error.exit_code == 3
@@ -90,9 +91,8 @@ def test_bounded_wait_gives_up_with_lockbusy(tmp_path):
     proc, lock = _start_holder(tmp_path, hold=30)
     try:
         started = time.monotonic()
-        with pytest.raises(LockBusy, match=r"after waiting 0\.4s"):
-            with acquire(lock, wait=0.4):
-                pass
+        with pytest.raises(LockBusy, match=r"after waiting 0\.4s"), acquire(lock, wait=0.4):
+            pass
         assert 0.35 < time.monotonic() - started < 5
     finally:
         proc.kill()
@@ -112,8 +112,10 @@ def test_two_processes_never_interleave(tmp_path):
     counter = tmp_path / "counter"
     counter.write_text("0")
     rounds = 40
-    procs = [subprocess.Popen([sys.executable, "-c", COUNTER, str(lock), str(counter), str(rounds)])
-             for _ in range(2)]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", COUNTER, str(lock), str(counter), str(rounds)])
+        for _ in range(2)
+    ]
     for proc in procs:
         assert proc.wait(timeout=60) == 0
     assert int(counter.read_text()) == 2 * rounds  # any interleaving would lose increments
@@ -122,6 +124,6 @@ def test_two_processes_never_interleave(tmp_path):
 def test_lock_file_stays_and_is_emptied_on_release(tmp_path):
     lock = lock_path(tmp_path / "state")
     with acquire(lock):
-        assert '"pid": %d' % os.getpid() in lock.read_text()
+        assert f'"pid": {os.getpid()}' in lock.read_text()
     assert lock.exists() and lock.read_text() == ""
     assert read_holder(lock).describe().startswith("an unknown process")

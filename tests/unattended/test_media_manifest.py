@@ -1,22 +1,36 @@
 """media.yaml: deterministic atomic writes, strict reads, and what the builder gets from it."""
+
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from feedtool import output
 from feedtool.config import parse_config
-from feedtool.media_manifest import (
-    MediaEntry, MediaManifestError, load_entries, load_manifest, render_manifest, write_manifest,
-)
 from feedtool.model import Audio, Episode
-from feedtool.urls import resolve_audio
+from feedtool.read.media_manifest import (
+    MediaEntry,
+    MediaManifestError,
+    load_entries,
+    load_manifest,
+    render_manifest,
+    write_manifest,
+)
+from feedtool.render.urls import resolve_audio
 
-A = MediaEntry("ab-testing", "https://cdn.example.org/a.mp3", 61063184, "audio/mpeg", 3817.0,
-               "7b2e9f14-0c5a-4d83-b6e1-f29a3c8d0e57", "A/B Testing - Jakob Graff", "anchor-id")
+A = MediaEntry(
+    "ab-testing",
+    "https://cdn.example.org/a.mp3",
+    61063184,
+    "audio/mpeg",
+    3817.0,
+    "7b2e9f14-0c5a-4d83-b6e1-f29a3c8d0e57",
+    "A/B Testing - Jakob Graff",
+    "anchor-id",
+)
 B = MediaEntry("bayes", "https://cdn.example.org/b.m4a", None, "audio/x-m4a", 3905.5, None, "Bayes", "title")
 
 
@@ -24,9 +38,14 @@ def test_round_trip_gives_audio_for_the_builder(tmp_path):
     assert write_manifest(tmp_path, [B, A], "https://anchor.fm/s/3a8bcbb8/podcast/rss") is True
     manifest = load_manifest(tmp_path)
     assert sorted(manifest) == ["ab-testing", "bayes"] and len(manifest) == 2
-    assert manifest["ab-testing"] == Audio(url="https://cdn.example.org/a.mp3", length=61063184,
-                                           mime_type="audio/mpeg", duration=3817.0,
-                                           guid="7b2e9f14-0c5a-4d83-b6e1-f29a3c8d0e57", source="media.yaml")
+    assert manifest["ab-testing"] == Audio(
+        url="https://cdn.example.org/a.mp3",
+        length=61063184,
+        mime_type="audio/mpeg",
+        duration=3817.0,
+        guid="7b2e9f14-0c5a-4d83-b6e1-f29a3c8d0e57",
+        source="media.yaml",
+    )
     assert manifest["bayes"].guid is None and manifest["bayes"].duration == 3905.5
     assert manifest.source == "https://anchor.fm/s/3a8bcbb8/podcast/rss"
     assert load_entries(tmp_path).entries == (A, B)
@@ -85,27 +104,37 @@ def test_yaml_syntax_error_names_file_and_line(tmp_path):
 
 
 def test_every_bad_field_is_reported_with_its_line(tmp_path):
-    _manifest(tmp_path, "\n".join([
-        "version: 1",                      # 1
-        "episodes:",                       # 2
-        "  good:",                         # 3
-        "    url: https://cdn.example.org/good.mp3",
-        "  bad:",                          # 5
-        "    url: cdn.example.org/bad.mp3",  # 6
-        "    length: -3",                  # 7
-        "    duration: an hour",           # 8
-        "    type: mpeg",                  # 9
-        "    lenght: 5",                   # 10
-        "  2023: {url: https://cdn.example.org/x.mp3}",  # 11
-        "colour: blue",                    # 12
-        "",
-    ]))
+    _manifest(
+        tmp_path,
+        "\n".join(
+            [
+                "version: 1",  # 1
+                "episodes:",  # 2
+                "  good:",  # 3
+                "    url: https://cdn.example.org/good.mp3",
+                "  bad:",  # 5
+                "    url: cdn.example.org/bad.mp3",  # 6
+                "    length: -3",  # 7
+                "    duration: an hour",  # 8
+                "    type: mpeg",  # 9
+                "    lenght: 5",  # 10
+                "  2023: {url: https://cdn.example.org/x.mp3}",  # 11
+                "colour: blue",  # 12
+                "",
+            ]
+        ),
+    )
     with pytest.raises(MediaManifestError) as info:
         load_manifest(tmp_path)
     found = {(p.field, p.line) for p in info.value.problems}
     assert found == {
-        ("episodes.bad.url", 6), ("episodes.bad.length", 7), ("episodes.bad.duration", 8),
-        ("episodes.bad.type", 9), ("episodes.bad.lenght", 10), ("episodes.2023", 11), ("colour", 12),
+        ("episodes.bad.url", 6),
+        ("episodes.bad.length", 7),
+        ("episodes.bad.duration", 8),
+        ("episodes.bad.type", 9),
+        ("episodes.bad.lenght", 10),
+        ("episodes.2023", 11),
+        ("colour", 12),
     }
     message = str(info.value)
     assert "media.yaml:6: error: episodes.bad.url: must be the absolute http(s) URL" in message
@@ -123,15 +152,24 @@ def test_unsupported_version_and_wrong_shapes(tmp_path):
 
 
 def _config(tmp_path, **extra):
-    data = {"title": "Show", "description": "About", "link": "https://show.example.org/",
-            "public_url": "https://show.example.org/", "language": "en", "author": "Host",
-            "image": "https://show.example.org/cover.jpg", "category": "Technology", **extra}
+    data = {
+        "title": "Show",
+        "description": "About",
+        "link": "https://show.example.org/",
+        "public_url": "https://show.example.org/",
+        "language": "en",
+        "author": "Host",
+        "image": "https://show.example.org/cover.jpg",
+        "category": "Technology",
+        **extra,
+    }
     return parse_config(data, tmp_path / "podcast.yaml")
 
 
 def _episode(slug: str, audio: Audio | None = None) -> Episode:
-    return Episode(path=Path(f"{slug}.md"), slug=slug, title=slug,
-                   pub_date=datetime(2024, 1, 1, tzinfo=timezone.utc), audio=audio)
+    return Episode(
+        path=Path(f"{slug}.md"), slug=slug, title=slug, pub_date=datetime(2024, 1, 1, tzinfo=UTC), audio=audio
+    )
 
 
 def test_builder_precedence_own_audio_then_manifest_then_template(tmp_path):

@@ -1,47 +1,72 @@
 """Matching host items to episodes: Anchor ids, guid, titles, and honest reports of the rest."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from feedtool.feedread import FeedItem, read_feed_items
-from feedtool.anchor import anchor_id_from_episode_field, anchor_id_from_url
-from feedtool.media_match import match_items, title_stem
+from feedtool.media.match import match_items, title_stem
 from feedtool.model import Episode
-from feedtool.reader import read_episodes
+from feedtool.read.anchor import anchor_id_from_episode_field, anchor_id_from_url
+from feedtool.read.episodes import read_episodes
+from feedtool.rss.parse import FeedItem, read_feed_items
 
 from .support import EPISODES, HOST_FEED
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("https://podcasters.spotify.com/pod/show/datatalksclub/episodes/AB-Testing---Jakob-Graff-e1eq73v", "e1eq73v"),
-    ("https://creators.spotify.com/pod/profile/datatalksclub/episodes/From-Theme-Parks-to-Tesla-e395qme", "e395qme"),
-    ("https://anchor.fm/coten/episodes/94COTEN-RADIO-ebu6ld", "ebu6ld"),
-    ("https://anchor.fm/datatalksclub/episodes/Data-Developer-Relations---Hugo-Bowne-Anderson-e25q88q/", "e25q88q"),
-    ("https://podcasters.spotify.com/pod/show/x/episodes/Title-e26d01c?si=abc#t=10", "e26d01c"),
-    ("https://anchor.fm/x/episodes/e2a1b3c", "e2a1b3c"),
-    # enclosures carry a numeric play id; the CloudFront file name only looks like an id
-    ("https://anchor.fm/s/e81d4a00/podcast/play/126901805/https%3A%2F%2Fd3ctxlq1ktw2nl.cloudfront.net%2Fstaging"
-     "%2F2026-9-7%2F401764619-44100-2-e56a793a67d7a.mp3", None),
-    ("https://anchor.fm/s/333e122c/podcast/play/19475297/sponsor/a3205tm/https%3A%2F%2Fd3ctxlq1ktw2nl.cloudfront"
-     ".net%2Fstaging%2F2020-09-12%2F9ca05751732f6a1351863756bdfb662b.m4a", None),
-    ("4d80b4a3-deee-41f3-8045-d06ade19132f", None),
-    ("https://www.youtube.com/watch?v=0Gqx1LtqRZU", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        (
+            "https://podcasters.spotify.com/pod/show/datatalksclub/episodes/AB-Testing---Jakob-Graff-e1eq73v",
+            "e1eq73v",
+        ),
+        (
+            "https://creators.spotify.com/pod/profile/datatalksclub/episodes/From-Theme-Parks-to-Tesla-e395qme",
+            "e395qme",
+        ),
+        ("https://anchor.fm/coten/episodes/94COTEN-RADIO-ebu6ld", "ebu6ld"),
+        (
+            "https://anchor.fm/datatalksclub/episodes/Data-Developer-Relations---Hugo-Bowne-Anderson-e25q88q/",
+            "e25q88q",
+        ),
+        ("https://podcasters.spotify.com/pod/show/x/episodes/Title-e26d01c?si=abc#t=10", "e26d01c"),
+        ("https://anchor.fm/x/episodes/e2a1b3c", "e2a1b3c"),
+        # enclosures carry a numeric play id; the CloudFront file name only looks like an id
+        (
+            "https://anchor.fm/s/e81d4a00/podcast/play/126901805/https%3A%2F%2Fd3ctxlq1ktw2nl.cloudfront.net%2Fstaging"
+            "%2F2026-9-7%2F401764619-44100-2-e56a793a67d7a.mp3",
+            None,
+        ),
+        (
+            "https://anchor.fm/s/333e122c/podcast/play/19475297/sponsor/a3205tm/https%3A%2F%2Fd3ctxlq1ktw2nl.cloudfront"
+            ".net%2Fstaging%2F2020-09-12%2F9ca05751732f6a1351863756bdfb662b.m4a",
+            None,
+        ),
+        ("4d80b4a3-deee-41f3-8045-d06ade19132f", None),
+        ("https://www.youtube.com/watch?v=0Gqx1LtqRZU", None),
+        (None, None),
+    ],
+)
 def test_anchor_id_from_url(url, expected):
     assert anchor_id_from_url(url) == expected
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("AB-Testing---Jakob-Graff-e1eq73v", "e1eq73v"),  # the corpus's bare ids.anchor
-    ("datatalksclub/episodes/From-Theme-Parks-to-Tesla-Building-Data-Products-That-Work-e395qme", "e395qme"),
-    ("ow/datatalksclub/episodes/Practical-Data-Privacy---Katharine-Jarmul-e23u551", "e23u551"),
-    ("https://anchor.fm/datatalksclub/episodes/AB-Testing---Jakob-Graff-e1eq73v", "e1eq73v"),
-    ("Just-A-Title", None),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("AB-Testing---Jakob-Graff-e1eq73v", "e1eq73v"),  # the corpus's bare ids.anchor
+        (
+            "datatalksclub/episodes/From-Theme-Parks-to-Tesla-Building-Data-Products-That-Work-e395qme",
+            "e395qme",
+        ),
+        ("ow/datatalksclub/episodes/Practical-Data-Privacy---Katharine-Jarmul-e23u551", "e23u551"),
+        ("https://anchor.fm/datatalksclub/episodes/AB-Testing---Jakob-Graff-e1eq73v", "e1eq73v"),
+        ("Just-A-Title", None),
+    ],
+)
 def test_anchor_id_from_episode_field(value, expected):
     assert anchor_id_from_episode_field(value) == expected
 
@@ -76,19 +101,34 @@ def test_fixture_feed_matches_by_every_method():
 
 
 def _episode(slug, title, short=None, ids=(), links=(), guid=None) -> Episode:
-    return Episode(path=Path(f"{slug}.md"), slug=slug, title=title, short=short, ids=tuple(ids),
-                   links=tuple(links), guid=guid, pub_date=datetime(2024, 1, 1, tzinfo=timezone.utc))
+    return Episode(
+        path=Path(f"{slug}.md"),
+        slug=slug,
+        title=title,
+        short=short,
+        ids=tuple(ids),
+        links=tuple(links),
+        guid=guid,
+        pub_date=datetime(2024, 1, 1, tzinfo=UTC),
+    )
 
 
 def _item(position, title, link=None, guid=None) -> FeedItem:
-    return FeedItem(guid=guid or f"guid-{position}", title=title, link=link,
-                    enclosure_url=f"https://cdn.example.org/{position}.mp3", position=position)
+    return FeedItem(
+        guid=guid or f"guid-{position}",
+        title=title,
+        link=link,
+        enclosure_url=f"https://cdn.example.org/{position}.mp3",
+        position=position,
+    )
 
 
 def test_two_episode_files_with_one_anchor_id_are_ambiguous_not_guessed():
     link = "https://podcasters.spotify.com/pod/show/s/episodes/Talk-e2abc12"
-    episodes = [_episode("talk", "Talk", ids=[("anchor", "Talk-e2abc12")]),
-                _episode("talk-copy", "Talk (copy)", links=[("anchor", link)])]
+    episodes = [
+        _episode("talk", "Talk", ids=[("anchor", "Talk-e2abc12")]),
+        _episode("talk-copy", "Talk (copy)", links=[("anchor", link)]),
+    ]
     result = match_items(episodes, [_item(0, "Talk", link)])
     assert not result.matches and not result.unmatched_items and not result.unmatched_episodes
     (amb,) = result.ambiguous
@@ -107,8 +147,12 @@ def test_exact_title_wins_over_a_stem_and_short_is_tried():
     items = [_item(0, "Office Hours - Anna"), _item(1, "Office Hours - Ben")]
     result = match_items(episodes, items)
     assert {(m.slug, m.item.position, m.matched_by) for m in result.matches} == {
-        ("office-hours-a", 0, "title"), ("office-hours", 1, "title-stem")}
-    short = match_items([_episode("long", "A Very Long SEO Title", short="Data Mesh")], [_item(0, "Data mesh!")])
+        ("office-hours-a", 0, "title"),
+        ("office-hours", 1, "title-stem"),
+    }
+    short = match_items(
+        [_episode("long", "A Very Long SEO Title", short="Data Mesh")], [_item(0, "Data mesh!")]
+    )
     assert short.matches[0].matched_by == "title"
 
 
@@ -132,7 +176,11 @@ def test_unmatched_reasons_say_what_was_tried_and_what_is_close():
 
 def test_anchor_id_ignores_the_audio_id_that_may_follow_it():
     # six corpus episodes carry ids.anchor with Anchor's audio id appended: the episode id is the stable one
-    assert anchor_id_from_episode_field(
-        "datatalksclub/episodes/Large-Hadron-Collider-and-Mentorship--Anastasia-Karavdina-e2rc2bj/a-abl5fth") == "e2rc2bj"
+    assert (
+        anchor_id_from_episode_field(
+            "datatalksclub/episodes/Large-Hadron-Collider-and-Mentorship--Anastasia-Karavdina-e2rc2bj/a-abl5fth"
+        )
+        == "e2rc2bj"
+    )
     assert anchor_id_from_episode_field("Lessons-Learned---Alexander-Hendorf-e1milm0/a-a8d08ua") == "e1milm0"
     assert anchor_id_from_url("https://anchor.fm/show/episodes/Title-e1abcd/a-a1b2c3") == "e1abcd"

@@ -3,13 +3,14 @@
 Shared helpers here: grouping results by episode (worst first), the place
 "kind" used by the HTML platform filter, and date wording.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 
-from ..model import Place, Report, Result
-from ..verdict import Verdict
+from feedtool.links.model import Place, Report, Result
+from feedtool.links.verdict import Verdict
 
 FORMATS = ("text", "json", "markdown", "html")
 
@@ -30,7 +31,9 @@ def day(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d") if value else ""
 
 
-def by_episode(report: Report, include: Callable[[Result], bool]) -> list[tuple[str, list[tuple[Result, Place]]]]:
+def by_episode(
+    report: Report, include: Callable[[Result], bool]
+) -> list[tuple[str, list[tuple[Result, Place]]]]:
     """[(episode slug, [(result, place)])], the episode with the worst result first."""
     groups: dict[str, list[tuple[Result, Place]]] = {}
     for result in report.results:
@@ -53,5 +56,8 @@ def is_problem(result: Result) -> bool:
 
 
 def render(report: Report, fmt: str) -> str:
-    from . import html, jsonfmt, markdown, text
-    return {"text": text.render, "json": jsonfmt.render, "markdown": markdown.render, "html": html.render}[fmt](report)
+    from feedtool.links.report import html, jsonfmt, markdown, text
+
+    return {"text": text.render, "json": jsonfmt.render, "markdown": markdown.render, "html": html.render}[
+        fmt
+    ](report)

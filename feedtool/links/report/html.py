@@ -1,13 +1,14 @@
 """A self-contained HTML page: no external assets (inline CSS and a few lines of JS),
 one table per episode, filters by verdict and platform, "broken since" and the
 suggested replacement URL."""
+
 from __future__ import annotations
 
 from html import escape
 
-from ..model import Report
-from ..verdict import Verdict
-from . import by_episode, day, place_kind
+from feedtool.links.model import Report
+from feedtool.links.report import by_episode, day, place_kind
+from feedtool.links.verdict import Verdict
 
 _CSS = """
 body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#1d232a;background:#fafbfc}
@@ -65,22 +66,37 @@ def render(report: Report) -> str:
     c = report.run.counts
     groups = by_episode(report, lambda r: True)
     platforms = sorted({place_kind(p) for _, rows in groups for _, p in rows})
-    out = ['<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           "<title>Link health report</title>", f"<style>{_CSS}</style>", f"<script>{_JS}</script>",
-           "</head><body>", "<h1>Link health report</h1>",
-           f'<div class="meta">Run started {report.run.started:%Y-%m-%d %H:%M} UTC · {report.run.duration:.1f} s · '
-           f"{report.run.requests} requests"
-           + (f" · previous run {report.previous_run:%Y-%m-%d %H:%M} UTC" if report.previous_run else "")
-           + "</div>", '<div class="counts">']
+    out = [
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>Link health report</title>",
+        f"<style>{_CSS}</style>",
+        f"<script>{_JS}</script>",
+        "</head><body>",
+        "<h1>Link health report</h1>",
+        f'<div class="meta">Run started {report.run.started:%Y-%m-%d %H:%M} UTC · {report.run.duration:.1f} s · '
+        f"{report.run.requests} requests"
+        + (f" · previous run {report.previous_run:%Y-%m-%d %H:%M} UTC" if report.previous_run else "")
+        + "</div>",
+        '<div class="counts">',
+    ]
     out.append(f'<span class="BROKEN">{c.get("confirmed_broken", 0)} broken</span>')
     out.append(f'<span class="SUSPECT">{c.get("suspect", 0)} suspect</span>')
-    for verdict in (Verdict.REDIRECTED, Verdict.UNKNOWN, Verdict.MISSING, Verdict.INVALID, Verdict.OK,
-                    Verdict.EXCLUDED):
+    for verdict in (
+        Verdict.REDIRECTED,
+        Verdict.UNKNOWN,
+        Verdict.MISSING,
+        Verdict.INVALID,
+        Verdict.OK,
+        Verdict.EXCLUDED,
+    ):
         out.append(f'<span class="{verdict.value}">{c.get(verdict.value, 0)} {verdict.value.lower()}</span>')
     out.append("</div>")
-    newly, fixed, still = (report.changed("newly-broken"), report.changed("fixed"),
-                           report.changed("still-broken"))
+    newly, fixed, still = (
+        report.changed("newly-broken"),
+        report.changed("fixed"),
+        report.changed("still-broken"),
+    )
     out.append('<h2>Changes since the previous run</h2><ul class="changes">')
     if not (newly or fixed or still):
         out.append("<li>None.</li>")
@@ -88,18 +104,25 @@ def render(report: Report) -> str:
     out += [f'<li><b class="OK">Fixed</b> {_a(r.url)}</li>' for r in fixed]
     out += [f"<li>Still broken since {day(r.broken_since)}: {_a(r.url)}</li>" for r in still]
     out.append("</ul>")
-    out.append('<div class="filters"><label>Verdict <select id="f-verdict">'
-               '<option value="all">all</option><option value="problems">problems only</option>'
-               + "".join(f'<option value="{v}">{v.lower()}</option>' for v in _LABELS)
-               + '</select></label><label>Platform <select id="f-platform"><option value="all">all</option>'
-               + "".join(f'<option value="{escape(p)}">{escape(p)}</option>' for p in platforms)
-               + "</select></label></div>")
+    out.append(
+        '<div class="filters"><label>Verdict <select id="f-verdict">'
+        '<option value="all">all</option><option value="problems">problems only</option>'
+        + "".join(f'<option value="{v}">{v.lower()}</option>' for v in _LABELS)
+        + '</select></label><label>Platform <select id="f-platform"><option value="all">all</option>'
+        + "".join(f'<option value="{escape(p)}">{escape(p)}</option>' for p in platforms)
+        + "</select></label></div>"
+    )
     for slug, rows in groups:
         title = report.episode_titles.get(slug, "")
-        out.append(f'<section class="episode"><h2>{escape(slug)}'
-                   + (f" — {escape(title)}" if title else "") + "</h2>")
-        out.append("<table><thead><tr><th>Verdict</th><th>Where</th><th>URL</th><th>Reason</th>"
-                   "<th>Broken since</th><th>Suggested replacement</th></tr></thead><tbody>")
+        out.append(
+            f'<section class="episode"><h2>{escape(slug)}'
+            + (f" — {escape(title)}" if title else "")
+            + "</h2>"
+        )
+        out.append(
+            "<table><thead><tr><th>Verdict</th><th>Where</th><th>URL</th><th>Reason</th>"
+            "<th>Broken since</th><th>Suggested replacement</th></tr></thead><tbody>"
+        )
         for r, place in rows:
             label = r.status_label
             problem = "0" if r.verdict in (Verdict.OK, Verdict.EXCLUDED) else "1"
@@ -108,7 +131,8 @@ def render(report: Report) -> str:
                 f'<tr data-verdict="{label}" data-platform="{escape(place_kind(place))}" data-problem="{problem}">'
                 f'<td class="v {label}">{label}</td><td><code>{escape(place.field)}</code></td>'
                 f'<td class="url">{_a(r.url) or "—"}</td><td>{reason}</td><td class="since">{day(r.broken_since)}</td>'
-                f'<td class="url">{_a(r.suggestion)}</td></tr>')
+                f'<td class="url">{_a(r.suggestion)}</td></tr>'
+            )
         out.append("</tbody></table></section>")
     out.append("</body></html>\n")
     return "\n".join(out)

@@ -5,14 +5,15 @@ Fixed fields other tools rely on: ``version``, ``run`` (``started``, ``duration`
 ``confirmed``, ``final_url``, ``reason``, ``broken_since`` and ``places``
 (``[{episode, field}]``). Everything else is additive.
 """
+
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
 from datetime import datetime
 
-from ..check import REPORT_VERSION
-from ..model import Report, Result
+from feedtool.links.check import REPORT_VERSION
+from feedtool.links.model import Report, Result
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -58,8 +59,9 @@ def report_dict(report: Report) -> dict:
         "changes": {
             "newly_broken": [r.url for r in report.changed("newly-broken")],
             "fixed": [r.url for r in report.changed("fixed")],
-            "still_broken": [{"url": r.url, "broken_since": _iso(r.broken_since)}
-                             for r in report.changed("still-broken")],
+            "still_broken": [
+                {"url": r.url, "broken_since": _iso(r.broken_since)} for r in report.changed("still-broken")
+            ],
         },
         "results": [result_dict(r) for r in report.results],
     }

@@ -1,9 +1,10 @@
 """Markdown for a CI job summary or an issue: summary, changes, per-episode tables."""
+
 from __future__ import annotations
 
-from ..model import Report
-from ..verdict import Verdict
-from . import by_episode, day, is_problem
+from feedtool.links.model import Report
+from feedtool.links.report import by_episode, day, is_problem
+from feedtool.links.verdict import Verdict
 
 
 def _cell(text: str | None) -> str:
@@ -16,20 +17,31 @@ def _link(url: str | None) -> str:
 
 def render(report: Report) -> str:
     c = report.run.counts
-    out = ["# Link health report\n\n",
-           f"Run started {report.run.started:%Y-%m-%d %H:%M} UTC, took {report.run.duration:.1f} s, "
-           f"{report.run.requests} requests.\n\n",
-           "| Verdict | Count |\n|---|---:|\n",
-           f"| Broken (confirmed) | {c.get('confirmed_broken', 0)} |\n",
-           f"| Suspect (failed, not yet confirmed) | {c.get('suspect', 0)} |\n"]
-    for verdict in (Verdict.REDIRECTED, Verdict.UNKNOWN, Verdict.MISSING, Verdict.INVALID, Verdict.OK,
-                    Verdict.EXCLUDED):
+    out = [
+        "# Link health report\n\n",
+        f"Run started {report.run.started:%Y-%m-%d %H:%M} UTC, took {report.run.duration:.1f} s, "
+        f"{report.run.requests} requests.\n\n",
+        "| Verdict | Count |\n|---|---:|\n",
+        f"| Broken (confirmed) | {c.get('confirmed_broken', 0)} |\n",
+        f"| Suspect (failed, not yet confirmed) | {c.get('suspect', 0)} |\n",
+    ]
+    for verdict in (
+        Verdict.REDIRECTED,
+        Verdict.UNKNOWN,
+        Verdict.MISSING,
+        Verdict.INVALID,
+        Verdict.OK,
+        Verdict.EXCLUDED,
+    ):
         out.append(f"| {verdict.value.title()} | {c.get(verdict.value, 0)} |\n")
     if report.run.budget_exhausted:
         out.append("\n> The run time budget ran out: links not checked in time are UNKNOWN.\n")
     out.append("\n## Changes since the previous run\n\n")
-    newly, fixed, still = (report.changed("newly-broken"), report.changed("fixed"),
-                           report.changed("still-broken"))
+    newly, fixed, still = (
+        report.changed("newly-broken"),
+        report.changed("fixed"),
+        report.changed("still-broken"),
+    )
     if not (newly or fixed or still):
         out.append("None.\n")
     for r in newly:
@@ -45,8 +57,12 @@ def render(report: Report) -> str:
     for slug, rows in groups:
         title = report.episode_titles.get(slug)
         out.append(f"\n### {slug}" + (f" — {_cell(title)}" if title else "") + "\n\n")
-        out.append("| Verdict | Field | URL | Reason | Broken since | Use instead |\n|---|---|---|---|---|---|\n")
+        out.append(
+            "| Verdict | Field | URL | Reason | Broken since | Use instead |\n|---|---|---|---|---|---|\n"
+        )
         for r, place in rows:
-            out.append(f"| {r.status_label} | `{place.field}` | {_link(r.url)} | {_cell(r.reason)} | "
-                       f"{day(r.broken_since)} | {_link(r.suggestion) if r.suggestion else ''} |\n")
+            out.append(
+                f"| {r.status_label} | `{place.field}` | {_link(r.url)} | {_cell(r.reason)} | "
+                f"{day(r.broken_since)} | {_link(r.suggestion) if r.suggestion else ''} |\n"
+            )
     return "".join(out)

@@ -1,17 +1,25 @@
 """The terminal report: what changed, then problems grouped by episode, worst first."""
+
 from __future__ import annotations
 
-from ..model import Report, Result
-from ..verdict import Verdict
-from . import by_episode, day, is_problem
+from feedtool.links.model import Report, Result
+from feedtool.links.report import by_episode, day, is_problem
+from feedtool.links.verdict import Verdict
 
 
 def _summary(report: Report) -> str:
     c = report.run.counts
-    parts = [f"{c.get('total', 0)} links", f"{c.get('OK', 0)} ok ({c.get('cached', 0)} recent, not re-checked)",
-             f"{c.get('confirmed_broken', 0)} broken", f"{c.get('suspect', 0)} suspect",
-             f"{c.get('REDIRECTED', 0)} redirected", f"{c.get('UNKNOWN', 0)} unknown",
-             f"{c.get('MISSING', 0)} missing", f"{c.get('INVALID', 0)} invalid", f"{c.get('EXCLUDED', 0)} excluded"]
+    parts = [
+        f"{c.get('total', 0)} links",
+        f"{c.get('OK', 0)} ok ({c.get('cached', 0)} recent, not re-checked)",
+        f"{c.get('confirmed_broken', 0)} broken",
+        f"{c.get('suspect', 0)} suspect",
+        f"{c.get('REDIRECTED', 0)} redirected",
+        f"{c.get('UNKNOWN', 0)} unknown",
+        f"{c.get('MISSING', 0)} missing",
+        f"{c.get('INVALID', 0)} invalid",
+        f"{c.get('EXCLUDED', 0)} excluded",
+    ]
     return ", ".join(parts) + f" in {report.run.duration:.1f}s ({report.run.requests} requests)"
 
 
@@ -32,7 +40,9 @@ def render(report: Report) -> str:
     out = [f"feedtool links: {_summary(report)}\n"]
     if report.run.budget_exhausted:
         out.append("the run time budget ran out: links not checked in time are UNKNOWN\n")
-    since = f" since the previous run ({report.previous_run:%Y-%m-%d %H:%M} UTC)" if report.previous_run else ""
+    since = (
+        f" since the previous run ({report.previous_run:%Y-%m-%d %H:%M} UTC)" if report.previous_run else ""
+    )
     changes = [("newly broken", report.changed("newly-broken")), ("fixed", report.changed("fixed"))]
     if any(items for _, items in changes) or report.changed("still-broken"):
         out.append(f"\nChanges{since}:\n")
@@ -51,6 +61,8 @@ def render(report: Report) -> str:
             out.append(line(result, place.field))
     unknown = sum(r.verdict is Verdict.UNKNOWN for r in report.results)
     if unknown:
-        out.append(f"\n{unknown} UNKNOWN result(s) are not the links' fault (rate limits, bot walls, "
-                   "timeouts); they are retried next run and never count as broken.\n")
+        out.append(
+            f"\n{unknown} UNKNOWN result(s) are not the links' fault (rate limits, bot walls, "
+            "timeouts); they are retried next run and never count as broken.\n"
+        )
     return "".join(out)

@@ -5,6 +5,7 @@ feedgen 1.0.0 covers RSS 2.0 and most iTunes tags; what it lacks or gets wrong
 ``podcast:`` and ``psc:`` tag) is written by one registered extension. The
 renderer is pure: data in, bytes out; only the writer touches the disk.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,12 +15,13 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from . import __version__, xmlchars
-from .config import Config
-from .model import Audio, Chapter, Person, Problem, Severity
-from .namespaces import JSON_CHAPTERS_TYPE, PREFIXES
-from .shownotes import truncate_utf8
-from .timeutil import npt
+from feedtool import __version__
+from feedtool.config import Config
+from feedtool.model import Audio, Chapter, Person, Problem, Severity
+from feedtool.read import xmlchars
+from feedtool.read.shownotes import truncate_utf8
+from feedtool.rss.namespaces import JSON_CHAPTERS_TYPE, PREFIXES
+from feedtool.timeutil import npt
 
 NS = PREFIXES
 DESCRIPTION_LIMIT = 4000  # bytes, Apple
@@ -33,7 +35,7 @@ class Xml:
     tag: str
     text: str | None = None
     attrs: tuple[tuple[str, str], ...] = ()
-    children: tuple["Xml", ...] = ()
+    children: tuple[Xml, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,8 +133,11 @@ class _Cleaner:
             return None
         text, removed = xmlchars.clean(value)
         if removed:
-            self.problems.append(Problem(self.where, field, f"removed {removed} XML-invalid character(s)",
-                                         None, Severity.WARNING))
+            self.problems.append(
+                Problem(
+                    self.where, field, f"removed {removed} XML-invalid character(s)", None, Severity.WARNING
+                )
+            )
         return text.strip()
 
 
@@ -182,12 +187,17 @@ def render_feed(config: Config, items: list[FeedItem] | tuple[FeedItem, ...]) ->
         Xml("itunes:image", attrs=(("href", config.image),)),
         Xml("itunes:explicit", _bool(config.explicit)),
         Xml("podcast:guid", config.podcast_guid),
-        Xml("podcast:locked", "yes" if config.locked else "no",
-            (("owner", config.locked_owner),) if config.locked_owner else ()),
+        Xml(
+            "podcast:locked",
+            "yes" if config.locked else "no",
+            (("owner", config.locked_owner),) if config.locked_owner else (),
+        ),
     ]
     channel += [_person(h, clean, "hosts") for h in config.hosts]
-    channel += [Xml("podcast:funding", clean(label, "funding")[:128], (("url", url),))
-                for url, label in config.funding]
+    channel += [
+        Xml("podcast:funding", clean(label, "funding")[:128], (("url", url),))
+        for url, label in config.funding
+    ]
     fg.feedtool.elements = channel
 
     for item in items:
@@ -197,13 +207,18 @@ def render_feed(config: Config, items: list[FeedItem] | tuple[FeedItem, ...]) ->
         fe.title(iclean(item.title, "title"))
         fe.link(href=item.link)
         fe.pubDate(item.pub_date)
-        fe.description(truncate_utf8(iclean(item.description, "description") or item.title, DESCRIPTION_LIMIT))
+        fe.description(
+            truncate_utf8(iclean(item.description, "description") or item.title, DESCRIPTION_LIMIT)
+        )
         if item.content_html:
             fe.content(iclean(item.content_html, "content"), type="CDATA")
-        fe.enclosure(item.audio.url, str(item.audio.length if item.audio.length is not None else 0),
-                     item.audio.mime_type or "audio/mpeg")
+        fe.enclosure(
+            item.audio.url,
+            str(item.audio.length if item.audio.length is not None else 0),
+            item.audio.mime_type or "audio/mpeg",
+        )
         if item.duration is not None:
-            fe.podcast.itunes_duration(int(round(item.duration)))
+            fe.podcast.itunes_duration(round(item.duration))
         if item.season:
             fe.podcast.itunes_season(item.season)
         if item.episode:
@@ -221,12 +236,23 @@ def render_feed(config: Config, items: list[FeedItem] | tuple[FeedItem, ...]) ->
         if item.episode:
             extra.append(Xml("podcast:episode", str(item.episode)))
         if item.chapters:
-            extra.append(Xml("psc:chapters", attrs=(("version", "1.2"),), children=tuple(
-                Xml("psc:chapter", attrs=(("start", npt(ch.start)), ("title", iclean(ch.title, "chapters"))))
-                for ch in item.chapters)))
+            extra.append(
+                Xml(
+                    "psc:chapters",
+                    attrs=(("version", "1.2"),),
+                    children=tuple(
+                        Xml(
+                            "psc:chapter",
+                            attrs=(("start", npt(ch.start)), ("title", iclean(ch.title, "chapters"))),
+                        )
+                        for ch in item.chapters
+                    ),
+                )
+            )
         if item.chapters_url:
-            extra.append(Xml("podcast:chapters", attrs=(("url", item.chapters_url),
-                                                        ("type", JSON_CHAPTERS_TYPE))))
+            extra.append(
+                Xml("podcast:chapters", attrs=(("url", item.chapters_url), ("type", JSON_CHAPTERS_TYPE)))
+            )
         for t in item.transcripts:
             attrs = [("url", t.url), ("type", t.mime_type)]
             if config.transcript_language:

@@ -7,9 +7,11 @@ the item it concerns (the item's guid, else its title, else ``item N``;
 Sources for each rule: docs feed-standards.md sections 1, 2, 3 and 6.
 Remote resources (JSON chapters, transcripts, images, media) are not fetched.
 """
+
 from __future__ import annotations
 
 import email.utils
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -17,10 +19,17 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from .categories import check_category
-from .model import Problem, Severity
-from .namespaces import (
-    ATOM_NS, CONTENT_NS, ITUNES_NS, JSON_CHAPTERS_TYPE, PODCAST_NS, PODCAST_NS_GITHUB, PREFIXES, PSC_NS,
+from feedtool.categories import check_category
+from feedtool.model import Problem, Severity
+from feedtool.rss.namespaces import (
+    ATOM_NS,
+    CONTENT_NS,
+    ITUNES_NS,
+    JSON_CHAPTERS_TYPE,
+    PODCAST_NS,
+    PODCAST_NS_GITHUB,
+    PREFIXES,
+    PSC_NS,
 )
 
 CONVENTIONAL_PREFIXES = {uri: prefix for prefix, uri in PREFIXES.items()}
@@ -28,14 +37,194 @@ CONVENTIONAL_PREFIXES = {uri: prefix for prefix, uri in PREFIXES.items()}
 MAX_BYTES = 4000  # Apple: description and itunes:summary
 MAX_CHARS = 255  # Apple: any value unless the tag says otherwise; W3C: author, keywords, subtitle
 
-ISO_639_1 = frozenset("""
-aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz
-ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik
-io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml
-mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd
-se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi
-vo wa wo xh yi yo za zh zu
-""".split())
+ISO_639_1 = frozenset(
+    [
+        "aa",
+        "ab",
+        "ae",
+        "af",
+        "ak",
+        "am",
+        "an",
+        "ar",
+        "as",
+        "av",
+        "ay",
+        "az",
+        "ba",
+        "be",
+        "bg",
+        "bh",
+        "bi",
+        "bm",
+        "bn",
+        "bo",
+        "br",
+        "bs",
+        "ca",
+        "ce",
+        "ch",
+        "co",
+        "cr",
+        "cs",
+        "cu",
+        "cv",
+        "cy",
+        "da",
+        "de",
+        "dv",
+        "dz",
+        "ee",
+        "el",
+        "en",
+        "eo",
+        "es",
+        "et",
+        "eu",
+        "fa",
+        "ff",
+        "fi",
+        "fj",
+        "fo",
+        "fr",
+        "fy",
+        "ga",
+        "gd",
+        "gl",
+        "gn",
+        "gu",
+        "gv",
+        "ha",
+        "he",
+        "hi",
+        "ho",
+        "hr",
+        "ht",
+        "hu",
+        "hy",
+        "hz",
+        "ia",
+        "id",
+        "ie",
+        "ig",
+        "ii",
+        "ik",
+        "io",
+        "is",
+        "it",
+        "iu",
+        "ja",
+        "jv",
+        "ka",
+        "kg",
+        "ki",
+        "kj",
+        "kk",
+        "kl",
+        "km",
+        "kn",
+        "ko",
+        "kr",
+        "ks",
+        "ku",
+        "kv",
+        "kw",
+        "ky",
+        "la",
+        "lb",
+        "lg",
+        "li",
+        "ln",
+        "lo",
+        "lt",
+        "lu",
+        "lv",
+        "mg",
+        "mh",
+        "mi",
+        "mk",
+        "ml",
+        "mn",
+        "mr",
+        "ms",
+        "mt",
+        "my",
+        "na",
+        "nb",
+        "nd",
+        "ne",
+        "ng",
+        "nl",
+        "nn",
+        "no",
+        "nr",
+        "nv",
+        "ny",
+        "oc",
+        "oj",
+        "om",
+        "or",
+        "os",
+        "pa",
+        "pi",
+        "pl",
+        "ps",
+        "pt",
+        "qu",
+        "rm",
+        "rn",
+        "ro",
+        "ru",
+        "rw",
+        "sa",
+        "sc",
+        "sd",
+        "se",
+        "sg",
+        "si",
+        "sk",
+        "sl",
+        "sm",
+        "sn",
+        "so",
+        "sq",
+        "sr",
+        "ss",
+        "st",
+        "su",
+        "sv",
+        "sw",
+        "ta",
+        "te",
+        "tg",
+        "th",
+        "ti",
+        "tk",
+        "tl",
+        "tn",
+        "to",
+        "tr",
+        "ts",
+        "tt",
+        "tw",
+        "ty",
+        "ug",
+        "uk",
+        "ur",
+        "uz",
+        "ve",
+        "vi",
+        "vo",
+        "wa",
+        "wo",
+        "xh",
+        "yi",
+        "yo",
+        "za",
+        "zh",
+        "zu",
+    ]
+)
 
 # Types that fit each file extension; Apple decides by the extension.
 ENCLOSURE_TYPES = {
@@ -54,8 +243,14 @@ ENCLOSURE_TYPES = {
     ".flac": {"audio/flac", "audio/x-flac"},
 }
 APPLE_EXTENSIONS = {".m4a", ".mp3", ".mov", ".mp4", ".m4v", ".pdf", ".epub"}
-TRANSCRIPT_TYPES = {"text/vtt", "application/x-subrip", "application/srt", "application/json", "text/html",
-                    "text/plain"}
+TRANSCRIPT_TYPES = {
+    "text/vtt",
+    "application/x-subrip",
+    "application/srt",
+    "application/json",
+    "text/html",
+    "text/plain",
+}
 
 DURATION_RE = re.compile(r"^\d+(:[0-5][0-9](:[0-5][0-9])?)?$")  # W3C feedvalidator
 NPT_CLOCK_RE = re.compile(r"^(?:(\d+):)?([0-5]?\d):([0-5]\d)(?:\.(\d+))?$")
@@ -70,15 +265,41 @@ _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Su
 _SPACE_RE = re.compile(r"\s")
 HTML_RE = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 
-CHANNEL_SINGLE = ("title", "link", "description", "language", "copyright", "lastBuildDate", "pubDate",
-                  f"{{{ITUNES_NS}}}explicit", f"{{{ITUNES_NS}}}image", f"{{{ITUNES_NS}}}type",
-                  f"{{{ITUNES_NS}}}author", f"{{{ITUNES_NS}}}title", f"{{{PODCAST_NS}}}guid",
-                  f"{{{PODCAST_NS}}}locked")
-ITEM_SINGLE = ("title", "link", "description", "guid", "pubDate", "enclosure",
-               f"{{{ITUNES_NS}}}duration", f"{{{ITUNES_NS}}}season", f"{{{ITUNES_NS}}}episode",
-               f"{{{ITUNES_NS}}}episodeType", f"{{{ITUNES_NS}}}explicit", f"{{{ITUNES_NS}}}image",
-               f"{{{ITUNES_NS}}}title", f"{{{PSC_NS}}}chapters", f"{{{PODCAST_NS}}}chapters",
-               f"{{{PODCAST_NS}}}season", f"{{{PODCAST_NS}}}episode")
+CHANNEL_SINGLE = (
+    "title",
+    "link",
+    "description",
+    "language",
+    "copyright",
+    "lastBuildDate",
+    "pubDate",
+    f"{{{ITUNES_NS}}}explicit",
+    f"{{{ITUNES_NS}}}image",
+    f"{{{ITUNES_NS}}}type",
+    f"{{{ITUNES_NS}}}author",
+    f"{{{ITUNES_NS}}}title",
+    f"{{{PODCAST_NS}}}guid",
+    f"{{{PODCAST_NS}}}locked",
+)
+ITEM_SINGLE = (
+    "title",
+    "link",
+    "description",
+    "guid",
+    "pubDate",
+    "enclosure",
+    f"{{{ITUNES_NS}}}duration",
+    f"{{{ITUNES_NS}}}season",
+    f"{{{ITUNES_NS}}}episode",
+    f"{{{ITUNES_NS}}}episodeType",
+    f"{{{ITUNES_NS}}}explicit",
+    f"{{{ITUNES_NS}}}image",
+    f"{{{ITUNES_NS}}}title",
+    f"{{{PSC_NS}}}chapters",
+    f"{{{PODCAST_NS}}}chapters",
+    f"{{{PODCAST_NS}}}season",
+    f"{{{PODCAST_NS}}}episode",
+)
 
 
 ERROR = "error"
@@ -109,8 +330,13 @@ class Issue:
         return Problem(path, f"{self.item}: {self.code}", self.message, self.line, severity)
 
     def to_dict(self) -> dict[str, object]:
-        return {"severity": self.severity, "code": self.code, "message": self.message,
-                "item": self.item, "line": self.line}
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "item": self.item,
+            "line": self.line,
+        }
 
 
 @dataclass(frozen=True)
@@ -141,8 +367,13 @@ class ValidationReport:
         return f"{self.name}: {verdict}, {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
 
     def to_dict(self) -> dict[str, object]:
-        return {"feed": self.name, "ok": self.ok, "errors": len(self.errors), "warnings": len(self.warnings),
-                "issues": [i.to_dict() for i in self.issues]}
+        return {
+            "feed": self.name,
+            "ok": self.ok,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "issues": [i.to_dict() for i in self.issues],
+        }
 
 
 # ------------------------------------------------------------------ helpers
@@ -230,12 +461,17 @@ def _parse(xml: bytes, ck: _Checker) -> etree._Element | None:
             key = (entry.line, entry.message.strip())
             if key not in seen:
                 seen.add(key)
-                ck.issues.append(Issue(ERROR, "xml-syntax",
-                                       f"not well-formed XML: {entry.message.strip()} (column {entry.column})",
-                                       "feed", entry.line))
+                ck.issues.append(
+                    Issue(
+                        ERROR,
+                        "xml-syntax",
+                        f"not well-formed XML: {entry.message.strip()} (column {entry.column})",
+                        "feed",
+                        entry.line,
+                    )
+                )
         if not seen:
-            ck.issues.append(Issue(ERROR, "xml-syntax", f"not well-formed XML: {exc}", "feed",
-                                   exc.lineno))
+            ck.issues.append(Issue(ERROR, "xml-syntax", f"not well-formed XML: {exc}", "feed", exc.lineno))
         return None
     except ValueError as exc:  # e.g. an encoding declaration lxml cannot honour
         ck.issues.append(Issue(ERROR, "xml-syntax", f"cannot parse: {exc}", "feed"))
@@ -244,8 +480,12 @@ def _parse(xml: bytes, ck: _Checker) -> etree._Element | None:
     if encoding and encoding.upper().replace("_", "-") not in ("UTF-8", "UTF8"):
         ck.warn("encoding", f"the feed is encoded as {encoding}; Apple requires UTF-8", "feed")
     for sibling in root.itersiblings():
-        ck.warn("after-root", "content after </rss> (a comment or processing instruction) upsets some "
-                "directories; remove it", "feed", sibling)
+        ck.warn(
+            "after-root",
+            "content after </rss> (a comment or processing instruction) upsets some directories; remove it",
+            "feed",
+            sibling,
+        )
     return root
 
 
@@ -256,21 +496,34 @@ def _check_namespaces(root: etree._Element, ck: _Checker) -> None:
     uris = {uri for _, uri in declared}
     for prefix, uri in sorted(declared, key=lambda pu: (pu[0] or "", pu[1])):
         if uri != ITUNES_NS and uri.lower() == ITUNES_NS.lower():
-            ck.error("itunes-namespace", f"the itunes namespace must be exactly {ITUNES_NS} (it is "
-                     f"case-sensitive), not {uri}; Apple ignores every itunes tag otherwise", "feed")
+            ck.error(
+                "itunes-namespace",
+                f"the itunes namespace must be exactly {ITUNES_NS} (it is "
+                f"case-sensitive), not {uri}; Apple ignores every itunes tag otherwise",
+                "feed",
+            )
         elif prefix == "itunes" and uri != ITUNES_NS:
             ck.error("itunes-namespace", f"prefix itunes is bound to {uri}, not {ITUNES_NS}", "feed")
         if prefix == "podcast" and uri not in (PODCAST_NS, PODCAST_NS_GITHUB):
             ck.error("podcast-namespace", f"prefix podcast is bound to {uri}, not {PODCAST_NS}", "feed")
         elif uri == PODCAST_NS_GITHUB:
-            ck.warn("podcast-namespace", f"declare the podcast namespace as {PODCAST_NS} (the GitHub URI "
-                    "is only an accepted alias)", "feed")
+            ck.warn(
+                "podcast-namespace",
+                f"declare the podcast namespace as {PODCAST_NS} (the GitHub URI is only an accepted alias)",
+                "feed",
+            )
         elif uri != PODCAST_NS and "podcastindex.org/namespace" in uri:
-            ck.error("podcast-namespace", f"{uri} is not the podcast namespace; use exactly {PODCAST_NS}", "feed")
+            ck.error(
+                "podcast-namespace", f"{uri} is not the podcast namespace; use exactly {PODCAST_NS}", "feed"
+            )
         want = CONVENTIONAL_PREFIXES.get(uri)
         if want and prefix != want and (want, uri) not in declared:
-            ck.warn("namespace-prefix", f"{uri} is bound to prefix {prefix or '(default)'}; several apps "
-                    f"match the literal prefix {want}:", "feed")
+            ck.warn(
+                "namespace-prefix",
+                f"{uri} is bound to prefix {prefix or '(default)'}; several apps "
+                f"match the literal prefix {want}:",
+                "feed",
+            )
     if ITUNES_NS not in uris and not any(u.lower() == ITUNES_NS.lower() for u in uris):
         ck.error("itunes-namespace", f"the itunes namespace {ITUNES_NS} is not declared", "feed")
 
@@ -282,8 +535,12 @@ def _check_duplicates(parent: etree._Element, tags: tuple[str, ...], item: str, 
     for tag in tags:
         found = parent.findall(tag)
         if len(found) > 1:
-            ck.error("duplicate-element", f"{_prefixed(tag, parent.nsmap)} appears {len(found)} times; "
-                     "it must appear once", item, found[1])
+            ck.error(
+                "duplicate-element",
+                f"{_prefixed(tag, parent.nsmap)} appears {len(found)} times; it must appear once",
+                item,
+                found[1],
+            )
 
 
 def _check_whitespace(parent: etree._Element, item: str, ck: _Checker) -> None:
@@ -292,8 +549,13 @@ def _check_whitespace(parent: etree._Element, item: str, ck: _Checker) -> None:
             continue
         text = el.text or ""
         if text.strip() and text != text.strip():
-            ck.warn("whitespace", f"{_prefixed(el.tag, el.nsmap)} has leading or trailing whitespace; Apple "
-                    "wants values without it", item, el)
+            ck.warn(
+                "whitespace",
+                f"{_prefixed(el.tag, el.nsmap)} has leading or trailing whitespace; Apple "
+                "wants values without it",
+                item,
+                el,
+            )
 
 
 def _check_lengths(parent: etree._Element, item: str, ck: _Checker) -> None:
@@ -301,23 +563,37 @@ def _check_lengths(parent: etree._Element, item: str, ck: _Checker) -> None:
         for el in parent.findall(tag):
             size = len((_text(el) or "").encode("utf-8"))
             if size > MAX_BYTES:
-                ck.error("too-long", f"{_prefixed(tag, {})} is {size} bytes; Apple's limit is {MAX_BYTES}",
-                         item, el)
-    for tag in ("title", f"{{{ITUNES_NS}}}title", f"{{{ITUNES_NS}}}author", f"{{{ITUNES_NS}}}subtitle",
-                f"{{{ITUNES_NS}}}keywords"):
+                ck.error(
+                    "too-long",
+                    f"{_prefixed(tag, {})} is {size} bytes; Apple's limit is {MAX_BYTES}",
+                    item,
+                    el,
+                )
+    for tag in (
+        "title",
+        f"{{{ITUNES_NS}}}title",
+        f"{{{ITUNES_NS}}}author",
+        f"{{{ITUNES_NS}}}subtitle",
+        f"{{{ITUNES_NS}}}keywords",
+    ):
         for el in parent.findall(tag):
             length = len((_text(el) or "").strip())
             if length > MAX_CHARS:
-                ck.error("too-long", f"{_prefixed(tag, {})} is {length} characters; the limit is {MAX_CHARS}",
-                         item, el)
+                ck.error(
+                    "too-long",
+                    f"{_prefixed(tag, {})} is {length} characters; the limit is {MAX_CHARS}",
+                    item,
+                    el,
+                )
     for tag in (f"{{{ITUNES_NS}}}subtitle", f"{{{ITUNES_NS}}}keywords", f"{{{ITUNES_NS}}}summary"):
         for el in parent.findall(tag):
             if HTML_RE.search(_text(el) or ""):
                 ck.warn("html-in-text", f"{_prefixed(tag, {})} contains HTML; it is plain text", item, el)
 
 
-def _check_required_text(parent: etree._Element, tag: str, code: str, item: str, ck: _Checker,
-                         warning: bool = False) -> etree._Element | None:
+def _check_required_text(
+    parent: etree._Element, tag: str, code: str, item: str, ck: _Checker, warning: bool = False
+) -> etree._Element | None:
     el = parent.find(tag)
     if el is None or not (_text(el) or "").strip():
         report = ck.warn if warning else ck.error
@@ -331,14 +607,20 @@ def _check_explicit(parent: etree._Element, item: str, ck: _Checker, required: b
     el = parent.find(f"{{{ITUNES_NS}}}explicit")
     if el is None:
         if required:
-            ck.error("itunes-explicit", "<itunes:explicit> is missing; Apple requires true or false", item, parent)
+            ck.error(
+                "itunes-explicit", "<itunes:explicit> is missing; Apple requires true or false", item, parent
+            )
         return
     value = (_text(el) or "").strip()
     if value in ("true", "false"):
         return
     if value.lower() in ("true", "false"):
-        ck.warn("itunes-explicit", f"write itunes:explicit in lower case ({value.lower()}), not {value!r}",
-                item, el)
+        ck.warn(
+            "itunes-explicit",
+            f"write itunes:explicit in lower case ({value.lower()}), not {value!r}",
+            item,
+            el,
+        )
     else:
         hint = " (yes/no/clean are the old values)" if value.lower() in ("yes", "no", "clean") else ""
         ck.error("itunes-explicit", f"itunes:explicit must be true or false, not {value!r}{hint}", item, el)
@@ -348,14 +630,19 @@ def _check_image(parent: etree._Element, item: str, ck: _Checker, required: bool
     el = parent.find(f"{{{ITUNES_NS}}}image")
     if el is None:
         if required:
-            ck.error("itunes-image", "<itunes:image href=...> is missing; Apple requires show artwork", item,
-                     parent)
+            ck.error(
+                "itunes-image",
+                "<itunes:image href=...> is missing; Apple requires show artwork",
+                item,
+                parent,
+            )
         return
     href = el.get("href")
     problem = _url_problem(href)
     if problem:
-        ck.error("itunes-image", f"itunes:image needs an href with an absolute http(s) URL: {problem}",
-                 item, el)
+        ck.error(
+            "itunes-image", f"itunes:image needs an href with an absolute http(s) URL: {problem}", item, el
+        )
         return
     suffix = PurePosixPath(urlsplit(href).path).suffix.lower()
     if suffix not in (".jpg", ".jpeg", ".png"):
@@ -373,8 +660,12 @@ def _check_date(parent: etree._Element, tag: str, item: str, ck: _Checker) -> No
         except (TypeError, ValueError):
             parsed = None
         if parsed is None:
-            ck.error("date-format", f"<{tag}> {value!r} is not an RFC 2822 date such as "
-                     "'Wed, 15 Jun 2019 19:00:00 +0000'", item, el)
+            ck.error(
+                "date-format",
+                f"<{tag}> {value!r} is not an RFC 2822 date such as 'Wed, 15 Jun 2019 19:00:00 +0000'",
+                item,
+                el,
+            )
         elif m.group("dow") and m.group("dow") != _DAYS[parsed.weekday()][:3]:  # not strftime: locale-free
             ck.warn("date-weekday", f"<{tag}> {value!r}: that day is a {_DAYS[parsed.weekday()]}", item, el)
 
@@ -383,8 +674,12 @@ def _check_positive_int(parent: etree._Element, tag: str, item: str, ck: _Checke
     for el in parent.findall(tag):
         value = (_text(el) or "").strip()
         if not value.isdigit() or not value.isascii() or int(value) == 0:
-            ck.error(f"{_local(tag).lower()}-number", f"{_prefixed(tag, {})} must be a whole number "
-                     f"greater than 0, got {value!r}", item, el)
+            ck.error(
+                f"{_local(tag).lower()}-number",
+                f"{_prefixed(tag, {})} must be a whole number greater than 0, got {value!r}",
+                item,
+                el,
+            )
 
 
 def _check_podcast_urls(scope: etree._Element, item: str, ck: _Checker, skip_items: bool) -> None:
@@ -408,8 +703,12 @@ def _check_podcast_urls(scope: etree._Element, item: str, ck: _Checker, skip_ite
             if not person:
                 ck.error("podcast-person", "podcast:person needs a name", item, el)
             elif len(person) > 128:
-                ck.warn("podcast-person", f"podcast:person name is {len(person)} characters; keep it to 128",
-                        item, el)
+                ck.warn(
+                    "podcast-person",
+                    f"podcast:person name is {len(person)} characters; keep it to 128",
+                    item,
+                    el,
+                )
 
 
 # ------------------------------------------------------------------ channel
@@ -421,21 +720,33 @@ def _check_channel(channel: etree._Element, ck: _Checker) -> None:
     _check_required_text(channel, "description", "missing-description", "channel", ck)
     link = _check_required_text(channel, "link", "missing-link", "channel", ck)
     if link is not None and not _is_url((_text(link) or "").strip()):
-        ck.error("link", f"<link> must be an absolute http(s) URL: {_url_problem((_text(link) or '').strip())}",
-                 "channel", link)
+        ck.error(
+            "link",
+            f"<link> must be an absolute http(s) URL: {_url_problem((_text(link) or '').strip())}",
+            "channel",
+            link,
+        )
     language = _check_required_text(channel, "language", "language", "channel", ck)
     if language is not None:
         value = (_text(language) or "").strip()
         m = LANGUAGE_RE.match(value)
         if not m or (len(m.group(1)) == 2 and m.group(1).lower() not in ISO_639_1):
-            ck.error("language", f"<language> {value!r} is not an ISO 639 code such as en or en-us",
-                     "channel", language)
+            ck.error(
+                "language",
+                f"<language> {value!r} is not an ISO 639 code such as en or en-us",
+                "channel",
+                language,
+            )
     _check_image(channel, "channel", ck, required=True)
     _check_explicit(channel, "channel", ck, required=True)
     categories = channel.findall(f"{{{ITUNES_NS}}}category")
     if not categories:
-        ck.error("itunes-category", "<itunes:category> is missing; Apple requires one from its list", "channel",
-                 channel)
+        ck.error(
+            "itunes-category",
+            "<itunes:category> is missing; Apple requires one from its list",
+            "channel",
+            channel,
+        )
     for cat in categories:
         name = cat.get("text")
         if not name:
@@ -448,35 +759,62 @@ def _check_channel(channel: etree._Element, ck: _Checker) -> None:
                 ck.error("itunes-category", problem, "channel", cat)
     selfs = [el for el in channel.findall(f"{{{ATOM_NS}}}link") if el.get("rel") == "self"]
     if not selfs:
-        ck.error("atom-self", '<atom:link rel="self" type="application/rss+xml" href="FEED URL"/> is missing '
-                 "(required by PSP-1)", "channel", channel)
+        ck.error(
+            "atom-self",
+            '<atom:link rel="self" type="application/rss+xml" href="FEED URL"/> is missing '
+            "(required by PSP-1)",
+            "channel",
+            channel,
+        )
     for el in selfs:
         if not _is_url(el.get("href")):
-            ck.error("atom-self", f"atom:link rel=self needs the feed's absolute URL: {_url_problem(el.get('href'))}",
-                     "channel", el)
+            ck.error(
+                "atom-self",
+                f"atom:link rel=self needs the feed's absolute URL: {_url_problem(el.get('href'))}",
+                "channel",
+                el,
+            )
         if el.get("type") not in (None, "application/rss+xml"):
-            ck.warn("atom-self", f"atom:link rel=self type should be application/rss+xml, not {el.get('type')}",
-                    "channel", el)
+            ck.warn(
+                "atom-self",
+                f"atom:link rel=self type should be application/rss+xml, not {el.get('type')}",
+                "channel",
+                el,
+            )
     kind = channel.find(f"{{{ITUNES_NS}}}type")
     if kind is not None and (_text(kind) or "").strip() not in ("episodic", "serial"):
-        ck.error("itunes-type", f"itunes:type must be episodic or serial, got {_text(kind)!r}", "channel", kind)
+        ck.error(
+            "itunes-type", f"itunes:type must be episodic or serial, got {_text(kind)!r}", "channel", kind
+        )
     for tag in ("block", "complete"):
         for el in channel.findall(f"{{{ITUNES_NS}}}{tag}"):
             if (_text(el) or "").strip() not in ("Yes", "No"):
-                ck.warn(f"itunes-{tag}", f"itunes:{tag} has an effect only with the value Yes, got {_text(el)!r}",
-                        "channel", el)
+                ck.warn(
+                    f"itunes-{tag}",
+                    f"itunes:{tag} has an effect only with the value Yes, got {_text(el)!r}",
+                    "channel",
+                    el,
+                )
     for el in channel.findall(f"{{{ITUNES_NS}}}new-feed-url"):
         if not _is_url((_text(el) or "").strip()):
-            ck.error("itunes-new-feed-url", f"itunes:new-feed-url: {_url_problem((_text(el) or '').strip())}",
-                     "channel", el)
+            ck.error(
+                "itunes-new-feed-url",
+                f"itunes:new-feed-url: {_url_problem((_text(el) or '').strip())}",
+                "channel",
+                el,
+            )
     owner = channel.find(f"{{{ITUNES_NS}}}owner")
     if owner is not None and not (_text(owner.find(f"{{{ITUNES_NS}}}email")) or "").strip():
         ck.warn("itunes-owner", "itunes:owner has no itunes:email", "channel", owner)
     for el in ck.find_p(channel, "guid"):
         value = (_text(el) or "").strip()
         if not UUID_RE.match(value):
-            ck.error("podcast-guid", f"podcast:guid must be a UUID (UUIDv5 of the feed URL), got {value!r}",
-                     "channel", el)
+            ck.error(
+                "podcast-guid",
+                f"podcast:guid must be a UUID (UUIDv5 of the feed URL), got {value!r}",
+                "channel",
+                el,
+            )
     for el in ck.find_p(channel, "locked"):
         if (_text(el) or "").strip().lower() not in ("yes", "no"):
             ck.error("podcast-locked", f"podcast:locked must be yes or no, got {_text(el)!r}", "channel", el)
@@ -501,37 +839,65 @@ def _item_label(item: etree._Element, index: int) -> str:
 def _check_enclosure(item: etree._Element, label: str, ck: _Checker) -> str | None:
     enclosure = item.find("enclosure")
     if enclosure is None:
-        ck.error("missing-enclosure", "<enclosure url length type> is missing; Apple requires it", label, item)
+        ck.error(
+            "missing-enclosure", "<enclosure url length type> is missing; Apple requires it", label, item
+        )
         return None
     url = enclosure.get("url")
     if not _is_url(url):
-        ck.error("enclosure-url", f"enclosure url must be an absolute http(s) URL: {_url_problem(url)}",
-                 label, enclosure)
+        ck.error(
+            "enclosure-url",
+            f"enclosure url must be an absolute http(s) URL: {_url_problem(url)}",
+            label,
+            enclosure,
+        )
         url = None
     elif not url.isascii():
         ck.warn("url-not-ascii", f"Apple wants ASCII-only URLs: {url}", label, enclosure)
     length = enclosure.get("length")
     if length is None:
-        ck.error("enclosure-length", "enclosure has no length (file size in bytes); Spotify rejects it",
-                 label, enclosure)
+        ck.error(
+            "enclosure-length",
+            "enclosure has no length (file size in bytes); Spotify rejects it",
+            label,
+            enclosure,
+        )
     elif not (length.isascii() and length.isdigit()):
-        ck.error("enclosure-length", f"enclosure length must be the file size in bytes, got {length!r}",
-                 label, enclosure)
+        ck.error(
+            "enclosure-length",
+            f"enclosure length must be the file size in bytes, got {length!r}",
+            label,
+            enclosure,
+        )
     elif int(length) == 0:
-        ck.warn("enclosure-length-unknown", "enclosure length is 0; give the real file size in bytes",
-                label, enclosure)
+        ck.warn(
+            "enclosure-length-unknown",
+            "enclosure length is 0; give the real file size in bytes",
+            label,
+            enclosure,
+        )
     mime = enclosure.get("type")
     if not mime:
         ck.error("enclosure-type", "enclosure has no type (e.g. audio/mpeg)", label, enclosure)
     if url:
         suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
         if suffix not in APPLE_EXTENSIONS:
-            ck.warn("enclosure-extension", f"Apple lists an episode only for .m4a .mp3 .mov .mp4 .m4v .pdf "
-                    f".epub files; the URL ends in {suffix or 'no extension'!r}", label, enclosure)
+            ck.warn(
+                "enclosure-extension",
+                f"Apple lists an episode only for .m4a .mp3 .mov .mp4 .m4v .pdf "
+                f".epub files; the URL ends in {suffix or 'no extension'!r}",
+                label,
+                enclosure,
+            )
         allowed = ENCLOSURE_TYPES.get(suffix)
         if mime and allowed and mime.strip().lower() not in allowed:
-            ck.error("enclosure-type-mismatch", f"enclosure type {mime} does not fit a {suffix} file "
-                     f"(expected {' or '.join(sorted(allowed))})", label, enclosure)
+            ck.error(
+                "enclosure-type-mismatch",
+                f"enclosure type {mime} does not fit a {suffix} file "
+                f"(expected {' or '.join(sorted(allowed))})",
+                label,
+                enclosure,
+            )
     return url
 
 
@@ -553,20 +919,38 @@ def _check_psc(item: etree._Element, label: str, ck: _Checker) -> None:
             continue
         seconds = _npt_seconds(start.strip())
         if seconds is None:
-            ck.error("psc-chapter-start", f"psc:chapter start {start!r} is not a time such as 00:01:02.500",
-                     label, chapter)
+            ck.error(
+                "psc-chapter-start",
+                f"psc:chapter start {start!r} is not a time such as 00:01:02.500",
+                label,
+                chapter,
+            )
             continue
         if NPT_SECONDS_RE.match(start.strip()):
-            ck.warn("psc-chapter-start", f"psc:chapter start {start!r} is bare seconds; AntennaPod reads that "
-                    "as 0: write HH:MM:SS.mmm", label, chapter)
+            ck.warn(
+                "psc-chapter-start",
+                f"psc:chapter start {start!r} is bare seconds; AntennaPod reads that "
+                "as 0: write HH:MM:SS.mmm",
+                label,
+                chapter,
+            )
         starts.append((seconds, chapter))
-    for (a, _), (b, el) in zip(starts, starts[1:]):
+    for (a, _), (b, el) in itertools.pairwise(starts):
         if b <= a:
-            ck.error("psc-chapters-order", f"psc:chapter start {el.get('start')!r} is not after the one "
-                     "before it; chapters must be strictly ascending", label, el)
+            ck.error(
+                "psc-chapters-order",
+                f"psc:chapter start {el.get('start')!r} is not after the one "
+                "before it; chapters must be strictly ascending",
+                label,
+                el,
+            )
     if starts and starts[0][0] != 0:
-        ck.warn("psc-chapters-first", f"the first chapter starts at {starts[0][1].get('start')!r}, not 0",
-                label, starts[0][1])
+        ck.warn(
+            "psc-chapters-first",
+            f"the first chapter starts at {starts[0][1].get('start')!r}, not 0",
+            label,
+            starts[0][1],
+        )
 
 
 def _check_item_podcast_tags(item: etree._Element, label: str, ck: _Checker) -> None:
@@ -574,14 +958,23 @@ def _check_item_podcast_tags(item: etree._Element, label: str, ck: _Checker) -> 
         if not el.get("url") or not el.get("type"):
             ck.error("podcast-chapters", "podcast:chapters needs url and type", label, el)
         elif el.get("type") != JSON_CHAPTERS_TYPE:
-            ck.warn("podcast-chapters", f"podcast:chapters type should be application/json+chapters, "
-                    f"not {el.get('type')}", label, el)
+            ck.warn(
+                "podcast-chapters",
+                f"podcast:chapters type should be application/json+chapters, not {el.get('type')}",
+                label,
+                el,
+            )
     for el in ck.find_p(item, "transcript"):
         if not el.get("url") or not el.get("type"):
             ck.error("podcast-transcript", "podcast:transcript needs url and type", label, el)
         elif el.get("type") not in TRANSCRIPT_TYPES:
-            ck.warn("podcast-transcript", f"podcast:transcript type {el.get('type')} is not one apps know "
-                    f"({', '.join(sorted(TRANSCRIPT_TYPES))})", label, el)
+            ck.warn(
+                "podcast-transcript",
+                f"podcast:transcript type {el.get('type')} is not one apps know "
+                f"({', '.join(sorted(TRANSCRIPT_TYPES))})",
+                label,
+                el,
+            )
     for el in ck.find_p(item, "season"):
         if not re.fullmatch(r"\d+", (_text(el) or "").strip()):
             ck.error("podcast-season", f"podcast:season must be an integer, got {_text(el)!r}", label, el)
@@ -597,8 +990,12 @@ def _check_item_podcast_tags(item: etree._Element, label: str, ck: _Checker) -> 
 def _check_items(channel: etree._Element, ck: _Checker) -> None:
     items = channel.findall("item")
     if not items:
-        ck.warn("no-items", "the feed has no items; directories reject a feed without an episode", "channel",
-                channel)
+        ck.warn(
+            "no-items",
+            "the feed has no items; directories reject a feed without an episode",
+            "channel",
+            channel,
+        )
     serial = (_text(channel.find(f"{{{ITUNES_NS}}}type")) or "").strip() == "serial"
     guids: dict[str, str] = {}
     enclosures: dict[str, str] = {}
@@ -610,24 +1007,39 @@ def _check_items(channel: etree._Element, ck: _Checker) -> None:
         if guid_el is not None:
             guid = (_text(guid_el) or "").strip()
             if guid in guids:
-                ck.error("duplicate-guid", f"guid {guid!r} is also used by item #{guids[guid]}; Apple "
-                         "does not process new episodes with a duplicate guid", label, guid_el)
+                ck.error(
+                    "duplicate-guid",
+                    f"guid {guid!r} is also used by item #{guids[guid]}; Apple "
+                    "does not process new episodes with a duplicate guid",
+                    label,
+                    guid_el,
+                )
             else:
                 guids[guid] = f"{index}"
             if guid_el.get("isPermaLink", "true") == "true" and not _is_url(guid):
-                ck.warn("guid-permalink", f"guid {guid!r} is not a URL: add isPermaLink=\"false\"",
-                        label, guid_el)
+                ck.warn(
+                    "guid-permalink", f'guid {guid!r} is not a URL: add isPermaLink="false"', label, guid_el
+                )
         url = _check_enclosure(item, label, ck)
         if url:
             if url in enclosures:
-                ck.error("duplicate-enclosure-url", f"enclosure URL {url} is also used by item "
-                         f"{enclosures[url]}; Apple ignores duplicate enclosures", label, item.find("enclosure"))
+                ck.error(
+                    "duplicate-enclosure-url",
+                    f"enclosure URL {url} is also used by item "
+                    f"{enclosures[url]}; Apple ignores duplicate enclosures",
+                    label,
+                    item.find("enclosure"),
+                )
             else:
                 enclosures[url] = f"#{index} ({label})"
         for el in item.findall("link"):
             if not _is_url((_text(el) or "").strip()):
-                ck.error("link", f"<link> must be an absolute http(s) URL: {_url_problem((_text(el) or '').strip())}",
-                         label, el)
+                ck.error(
+                    "link",
+                    f"<link> must be an absolute http(s) URL: {_url_problem((_text(el) or '').strip())}",
+                    label,
+                    el,
+                )
         if item.find("pubDate") is None:
             ck.warn("missing-pubdate", "<pubDate> is missing", label, item)
         _check_date(item, "pubDate", label, ck)
@@ -636,16 +1048,24 @@ def _check_items(channel: etree._Element, ck: _Checker) -> None:
         for el in item.findall(f"{{{ITUNES_NS}}}duration"):
             value = (_text(el) or "").strip()
             if not DURATION_RE.match(value):
-                ck.error("itunes-duration", f"itunes:duration {value!r} must be seconds (e.g. 3723) or "
-                         "[H:]MM:SS without fractions", label, el)
+                ck.error(
+                    "itunes-duration",
+                    f"itunes:duration {value!r} must be seconds (e.g. 3723) or [H:]MM:SS without fractions",
+                    label,
+                    el,
+                )
         _check_positive_int(item, f"{{{ITUNES_NS}}}season", label, ck)
         _check_positive_int(item, f"{{{ITUNES_NS}}}episode", label, ck)
         if serial and item.find(f"{{{ITUNES_NS}}}episode") is None:
             ck.error("serial-episode", "a serial show needs itunes:episode on every item", label, item)
         for el in item.findall(f"{{{ITUNES_NS}}}episodeType"):
             if (_text(el) or "").strip() not in ("full", "trailer", "bonus"):
-                ck.error("itunes-episodetype", f"itunes:episodeType must be full, trailer or bonus, got "
-                         f"{_text(el)!r}", label, el)
+                ck.error(
+                    "itunes-episodetype",
+                    f"itunes:episodeType must be full, trailer or bonus, got {_text(el)!r}",
+                    label,
+                    el,
+                )
         _check_explicit(item, label, ck, required=False)
         _check_image(item, label, ck, required=False)
         _check_psc(item, label, ck)
@@ -666,14 +1086,18 @@ def validate_feed(xml: bytes, *, name: str = "feed.xml") -> ValidationReport:
         return ValidationReport(tuple(ck.issues), name)
     if root.tag != "rss":
         hint = " (Apple no longer supports Atom feeds)" if _local(root.tag) == "feed" else ""
-        ck.error("not-rss", f"the root element is <{_local(root.tag) or root.tag}>, not <rss>{hint}", "feed", root)
+        ck.error(
+            "not-rss", f"the root element is <{_local(root.tag) or root.tag}>, not <rss>{hint}", "feed", root
+        )
         return ValidationReport(tuple(ck.issues), name)
     if root.get("version") != "2.0":
         ck.error("rss-version", f'<rss> needs version="2.0", got {root.get("version")!r}', "feed", root)
     _check_namespaces(root, ck)
     channels = root.findall("channel")
     if len(channels) != 1:
-        ck.error("missing-channel", f"<rss> must contain exactly one <channel>, found {len(channels)}", "feed")
+        ck.error(
+            "missing-channel", f"<rss> must contain exactly one <channel>, found {len(channels)}", "feed"
+        )
         if not channels:
             return ValidationReport(tuple(ck.issues), name)
     _check_channel(channels[0], ck)

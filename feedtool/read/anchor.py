@@ -3,6 +3,7 @@
 The id survives title edits and both of Anchor's domain moves, so it matches a
 host feed's items to episode files and gives episodes a stable guid.
 """
+
 from __future__ import annotations
 
 import re

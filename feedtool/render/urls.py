@@ -2,15 +2,16 @@
 
 Shared by the feed builder and the link checker so both agree on every URL.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
 from urllib.parse import quote
 
-from .config import Config
-from .model import Audio, Episode
-from .reader import mime_type_for
-from .weburls import absolute_url
+from feedtool.config import Config
+from feedtool.model import Audio, Episode
+from feedtool.read.episodes import mime_type_for
+from feedtool.weburls import absolute_url
 
 
 def fill_template(template: str, episode: Episode) -> str:
@@ -32,7 +33,9 @@ def episode_image_url(episode: Episode, config: Config) -> str | None:
     return absolute_url(episode.image, config.image_base_url or config.link)
 
 
-def resolve_audio(episode: Episode, config: Config, manifest: Mapping[str, Audio] | None = None) -> Audio | None:
+def resolve_audio(
+    episode: Episode, config: Config, manifest: Mapping[str, Audio] | None = None
+) -> Audio | None:
     """The media file for an episode, in order of precedence:
 
     1. the episode's own ``audio:``;
@@ -45,6 +48,10 @@ def resolve_audio(episode: Episode, config: Config, manifest: Mapping[str, Audio
         return manifest[episode.slug]
     if config.media_url:
         url = fill_template(config.media_url, episode)
-        return Audio(url=url, length=None, mime_type=config.media_type or mime_type_for(url) or "audio/mpeg",
-                     source="media_url")
+        return Audio(
+            url=url,
+            length=None,
+            mime_type=config.media_type or mime_type_for(url) or "audio/mpeg",
+            source="media_url",
+        )
     return None

@@ -1,9 +1,10 @@
 """Render a ``FeedDiff`` for people (text) and for tools (JSON, versioned)."""
+
 from __future__ import annotations
 
 from typing import Any
 
-from .feeddiff import FeedDiff, FeedItem, FieldChange
+from feedtool.rss.diff import FeedDiff, FeedItem, FieldChange
 
 JSON_SCHEMA_VERSION = 1
 _MAX_SHOWN = 120  # long values (descriptions) are cut in the text output only
@@ -39,8 +40,10 @@ def format_text(diff: FeedDiff, old_name: str = "OLD", new_name: str = "NEW") ->
         lines += ["", "Guid changed (apps show these again as new episodes and download them again):"]
         for c in diff.guid_changes:
             guid = next(f for f in c.changes if f.field == "guid")
-            lines.append(f"  ! {c.title!r}: {guid.old or '(none)'} -> {guid.new or '(none)'} "
-                         f"(paired by {c.matched_by.replace('_', ' ')})")
+            lines.append(
+                f"  ! {c.title!r}: {guid.old or '(none)'} -> {guid.new or '(none)'} "
+                f"(paired by {c.matched_by.replace('_', ' ')})"
+            )
     if diff.added:
         lines += ["", "Added:"]
         lines += [f"  + {_item_line(i)}" for i in diff.added]
@@ -60,8 +63,10 @@ def format_text(diff: FeedDiff, old_name: str = "OLD", new_name: str = "NEW") ->
         lines += [f"  ~ {_field_line(c)}" for c in diff.channel_changes]
     lines.append("")
     if diff.hurts_subscribers:
-        lines.append(f"HURTS SUBSCRIBERS: {len(diff.harms)} change(s) above would drop, duplicate or re-download "
-                     "episodes in subscribers' apps (exit 1)")
+        lines.append(
+            f"HURTS SUBSCRIBERS: {len(diff.harms)} change(s) above would drop, duplicate or re-download "
+            "episodes in subscribers' apps (exit 1)"
+        )
     elif diff.is_empty:
         lines.append("No subscriber-visible change (exit 0)")
     else:
@@ -74,7 +79,11 @@ def _item_json(item: FeedItem) -> dict[str, Any]:
         "guid": item.guid,
         "title": item.title,
         "pub_date": item.pub_date.isoformat() if item.pub_date else item.pub_date_text,
-        "enclosure": {"url": item.enclosure_url, "length": item.enclosure_length, "type": item.enclosure_type},
+        "enclosure": {
+            "url": item.enclosure_url,
+            "length": item.enclosure_length,
+            "type": item.enclosure_type,
+        },
         "duration": item.duration,
         "position": item.position,
     }
@@ -91,15 +100,23 @@ def to_json(diff: FeedDiff) -> dict[str, Any]:
         "hurts_subscribers": diff.hurts_subscribers,
         "harms": list(diff.harms),
         "counts": {
-            "old": diff.old_count, "new": diff.new_count, "added": len(diff.added),
-            "removed": len(diff.removed), "changed": len(diff.changed),
-            "guid_changed": len(diff.guid_changes), "unchanged": diff.unchanged,
+            "old": diff.old_count,
+            "new": diff.new_count,
+            "added": len(diff.added),
+            "removed": len(diff.removed),
+            "changed": len(diff.changed),
+            "guid_changed": len(diff.guid_changes),
+            "unchanged": diff.unchanged,
         },
         "added": [_item_json(i) for i in diff.added],
         "removed": [_item_json(i) for i in diff.removed],
         "changed": [
-            {"old": _item_json(c.old), "new": _item_json(c.new), "matched_by": c.matched_by,
-             "changes": [_field_json(f) for f in c.changes]}
+            {
+                "old": _item_json(c.old),
+                "new": _item_json(c.new),
+                "matched_by": c.matched_by,
+                "changes": [_field_json(f) for f in c.changes],
+            }
             for c in diff.changed
         ],
         "channel_changes": [_field_json(c) for c in diff.channel_changes],

@@ -3,6 +3,7 @@
 feedgen only notices a bad character when it serialises the whole feed, and
 then cannot say which field held it; cleaning at read time lets us name it.
 """
+
 from __future__ import annotations
 
 import re

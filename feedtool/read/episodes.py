@@ -3,34 +3,74 @@
 A file with errors yields no Episode but never stops the others from being
 read: the maintainer gets the full list of what to fix in one run.
 """
+
 from __future__ import annotations
 
 import difflib
 import mimetypes
 import re
-from datetime import tzinfo, timezone
+from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import frontmatter, shownotes, timeutil, xmlchars
-from .cache import CacheEntry, EpisodeCache, dependency_state, file_digest
-from .model import (
-    Audio, ChapterMarker, Episode, Person, Problem, ReadResult, Severity, Skipped,
-    TranscriptHeader, TranscriptLine, TranscriptRow,
+from feedtool import timeutil
+from feedtool.model import (
+    Audio,
+    ChapterMarker,
+    Episode,
+    Person,
+    Problem,
+    ReadResult,
+    Severity,
+    Skipped,
+    TranscriptHeader,
+    TranscriptLine,
+    TranscriptRow,
 )
-from .people import PeopleDirectory
+from feedtool.read import frontmatter, shownotes, xmlchars
+from feedtool.read.cache import CacheEntry, EpisodeCache, dependency_state, file_digest
+from feedtool.read.people import PeopleDirectory
 
 KNOWN_FIELDS = {
-    "title", "short", "guests", "image", "season", "episode", "ids", "links", "transcript",
-    "description", "intro", "topics", "dateadded", "date", "duration", "quotableClips", "context",
-    "keywords", "audio", "guid", "episodeType", "episode_type", "explicit", "layout",
+    "title",
+    "short",
+    "guests",
+    "image",
+    "season",
+    "episode",
+    "ids",
+    "links",
+    "transcript",
+    "description",
+    "intro",
+    "topics",
+    "dateadded",
+    "date",
+    "duration",
+    "quotableClips",
+    "context",
+    "keywords",
+    "audio",
+    "guid",
+    "episodeType",
+    "episode_type",
+    "explicit",
+    "layout",
 }
 PLATFORMS = ("youtube", "spotify", "apple", "anchor")
 AUDIO_TYPES = {
-    ".mp3": "audio/mpeg", ".m4a": "audio/x-m4a", ".mp4": "video/mp4", ".m4v": "video/x-m4v",
-    ".mov": "video/quicktime", ".pdf": "application/pdf", ".aac": "audio/aac", ".ogg": "audio/ogg",
-    ".opus": "audio/opus", ".wav": "audio/wav", ".flac": "audio/flac",
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/x-m4a",
+    ".mp4": "video/mp4",
+    ".m4v": "video/x-m4v",
+    ".mov": "video/quicktime",
+    ".pdf": "application/pdf",
+    ".aac": "audio/aac",
+    ".ogg": "audio/ogg",
+    ".opus": "audio/opus",
+    ".wav": "audio/wav",
+    ".flac": "audio/flac",
 }
 
 
@@ -122,8 +162,9 @@ def _mapping_of_urls(data: dict, key: str, fp: _FileProblems) -> tuple[dict[str,
     if is_absent(value):
         return {}, []
     if not isinstance(value, dict):
-        fp.error(key, f"must be a mapping such as youtube: https://..., not a {type(value).__name__}",
-                 fp.line(key))
+        fp.error(
+            key, f"must be a mapping such as youtube: https://..., not a {type(value).__name__}", fp.line(key)
+        )
         return {}, []
     present, missing = {}, []
     for name, url in value.items():
@@ -173,13 +214,18 @@ def _transcript(data: dict, fp: _FileProblems) -> tuple[TranscriptRow, ...]:
             except ValueError:
                 fp.error(f"{where}.time", f"{row['time']!r} is not a time such as 1:02:03", line)
                 sec = None
-        elif sec is not None:
-            if isinstance(sec, bool) or not isinstance(sec, (int, float)) or sec < 0:
-                fp.error(f"{where}.sec", f"must be a number of seconds >= 0, got {sec!r}", line)
-                continue
+        elif sec is not None and (isinstance(sec, bool) or not isinstance(sec, (int, float)) or sec < 0):
+            fp.error(f"{where}.sec", f"must be a number of seconds >= 0, got {sec!r}", line)
+            continue
         who = row.get("who")
-        rows.append(TranscriptLine(str(text).strip(), float(sec) if sec is not None else None,
-                                   str(who).strip() if who else None, line))
+        rows.append(
+            TranscriptLine(
+                str(text).strip(),
+                float(sec) if sec is not None else None,
+                str(who).strip() if who else None,
+                line,
+            )
+        )
     return tuple(rows)
 
 
@@ -188,7 +234,9 @@ def _markers(data: dict, fp: _FileProblems) -> tuple[ChapterMarker, ...]:
     if is_absent(raw):
         return ()
     if not isinstance(raw, list):
-        fp.error("quotableClips", "must be a list of {name, startOffset, endOffset}", fp.line("quotableClips"))
+        fp.error(
+            "quotableClips", "must be a list of {name, startOffset, endOffset}", fp.line("quotableClips")
+        )
         return ()
     out = []
     for i, clip in enumerate(raw):
@@ -205,11 +253,16 @@ def _markers(data: dict, fp: _FileProblems) -> tuple[ChapterMarker, ...]:
             fp.error(f"{where}.startOffset", f"must be seconds >= 0, got {start!r}", line)
             continue
         if end is not None and (isinstance(end, bool) or not isinstance(end, (int, float)) or end < start):
-            fp.warn(f"{where}.endOffset", f"must be seconds >= startOffset ({start}), got {end!r}; ignored", line)
+            fp.warn(
+                f"{where}.endOffset", f"must be seconds >= startOffset ({start}), got {end!r}; ignored", line
+            )
             end = None
         url = clip.get("url") if isinstance(clip.get("url"), str) and not is_absent(clip.get("url")) else None
-        out.append(ChapterMarker(" ".join(str(name).split()), float(start),
-                                 float(end) if end is not None else None, url))
+        out.append(
+            ChapterMarker(
+                " ".join(str(name).split()), float(start), float(end) if end is not None else None, url
+            )
+        )
     return tuple(out)
 
 
@@ -237,7 +290,9 @@ def _audio(data: dict, fp: _FileProblems) -> Audio | None:
         return None
     mime = raw.get("type") or mime_type_for(url)
     if not mime:
-        fp.error("audio.type", f"cannot tell the MIME type of {url!r}: add type: audio/mpeg (or similar)", line)
+        fp.error(
+            "audio.type", f"cannot tell the MIME type of {url!r}: add type: audio/mpeg (or similar)", line
+        )
         return None
     duration = None
     if raw.get("duration") is not None:
@@ -255,14 +310,17 @@ def _string_list(data: dict, key: str, fp: _FileProblems, split_commas: bool = F
     if isinstance(value, str):
         parts = value.split(",") if split_commas else [value]
         return tuple(p.strip() for p in parts if p.strip())
-    if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+    if isinstance(value, list) and all(
+        isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value
+    ):
         return tuple(str(v).strip() for v in value if not is_absent(v))
     fp.error(key, "must be a list of text values", fp.line(key))
     return ()
 
 
-def read_episode(path: Path, people: PeopleDirectory | None = None, tz: tzinfo = timezone.utc,
-                 raw: bytes | None = None) -> tuple[Episode | None, list[Problem]]:
+def read_episode(
+    path: Path, people: PeopleDirectory | None = None, tz: tzinfo = UTC, raw: bytes | None = None
+) -> tuple[Episode | None, list[Problem]]:
     """Read one file (or its already-read bytes). Returns (None, problems) when it has errors."""
     fp = _FileProblems(path)
     if raw is None:
@@ -322,13 +380,18 @@ def read_episode(path: Path, people: PeopleDirectory | None = None, tz: tzinfo =
         person, person_problems = people.get(gid)
         fp.problems.extend(person_problems)
         if person is None:
-            fp.warn("guests", f"no profile {gid}.md in {people.folder}; the guest is left out of podcast:person",
-                    fp.line("guests"))
+            fp.warn(
+                "guests",
+                f"no profile {gid}.md in {people.folder}; the guest is left out of podcast:person",
+                fp.line("guests"),
+            )
         else:
             guests.append(person)
     episode_type = (_text(data, "episodeType", fp) or _text(data, "episode_type", fp) or "full").lower()
     if episode_type not in ("full", "trailer", "bonus"):
-        fp.error("episodeType", f"must be full, trailer or bonus, got {episode_type!r}", fp.line("episodeType"))
+        fp.error(
+            "episodeType", f"must be full, trailer or bonus, got {episode_type!r}", fp.line("episodeType")
+        )
     explicit = data.get("explicit")
     if explicit is not None and not isinstance(explicit, bool):
         fp.error("explicit", f"must be true or false, got {explicit!r}", fp.line("explicit"))
@@ -337,8 +400,11 @@ def read_episode(path: Path, people: PeopleDirectory | None = None, tz: tzinfo =
     body = doc.body
     if xmlchars.has_invalid(body):
         first_bad = next(i for i, c in enumerate(body) if xmlchars.has_invalid(c))
-        fp.warn("body", f"removed XML-invalid character(s) {xmlchars.describe_invalid(body)}",
-                doc.body_line + body.count("\n", 0, first_bad))
+        fp.warn(
+            "body",
+            f"removed XML-invalid character(s) {xmlchars.describe_invalid(body)}",
+            doc.body_line + body.count("\n", 0, first_bad),
+        )
         body = xmlchars.clean(body)[0]
     body_html, body_links = shownotes.render(body)
     image = _text(data, "image", fp)
@@ -388,8 +454,9 @@ def episode_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix == ".md" and p.is_file())
 
 
-def read_episodes(folder: Path, people: PeopleDirectory | None = None, tz: tzinfo = timezone.utc,
-                  cache: EpisodeCache | None = None) -> ReadResult:
+def read_episodes(
+    folder: Path, people: PeopleDirectory | None = None, tz: tzinfo = UTC, cache: EpisodeCache | None = None
+) -> ReadResult:
     """Read every ``*.md`` in ``folder``; names starting with ``_`` are drafts and skipped.
 
     With a cache, a file whose content (and guest profiles) did not change is not parsed again.
@@ -417,8 +484,9 @@ def read_episodes(folder: Path, people: PeopleDirectory | None = None, tz: tzinf
     return ReadResult(tuple(episodes), tuple(skipped), tuple(problems), tuple(failed))
 
 
-def _read_cached(path: Path, people: PeopleDirectory | None, tz: tzinfo, cache: EpisodeCache
-                 ) -> tuple[Episode | None, list[Problem]]:
+def _read_cached(
+    path: Path, people: PeopleDirectory | None, tz: tzinfo, cache: EpisodeCache
+) -> tuple[Episode | None, list[Problem]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:

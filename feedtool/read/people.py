@@ -1,13 +1,14 @@
 """Guest profiles: one Markdown file per person with YAML front matter
 (``title`` is the full name, ``picture`` an image path, ``linkedin``/``twitter``/
 ``github``/``web`` links)."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
-from . import frontmatter
-from .model import Person, Problem, Severity
-from .weburls import absolute_url
+from feedtool.model import Person, Problem, Severity
+from feedtool.read import frontmatter
+from feedtool.weburls import absolute_url
 
 LINK_KEYS = ("web", "website", "linkedin", "twitter", "github", "mastodon", "youtube")
 
@@ -38,14 +39,20 @@ def _twitter(value: str) -> str:
 
 
 def _linkedin(value: str) -> str:
-    return value if value.startswith(("http://", "https://")) else "https://www.linkedin.com/in/" + value.strip("/")
+    return (
+        value
+        if value.startswith(("http://", "https://"))
+        else "https://www.linkedin.com/in/" + value.strip("/")
+    )
 
 
 def _github(value: str) -> str:
     return value if value.startswith(("http://", "https://")) else "https://github.com/" + value
 
 
-def load_person(folder: Path, person_id: str, base_url: str | None = None) -> tuple[Person | None, list[Problem]]:
+def load_person(
+    folder: Path, person_id: str, base_url: str | None = None
+) -> tuple[Person | None, list[Problem]]:
     path = folder / f"{person_id}.md"
     try:
         text = path.read_text(encoding="utf-8")
@@ -60,8 +67,15 @@ def load_person(folder: Path, person_id: str, base_url: str | None = None) -> tu
     data = doc.data
     name = str(data.get("title") or data.get("name") or "").strip()
     if not name:
-        return None, [Problem(str(path), "title", "profile has no name (title:)", doc.key_lines.get("title"),
-                              Severity.WARNING)]
+        return None, [
+            Problem(
+                str(path),
+                "title",
+                "profile has no name (title:)",
+                doc.key_lines.get("title"),
+                Severity.WARNING,
+            )
+        ]
     links = []
     for key in LINK_KEYS:
         value = data.get(key)
@@ -72,7 +86,13 @@ def load_person(folder: Path, person_id: str, base_url: str | None = None) -> tu
     href = next((u for k, u in links if k == "web"), None) or next((u for _, u in links), None)
     picture = data.get("picture") if isinstance(data.get("picture"), str) else None
     return (
-        Person(id=person_id, name=name, role="guest", img=absolute_url(picture, base_url), href=href,
-               links=tuple(links)),
+        Person(
+            id=person_id,
+            name=name,
+            role="guest",
+            img=absolute_url(picture, base_url),
+            href=href,
+            links=tuple(links),
+        ),
         [],
     )

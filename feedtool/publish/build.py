@@ -4,32 +4,39 @@
 ``build`` validates that result and only then hands it to the writer, so a
 failed build never touches previously published files.
 """
+
 from __future__ import annotations
 
 import html
-from functools import partial
 import uuid
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
-from . import chapters as chapters_mod
-from . import transcripts as transcripts_mod
-from .anchor import anchor_id_from_episode_field
-from .cache import CACHE_FILE, CacheStats, EpisodeCache
-from .config import Config, state_dir
-from .errors import BuildFailed, PublishBlocked
-from .feed import FeedItem, TranscriptLink, render_feed
-from .media_manifest import load_manifest
-from .model import Audio, Episode, Problem, ReadResult, Severity, Skipped
-from .guards import check_publish, load_record, policy_from_config, record_from_items, save_record
-from .output import OutputFile, PublishResult, pending_changes, publish
-from .people import PeopleDirectory
-from .reader import read_episodes
-from .shownotes import html_to_text
-from .urls import episode_image_url, episode_page_url, resolve_audio
-from .validate import validate_feed
+from feedtool.config import Config, state_dir
+from feedtool.errors import BuildFailed, PublishBlocked
+from feedtool.model import Audio, Episode, Problem, ReadResult, Severity, Skipped
+from feedtool.output import OutputFile, PublishResult, pending_changes, publish
+from feedtool.publish.guards import (
+    check_publish,
+    load_record,
+    policy_from_config,
+    record_from_items,
+    save_record,
+)
+from feedtool.read.anchor import anchor_id_from_episode_field
+from feedtool.read.cache import CACHE_FILE, CacheStats, EpisodeCache
+from feedtool.read.episodes import read_episodes
+from feedtool.read.media_manifest import load_manifest
+from feedtool.read.people import PeopleDirectory
+from feedtool.read.shownotes import html_to_text
+from feedtool.render import chapters as chapters_mod
+from feedtool.render import transcripts as transcripts_mod
+from feedtool.render.feed import FeedItem, TranscriptLink, render_feed
+from feedtool.render.urls import episode_image_url, episode_page_url, resolve_audio
+from feedtool.rss.validate import validate_feed
 
 FEED_FILE = "feed.xml"
 
@@ -93,9 +100,14 @@ def item_guid(episode: Episode, audio: Audio, config: Config) -> tuple[str, Prob
         return str(uuid.uuid5(namespace, f"youtube:{youtube}")), None
     return (
         str(uuid.uuid5(namespace, f"slug:{episode.slug}")),
-        Problem(str(episode.path), "guid", "no guid:, ids.anchor or ids.youtube: the guid derives from the "
-                "file name, so renaming the file would re-publish the episode; add guid:", None,
-                Severity.WARNING),
+        Problem(
+            str(episode.path),
+            "guid",
+            "no guid:, ids.anchor or ids.youtube: the guid derives from the "
+            "file name, so renaming the file would re-publish the episode; add guid:",
+            None,
+            Severity.WARNING,
+        ),
     )
 
 
@@ -111,7 +123,9 @@ def _intro_html(text: str | None) -> str:
     if not text:
         return ""
     # intros are plain text with <br> line breaks; escape everything else
-    parts = [html.escape(p.strip()) for p in text.replace("<br/>", "<br>").replace("<br />", "<br>").split("<br>")]
+    parts = [
+        html.escape(p.strip()) for p in text.replace("<br/>", "<br>").replace("<br />", "<br>").split("<br>")
+    ]
     paragraphs = [p for p in parts if p]
     return "".join(f"<p>{p}</p>" for p in paragraphs)
 
@@ -123,8 +137,11 @@ def _plain_description(episode: Episode) -> str:
     return html_to_text(episode.body_html) or episode.title
 
 
-_TRANSCRIPT_FORMATTERS = {"vtt": transcripts_mod.to_vtt, "srt": transcripts_mod.to_srt,
-                          "json": transcripts_mod.to_json}
+_TRANSCRIPT_FORMATTERS = {
+    "vtt": transcripts_mod.to_vtt,
+    "srt": transcripts_mod.to_srt,
+    "json": transcripts_mod.to_json,
+}
 
 
 def _render_transcript(episode: Episode, fmt: str) -> bytes:
@@ -138,8 +155,10 @@ def sort_key(episode: Episode) -> tuple:
 
 def open_cache(config: Config, episodes_dir: Path, enabled: bool = True) -> EpisodeCache:
     """The episode cache for this config and folder (a disabled one for ``--no-cache``)."""
-    context = f"{config.timezone}|{people_folder(config, episodes_dir)}|{Path(episodes_dir).resolve()}|" \
-              f"{config.image_base_url or config.link}"
+    context = (
+        f"{config.timezone}|{people_folder(config, episodes_dir)}|{Path(episodes_dir).resolve()}|"
+        f"{config.image_base_url or config.link}"
+    )
     return EpisodeCache.open(state_dir(config) / CACHE_FILE if enabled else None, context)
 
 
@@ -149,8 +168,9 @@ def read_show(config: Config, episodes_dir: Path, cache: EpisodeCache | None = N
     return read_episodes(Path(episodes_dir), people, config.tz, cache)
 
 
-def prepare_build(config: Config, episodes_dir: Path, *, skip_invalid: bool = False,
-                  cache: EpisodeCache | None = None) -> BuildOutput:
+def prepare_build(
+    config: Config, episodes_dir: Path, *, skip_invalid: bool = False, cache: EpisodeCache | None = None
+) -> BuildOutput:
     """Read, derive and render everything; write nothing (but the cache, when given)."""
     episodes_dir = Path(episodes_dir)
     read = read_show(config, episodes_dir, cache)
@@ -163,13 +183,26 @@ def prepare_build(config: Config, episodes_dir: Path, *, skip_invalid: bool = Fa
     for episode in sorted(read.episodes, key=sort_key):
         audio = resolve_audio(episode, config, manifest)
         if audio is None:
-            problems.append(Problem(str(episode.path), "audio", "no media file: add audio: {url, length, type} "
-                                    "to the episode, run feedtool import-media, or set media_url in the config"))
+            problems.append(
+                Problem(
+                    str(episode.path),
+                    "audio",
+                    "no media file: add audio: {url, length, type} "
+                    "to the episode, run feedtool import-media, or set media_url in the config",
+                )
+            )
             left_out.append(episode.path)
             continue
         if audio.length is None:
-            problems.append(Problem(str(episode.path), "audio.length", f"size of {audio.url} unknown: the "
-                                    "enclosure says length=\"0\"; add audio.length (bytes)", None, Severity.WARNING))
+            problems.append(
+                Problem(
+                    str(episode.path),
+                    "audio.length",
+                    f'size of {audio.url} unknown: the enclosure says length="0"; add audio.length (bytes)',
+                    None,
+                    Severity.WARNING,
+                )
+            )
         guid, guid_problem = item_guid(episode, audio, config)
         if guid_problem:
             problems.append(guid_problem)
@@ -178,37 +211,51 @@ def prepare_build(config: Config, episodes_dir: Path, *, skip_invalid: bool = Fa
         chapters_url = None
         if chapters:
             rel = f"chapters/{episode.slug}.json"
-            files.append(OutputFile(rel, chapters_mod.to_json(chapters, title=episode.title,
-                                                              podcast_name=config.title).encode("utf-8")))
+            files.append(
+                OutputFile(
+                    rel,
+                    chapters_mod.to_json(chapters, title=episode.title, podcast_name=config.title).encode(
+                        "utf-8"
+                    ),
+                )
+            )
             chapters_url = config.output_url(rel)
         transcript_links: list[TranscriptLink] = []
         if transcripts_mod.has_transcript(episode):
             for fmt in config.transcript_formats:
                 rel = f"transcripts/{episode.slug}.{fmt}"
-                files.append(OutputFile(rel, renderer.rendered_output(
-                    episode.path.name, f"transcript.{fmt}", partial(_render_transcript, episode, fmt))))
+                files.append(
+                    OutputFile(
+                        rel,
+                        renderer.rendered_output(
+                            episode.path.name, f"transcript.{fmt}", partial(_render_transcript, episode, fmt)
+                        ),
+                    )
+                )
                 transcript_links.append(TranscriptLink(config.output_url(rel), fmt))
-        items.append(FeedItem(
-            slug=episode.slug,
-            guid=guid,
-            title=episode.title,
-            link=episode_page_url(episode, config),
-            pub_date=episode.pub_date,
-            description=_plain_description(episode),
-            content_html=_intro_html(episode.intro) + episode.body_html,
-            audio=audio,
-            duration=episode.duration if episode.duration is not None else audio.duration,
-            season=episode.season,
-            episode=episode.episode,
-            episode_type=episode.episode_type,
-            explicit=episode.explicit,
-            image_url=episode_image_url(episode, config),
-            chapters=chapters,
-            chapters_url=chapters_url,
-            transcripts=tuple(transcript_links),
-            persons=episode.guests,
-            keywords=episode.keywords or episode.topics,
-        ))
+        items.append(
+            FeedItem(
+                slug=episode.slug,
+                guid=guid,
+                title=episode.title,
+                link=episode_page_url(episode, config),
+                pub_date=episode.pub_date,
+                description=_plain_description(episode),
+                content_html=_intro_html(episode.intro) + episode.body_html,
+                audio=audio,
+                duration=episode.duration if episode.duration is not None else audio.duration,
+                season=episode.season,
+                episode=episode.episode,
+                episode_type=episode.episode_type,
+                explicit=episode.explicit,
+                image_url=episode_image_url(episode, config),
+                chapters=chapters,
+                chapters_url=chapters_url,
+                transcripts=tuple(transcript_links),
+                persons=episode.guests,
+                keywords=episode.keywords or episode.topics,
+            )
+        )
     problems.extend(_duplicates(items, episodes_dir))
     if config.max_items is not None:
         items = items[: config.max_items]
@@ -217,22 +264,41 @@ def prepare_build(config: Config, episodes_dir: Path, *, skip_invalid: bool = Fa
     files.append(OutputFile(FEED_FILE, rendered.xml))
     if skip_invalid:
         # the files were left out of the feed: their errors no longer stop the publish
-        problems = [p if not p.is_error or Path(p.path) not in set(left_out) else
-                    Problem(p.path, p.field, p.message + " (left out: --skip-invalid)", p.line, Severity.WARNING)
-                    for p in problems]
-    return BuildOutput(rendered.xml, tuple(files), tuple(items), tuple(problems), read.skipped, tuple(left_out),
-                       read.episodes, manifest)
+        problems = [
+            p
+            if not p.is_error or Path(p.path) not in set(left_out)
+            else Problem(p.path, p.field, p.message + " (left out: --skip-invalid)", p.line, Severity.WARNING)
+            for p in problems
+        ]
+    return BuildOutput(
+        rendered.xml,
+        tuple(files),
+        tuple(items),
+        tuple(problems),
+        read.skipped,
+        tuple(left_out),
+        read.episodes,
+        manifest,
+    )
 
 
 def _duplicates(items: list[FeedItem], episodes_dir: Path) -> list[Problem]:
     problems = []
-    for field_name, what, key in (("guid", "guid", lambda i: i.guid),
-                                  ("enclosure", "enclosure URL", lambda i: i.audio.url)):
+    for field_name, what, key in (
+        ("guid", "guid", lambda i: i.guid),
+        ("enclosure", "enclosure URL", lambda i: i.audio.url),
+    ):
         for value, count in sorted(Counter(key(i) for i in items).items()):
             if count > 1:
                 slugs = [i.slug for i in items if key(i) == value]
-                problems.append(Problem(str(episodes_dir), field_name, f"{count} episodes share the {what} "
-                                        f"{value!r}: {', '.join(slugs)}; apps keep only one of them"))
+                problems.append(
+                    Problem(
+                        str(episodes_dir),
+                        field_name,
+                        f"{count} episodes share the {what} "
+                        f"{value!r}: {', '.join(slugs)}; apps keep only one of them",
+                    )
+                )
     return problems
 
 
@@ -246,8 +312,13 @@ def check_feed(output: BuildOutput) -> tuple[Problem, ...]:
     paths = {e.slug: str(e.path) for e in output.episodes}
     source = {item.guid: paths.get(item.slug, FEED_FILE) for item in output.items}
     return tuple(
-        Problem(source.get(issue.item, FEED_FILE), f"{issue.item}", f"{issue.code}: {issue.message}", None,
-                Severity.ERROR if issue.severity == "error" else Severity.WARNING)
+        Problem(
+            source.get(issue.item, FEED_FILE),
+            f"{issue.item}",
+            f"{issue.code}: {issue.message}",
+            None,
+            Severity.ERROR if issue.severity == "error" else Severity.WARNING,
+        )
         for issue in report.issues
         if issue.code not in _REPORTED_BY_THE_BUILD
     )
@@ -257,9 +328,18 @@ def check_feed(output: BuildOutput) -> tuple[Problem, ...]:
 _REPORTED_BY_THE_BUILD = frozenset({"enclosure-length-unknown"})
 
 
-def build(config: Config, episodes_dir: Path, out_dir: Path, *, skip_invalid: bool = False,
-          dry_run: bool = False, check: bool = False, use_cache: bool = True, allow_removal: bool = False,
-          allow_guid_change: bool = False) -> BuildResult:
+def build(
+    config: Config,
+    episodes_dir: Path,
+    out_dir: Path,
+    *,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+    check: bool = False,
+    use_cache: bool = True,
+    allow_removal: bool = False,
+    allow_guid_change: bool = False,
+) -> BuildResult:
     """Prepare, validate, guard, then publish atomically.
 
     Raises BuildFailed (nothing written) on input or feed errors, PublishBlocked when
@@ -267,8 +347,9 @@ def build(config: Config, episodes_dir: Path, out_dir: Path, *, skip_invalid: bo
     writes nothing at all; ``dry_run`` runs every check but writes no output.
     """
     out_dir = Path(out_dir)
-    policy = policy_from_config(config.publish, str(config.path), allow_removal=allow_removal,
-                                allow_guid_change=allow_guid_change)
+    policy = policy_from_config(
+        config.publish, str(config.path), allow_removal=allow_removal, allow_guid_change=allow_guid_change
+    )
     cache = open_cache(config, episodes_dir, enabled=use_cache and not check)
     output = prepare_build(config, episodes_dir, skip_invalid=skip_invalid, cache=cache)
     if not check:
@@ -283,8 +364,12 @@ def build(config: Config, episodes_dir: Path, out_dir: Path, *, skip_invalid: bo
     record = load_record(state, out_dir / FEED_FILE)
     violations = check_publish(record, output.items, policy)
     if violations:
-        problems = output.problems + tuple(Problem(str(out_dir / FEED_FILE), v.kind, v.message) for v in violations)
-        raise PublishBlocked(f"{len(violations)} change(s) would hurt subscribers; nothing was published", problems)
+        problems = output.problems + tuple(
+            Problem(str(out_dir / FEED_FILE), v.kind, v.message) for v in violations
+        )
+        raise PublishBlocked(
+            f"{len(violations)} change(s) would hurt subscribers; nothing was published", problems
+        )
     if dry_run:
         return BuildResult(output, PublishResult((), ()), pending_changes(out_dir, output.files), cache.stats)
     published = publish(out_dir, output.files, last=FEED_FILE)

@@ -7,16 +7,17 @@ podcast-1.0.dtd`` in any case, the old GitHub URI of the podcast namespace...),
 so elements are recognised by a namespace *family* plus local name, never by
 one exact URI. The parser never resolves entities nor touches the network.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from lxml import etree
 
-from . import timeutil
+from feedtool import timeutil
 
 
 class FeedReadError(ValueError):
@@ -123,7 +124,7 @@ def parse_pub_date(text: str | None) -> datetime | None:
         except ValueError:
             return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     return parsed
 
 
@@ -157,7 +158,8 @@ def _read_item(item: etree._Element, position: int) -> FeedItem:
         duration=parse_itunes_duration(duration_text),
         duration_text=duration_text,
         season=_int(_text(found.get(("itunes", "season")))) or _int(_text(found.get(("podcast", "season")))),
-        episode=_int(_text(found.get(("itunes", "episode")))) or _int(_text(found.get(("podcast", "episode")))),
+        episode=_int(_text(found.get(("itunes", "episode"))))
+        or _int(_text(found.get(("podcast", "episode")))),
         episode_type=_text(found.get(("itunes", "episodeType"))),
         position=position,
     )
@@ -218,11 +220,13 @@ def read_feed(xml_bytes: bytes) -> ParsedFeed:
         raise FeedReadError(f"not well-formed XML: {exc}") from None
     if root is None:
         raise FeedReadError("empty document")
-    channel = root if _key(root) == ("", "channel") else next(
-        (c for c in root if _key(c) == ("", "channel")), None
+    channel = (
+        root if _key(root) == ("", "channel") else next((c for c in root if _key(c) == ("", "channel")), None)
     )
     if channel is None:
-        raise FeedReadError(f"no <channel> element (root is <{etree.QName(root).localname}>): not an RSS feed")
+        raise FeedReadError(
+            f"no <channel> element (root is <{etree.QName(root).localname}>): not an RSS feed"
+        )
     items = [c for c in channel if _key(c) == ("", "item")]
     return ParsedFeed(_read_channel(channel), tuple(_read_item(item, i) for i, item in enumerate(items)))
 

@@ -3,6 +3,7 @@
 Downloads are bounded: a connect/read timeout and a size cap, so a scheduled
 run cannot hang on a slow host or fill the disk with a runaway response.
 """
+
 from __future__ import annotations
 
 import time
@@ -12,8 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 import urllib3
 
-from . import __version__
-from .errors import FeedtoolError
+from feedtool import __version__
+from feedtool.errors import FeedtoolError
 
 DEFAULT_TIMEOUT = 30.0  # seconds, for connecting and for each read
 DEFAULT_TOTAL_TIMEOUT = 300.0  # seconds for the whole download: a host dripping bytes cannot stall a run
@@ -60,13 +61,24 @@ def _chunks_as_they_arrive(response: requests.Response, size: int = 64 * 1024):
         yield chunk
 
 
-def fetch_url(url: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
-              total_timeout: float = DEFAULT_TOTAL_TIMEOUT) -> bytes:
+def fetch_url(
+    url: str,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
+) -> bytes:
     deadline = time.monotonic() + total_timeout
     try:
-        with requests.get(url, timeout=timeout, stream=True, allow_redirects=True,
-                          headers={"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/xml, "
-                                   "text/xml;q=0.9, */*;q=0.1"}) as response:
+        with requests.get(
+            url,
+            timeout=timeout,
+            stream=True,
+            allow_redirects=True,
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "application/rss+xml, application/xml, text/xml;q=0.9, */*;q=0.1",
+            },
+        ) as response:
             if response.status_code != 200:
                 raise SourceError(f"{url}: the host answered HTTP {response.status_code} {response.reason}")
             declared = response.headers.get("Content-Length")
@@ -88,8 +100,12 @@ def fetch_url(url: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAU
         raise SourceError(f"{url}: cannot fetch the feed: {exc.__class__.__name__}: {exc}") from None
 
 
-def read_source(source: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
-                total_timeout: float = DEFAULT_TOTAL_TIMEOUT) -> bytes:
+def read_source(
+    source: str,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
+) -> bytes:
     """The feed's bytes from an http(s) URL or a local file path."""
     if is_url(source):
         return fetch_url(source, timeout, max_bytes, total_timeout)

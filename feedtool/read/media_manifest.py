@@ -23,6 +23,7 @@ A missing file is an empty manifest; a damaged one stops the run with every
 problem listed (file, line, field), because silently dropping host guids would
 re-publish episodes under new guids.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,10 +35,10 @@ from typing import Any
 
 import yaml
 
-from .errors import FeedtoolError
-from .frontmatter import compose_and_construct
-from .output import atomic_write
-from .model import Audio, Problem
+from feedtool.errors import FeedtoolError
+from feedtool.model import Audio, Problem
+from feedtool.output import atomic_write
+from feedtool.read.frontmatter import compose_and_construct
 
 MANIFEST_NAME = "media.yaml"
 FORMAT_VERSION = 1
@@ -58,8 +59,10 @@ class MediaManifestError(FeedtoolError):
     def __init__(self, path: Path, problems: tuple[Problem, ...]):
         self.path, self.problems = path, problems
         detail = "".join(f"\n  {p}" for p in problems)
-        super().__init__(f"{path}: the media manifest has {len(problems)} problem(s); fix or delete it "
-                         f"and run `feedtool import-media` again:{detail}")
+        super().__init__(
+            f"{path}: the media manifest has {len(problems)} problem(s); fix or delete it "
+            f"and run `feedtool import-media` again:{detail}"
+        )
 
 
 @dataclass(frozen=True)
@@ -76,8 +79,14 @@ class MediaEntry:
     matched_by: str | None = None
 
     def to_audio(self) -> Audio:
-        return Audio(url=self.url, length=self.length, mime_type=self.type, duration=self.duration,
-                     guid=self.guid, source=MANIFEST_NAME)
+        return Audio(
+            url=self.url,
+            length=self.length,
+            mime_type=self.type,
+            duration=self.duration,
+            guid=self.guid,
+            source=MANIFEST_NAME,
+        )
 
 
 @dataclass(frozen=True)
@@ -139,8 +148,14 @@ def _number(value: Any) -> bool:
 def _entry(slug: str, raw: Any, spath: str, line, problems: list[Problem]) -> MediaEntry | None:
     where = f"episodes.{slug}"
     if not isinstance(raw, dict):
-        problems.append(Problem(spath, where, "must be a mapping with url, length, type, duration, guid",
-                                line("episodes", slug)))
+        problems.append(
+            Problem(
+                spath,
+                where,
+                "must be a mapping with url, length, type, duration, guid",
+                line("episodes", slug),
+            )
+        )
         return None
     before = len(problems)
 
@@ -173,9 +188,16 @@ def _entry(slug: str, raw: Any, spath: str, line, problems: list[Problem]) -> Me
         value = raw.get(key)
         return value.strip() or None if isinstance(value, str) else None
 
-    return MediaEntry(slug=slug, url=url.strip(), length=length, type=text("type"),
-                      duration=float(duration) if duration is not None else None, guid=text("guid"),
-                      title=text("title"), matched_by=text("matched_by"))
+    return MediaEntry(
+        slug=slug,
+        url=url.strip(),
+        length=length,
+        type=text("type"),
+        duration=float(duration) if duration is not None else None,
+        guid=text("guid"),
+        title=text("title"),
+        matched_by=text("matched_by"),
+    )
 
 
 def load_entries(episodes_dir: Path) -> ManifestFile:
@@ -187,7 +209,9 @@ def load_entries(episodes_dir: Path) -> ManifestFile:
     except FileNotFoundError:
         return ManifestFile(path)
     except UnicodeDecodeError as exc:
-        raise MediaManifestError(path, (Problem(spath, "file", f"not valid UTF-8 (byte {exc.start})"),)) from None
+        raise MediaManifestError(
+            path, (Problem(spath, "file", f"not valid UTF-8 (byte {exc.start})"),)
+        ) from None
     except OSError as exc:
         raise MediaManifestError(path, (Problem(spath, "file", f"cannot read: {exc.strerror}"),)) from None
     try:
@@ -195,8 +219,10 @@ def load_entries(episodes_dir: Path) -> ManifestFile:
         lines = _node_lines(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise MediaManifestError(path, (Problem(spath, "file", f"YAML syntax error: {exc.problem}",
-                                                mark.line + 1 if mark else None),)) from None
+        raise MediaManifestError(
+            path,
+            (Problem(spath, "file", f"YAML syntax error: {exc.problem}", mark.line + 1 if mark else None),),
+        ) from None
     except yaml.YAMLError as exc:
         raise MediaManifestError(path, (Problem(spath, "file", f"YAML error: {exc}"),)) from None
     if data is None:
@@ -207,28 +233,44 @@ def load_entries(episodes_dir: Path) -> ManifestFile:
 
     problems: list[Problem] = []
     if not isinstance(data, dict):
-        raise MediaManifestError(path, (Problem(spath, "file", "must be a mapping with version, source, episodes",
-                                                line()),))
+        raise MediaManifestError(
+            path, (Problem(spath, "file", "must be a mapping with version, source, episodes", line()),)
+        )
     for key in sorted(set(map(str, data)) - {"version", "source", "episodes"}):
-        problems.append(Problem(spath, key, "unknown key (the manifest has version, source, episodes)", line(key)))
+        problems.append(
+            Problem(spath, key, "unknown key (the manifest has version, source, episodes)", line(key))
+        )
     version = data.get("version", FORMAT_VERSION)
     if version != FORMAT_VERSION:
-        problems.append(Problem(spath, "version", f"unsupported version {version!r} (this feedtool reads "
-                                f"version {FORMAT_VERSION})", line("version")))
+        problems.append(
+            Problem(
+                spath,
+                "version",
+                f"unsupported version {version!r} (this feedtool reads version {FORMAT_VERSION})",
+                line("version"),
+            )
+        )
     source = data.get("source")
     if source is not None and not isinstance(source, str):
         problems.append(Problem(spath, "source", f"must be text, got {source!r}", line("source")))
         source = None
     raw_episodes = data.get("episodes") or {}
     if not isinstance(raw_episodes, dict):
-        problems.append(Problem(spath, "episodes", "must be a mapping of episode slug -> media entry",
-                                line("episodes")))
+        problems.append(
+            Problem(spath, "episodes", "must be a mapping of episode slug -> media entry", line("episodes"))
+        )
         raw_episodes = {}
     entries = []
     for slug, raw in raw_episodes.items():
         if not isinstance(slug, str) or not slug.strip():
-            problems.append(Problem(spath, f"episodes.{slug}", "an episode slug must be text (quote it)",
-                                    line("episodes", str(slug))))
+            problems.append(
+                Problem(
+                    spath,
+                    f"episodes.{slug}",
+                    "an episode slug must be text (quote it)",
+                    line("episodes", str(slug)),
+                )
+            )
             continue
         entry = _entry(slug, raw, spath, line, problems)
         if entry is not None:
@@ -270,13 +312,21 @@ def render_manifest(entries: tuple[MediaEntry, ...] | list[MediaEntry], source: 
     if source:
         data["source"] = source
     data["episodes"] = {e.slug: _plain(e) for e in sorted(entries, key=lambda e: e.slug)}
-    body = yaml.dump(data, Dumper=_Dumper, sort_keys=True, allow_unicode=True, default_flow_style=False,
-                     width=4096, indent=2)
+    body = yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=True,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=4096,
+        indent=2,
+    )
     return HEADER + body
 
 
-def write_manifest(episodes_dir: Path, entries: tuple[MediaEntry, ...] | list[MediaEntry],
-                   source: str | None) -> bool:
+def write_manifest(
+    episodes_dir: Path, entries: tuple[MediaEntry, ...] | list[MediaEntry], source: str | None
+) -> bool:
     """Write media.yaml atomically (temp file + fsync + rename). Returns False when it was already identical,
     in which case the file (and its mtime) is left alone."""
     content = render_manifest(entries, source).encode("utf-8")

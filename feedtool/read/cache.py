@@ -11,6 +11,7 @@ check, cannot be unpickled or has another format number is discarded and
 rebuilt, never trusted. Like any pickle it must be as trusted as the code:
 it lives in the show's own ``.feedtool/`` folder, written only by feedtool.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,8 +21,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .model import Episode, Problem
-from .output import atomic_write
+from feedtool.model import Episode, Problem
+from feedtool.output import atomic_write
 
 CACHE_FORMAT = 2
 CACHE_FILE = "episodes.cache"
@@ -69,7 +70,7 @@ class EpisodeCache:
     _dirty: bool = False
 
     @classmethod
-    def open(cls, path: Path | None, context: str) -> "EpisodeCache":
+    def open(cls, path: Path | None, context: str) -> EpisodeCache:
         cache = cls(path, context)
         cache.stats.path_used = path is not None
         if path is None or not path.exists():
@@ -134,8 +135,10 @@ class EpisodeCache:
             return
         live = {(name, entry.digest) for name, entry in self.entries.items()}
         self.rendered = {k: v for k, v in self.rendered.items() if (k[0], k[1]) in live}
-        payload = pickle.dumps(((CACHE_FORMAT, code_fingerprint(), self.context), self.entries, self.rendered),
-                               protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps(
+            ((CACHE_FORMAT, code_fingerprint(), self.context), self.entries, self.rendered),
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
         atomic_write(self.path, payload + hashlib.sha256(payload).hexdigest().encode())
         self._dirty = False
 

@@ -11,6 +11,7 @@ Harmful (``FeedDiff.hurts_subscribers``): a removed episode, a guid change, an
 enclosure URL change, a guid used twice in the new feed, a changed
 ``podcast:guid`` (the show's own identity).
 """
+
 from __future__ import annotations
 
 import re
@@ -19,11 +20,19 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from .feedread import FeedChannel, FeedItem, ParsedFeed, read_feed, read_feed_items
+from feedtool.rss.parse import FeedChannel, FeedItem, ParsedFeed, read_feed, read_feed_items
 
 __all__ = [
-    "FeedItem", "FeedChannel", "ParsedFeed", "FieldChange", "ItemChange", "FeedDiff",
-    "diff_feeds", "read_feed", "read_feed_items", "normalise_title",
+    "FeedChannel",
+    "FeedDiff",
+    "FeedItem",
+    "FieldChange",
+    "ItemChange",
+    "ParsedFeed",
+    "diff_feeds",
+    "normalise_title",
+    "read_feed",
+    "read_feed_items",
 ]
 
 # item fields compared for a matched pair; the harmful ones make the diff exit 1
@@ -101,8 +110,9 @@ class FeedDiff:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.added or self.removed or self.changed or self.channel_changes
-                    or self.duplicate_guids_new)
+        return not (
+            self.added or self.removed or self.changed or self.channel_changes or self.duplicate_guids_new
+        )
 
 
 def _label(item: FeedItem) -> str:
@@ -136,7 +146,9 @@ def _compare(old: FeedItem, new: FeedItem, matched_by: str) -> ItemChange:
                 continue
         elif _value(old, field) == _value(new, field):
             continue
-        changes.append(FieldChange(field, _value(old, field), _value(new, field), field in HARMFUL_ITEM_FIELDS))
+        changes.append(
+            FieldChange(field, _value(old, field), _value(new, field), field in HARMFUL_ITEM_FIELDS)
+        )
     return ItemChange(old, new, matched_by, tuple(changes))
 
 

@@ -25,6 +25,7 @@ A pair is taken only when it is unique both ways in its pass. Anything else is
 *ambiguous*, reported with both sides, and left out of later passes: guessing
 would publish one episode's audio under another's title.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -32,10 +33,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .anchor import anchor_id_from_episode_field, anchor_id_from_url
-from .feeddiff import normalise_title
-from .feedread import FeedItem
-from .model import Episode
+from feedtool.model import Episode
+from feedtool.read.anchor import anchor_id_from_episode_field, anchor_id_from_url
+from feedtool.rss.diff import normalise_title
+from feedtool.rss.parse import FeedItem
+
 
 def episode_anchor_ids(episode: Episode) -> dict[str, str]:
     """anchor id -> where it came from (``ids.anchor`` / ``links.anchor``)."""
@@ -89,8 +91,10 @@ class Ambiguity:
 
     def describe(self) -> str:
         items = "; ".join(f"{i.title!r} (guid {i.guid})" for i in self.items)
-        return (f"{self.matched_by} {self.key!r} fits {len(self.slugs)} episode(s) {', '.join(self.slugs)} "
-                f"and {len(self.items)} host item(s) {items}")
+        return (
+            f"{self.matched_by} {self.key!r} fits {len(self.slugs)} episode(s) {', '.join(self.slugs)} "
+            f"and {len(self.items)} host item(s) {items}"
+        )
 
 
 @dataclass(frozen=True)
@@ -119,9 +123,13 @@ class MatchResult:
         return counts
 
 
-def _pass(method: str, episodes: list[Episode], items: list[FeedItem],
-          episode_keys: Callable[[Episode], Iterable[str]], item_keys: Callable[[FeedItem], Iterable[str]],
-          ) -> tuple[list[tuple[Episode, FeedItem, str]], list[Ambiguity]]:
+def _pass(
+    method: str,
+    episodes: list[Episode],
+    items: list[FeedItem],
+    episode_keys: Callable[[Episode], Iterable[str]],
+    item_keys: Callable[[FeedItem], Iterable[str]],
+) -> tuple[list[tuple[Episode, FeedItem, str]], list[Ambiguity]]:
     """Pairs unique both ways under one key function, and the ambiguous key groups."""
     by_key_items: dict[str, list[FeedItem]] = {}
     for item in items:
@@ -145,9 +153,12 @@ def _pass(method: str, episodes: list[Episode], items: list[FeedItem],
     for key in sorted(by_key_episodes):
         eps = by_key_episodes[key]
         key_items = by_key_items[key]
-        unique = (len(eps) == 1 and len(key_items) == 1
-                  and len(candidates_of_episode[eps[0].slug]) == 1
-                  and len(episodes_of_item[key_items[0].position]) == 1)
+        unique = (
+            len(eps) == 1
+            and len(key_items) == 1
+            and len(candidates_of_episode[eps[0].slug]) == 1
+            and len(episodes_of_item[key_items[0].position]) == 1
+        )
         if unique:
             pairs.append((eps[0], key_items[0], key))
             continue
@@ -169,9 +180,16 @@ def match_items(episodes: Iterable[Episode], items: Iterable[FeedItem]) -> Match
     passes = (
         ("anchor-id", lambda e: episode_anchor_ids(e), lambda i: item_anchor_ids(i)),
         ("guid", lambda e: [e.guid] if e.guid else [], lambda i: [i.guid] if i.guid else []),
-        ("title", episode_title_keys, lambda i: [normalise_title(i.title)] if normalise_title(i.title) else []),
-        ("title-stem", episode_title_keys,
-         lambda i: [normalise_title(title_stem(i.title))] if normalise_title(title_stem(i.title)) else []),
+        (
+            "title",
+            episode_title_keys,
+            lambda i: [normalise_title(i.title)] if normalise_title(i.title) else [],
+        ),
+        (
+            "title-stem",
+            episode_title_keys,
+            lambda i: [normalise_title(title_stem(i.title))] if normalise_title(title_stem(i.title)) else [],
+        ),
     )
     for method, episode_keys, item_keys in passes:
         pairs, unclear = _pass(method, episodes_left, items_left, episode_keys, item_keys)
@@ -193,8 +211,12 @@ def match_items(episodes: Iterable[Episode], items: Iterable[FeedItem]) -> Match
 
     unmatched_items = [UnmatchedItem(i, _item_reason(i, all_episodes)) for i in items_left]
     unmatched_episodes = [UnmatchedEpisode(e.slug, _episode_reason(e, all_items)) for e in episodes_left]
-    return MatchResult(tuple(sorted(matches, key=lambda m: m.slug)), tuple(ambiguous),
-                       tuple(unmatched_items), tuple(unmatched_episodes))
+    return MatchResult(
+        tuple(sorted(matches, key=lambda m: m.slug)),
+        tuple(ambiguous),
+        tuple(unmatched_items),
+        tuple(unmatched_episodes),
+    )
 
 
 def _closest(title: str, candidates: dict[str, str]) -> str:
@@ -212,8 +234,10 @@ def _item_reason(item: FeedItem, episodes: list[Episode]) -> str:
     ids = item_anchor_ids(item)
     parts = []
     if ids:
-        parts.append(f"no episode file has anchor id {', '.join(sorted(ids))} (from the item "
-                     f"{'/'.join(sorted(set(ids.values())))})")
+        parts.append(
+            f"no episode file has anchor id {', '.join(sorted(ids))} (from the item "
+            f"{'/'.join(sorted(set(ids.values())))})"
+        )
     else:
         parts.append("no Anchor episode id in its link, guid or enclosure")
     parts.append(f"no episode has guid {item.guid!r}" if item.guid else "it has no guid")
@@ -226,16 +250,23 @@ def _episode_reason(episode: Episode, items: list[FeedItem]) -> str:
     ids = episode_anchor_ids(episode)
     parts = []
     if ids:
-        parts.append("anchor id " + ", ".join(f"{k} ({v})" for k, v in sorted(ids.items()))
-                     + " is in no host item (deleted from the host, or a typo?)")
+        parts.append(
+            "anchor id "
+            + ", ".join(f"{k} ({v})" for k, v in sorted(ids.items()))
+            + " is in no host item (deleted from the host, or a typo?)"
+        )
     elif episode.id("anchor") or episode.link("anchor"):
-        parts.append(f"its anchor id/link {episode.id('anchor') or episode.link('anchor')!r} has no "
-                     "'-e<id>' ending to match on")
+        parts.append(
+            f"its anchor id/link {episode.id('anchor') or episode.link('anchor')!r} has no "
+            "'-e<id>' ending to match on"
+        )
     else:
         parts.append("no ids.anchor or links.anchor")
     if episode.guid:
         parts.append(f"no host item has guid {episode.guid!r}")
-    parts.append(f"no host item is titled {episode.title!r}" + (f" or {episode.short!r}" if episode.short
-                                                                and episode.short != episode.title else ""))
+    parts.append(
+        f"no host item is titled {episode.title!r}"
+        + (f" or {episode.short!r}" if episode.short and episode.short != episode.title else "")
+    )
     titles = {normalise_title(i.title): f"host item {i.title!r}" for i in items if i.title}
     return "; ".join(parts) + _closest(normalise_title(episode.title), titles)

@@ -23,14 +23,16 @@ formatters are pure functions of those cues. Rules (see docs/render.md):
 * All times are whole milliseconds; every cue lasts at least 1 ms and starts
   never decrease.
 """
+
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import re
 from dataclasses import dataclass
 
-from .model import Episode, TranscriptLine
+from feedtool.model import Episode, TranscriptLine
 
 # About 150 words a minute, 6 characters a word including the space.
 SPEECH_CHARS_PER_SECOND = 15.0
@@ -179,15 +181,15 @@ def _split_span(start_ms: int, end_ms: int, weights: list[int]) -> list[tuple[in
         b = min(b, end_ms - (n - 1 - i))
         bounds.append(b)
     bounds.append(end_ms)
-    return list(zip(bounds, bounds[1:]))
+    return list(itertools.pairwise(bounds))
 
 
 def _fit(pieces: list[_Piece], span_ms: int) -> list[_Piece]:
     """Merge speaker turns when a span is too short to give each 1 ms (sub-ms input)."""
     if len(pieces) <= span_ms:
         return pieces
-    merged = [_Piece(p.speaker, p.text) for p in pieces[:span_ms - 1]] if span_ms > 1 else []
-    rest = pieces[len(merged):]
+    merged = [_Piece(p.speaker, p.text) for p in pieces[: span_ms - 1]] if span_ms > 1 else []
+    rest = pieces[len(merged) :]
     text = " ".join(f"{p.speaker}: {p.text}" if p.speaker and k else p.text for k, p in enumerate(rest))
     merged.append(_Piece(rest[0].speaker, text))
     return merged
@@ -207,7 +209,9 @@ def build_cues(episode: Episode) -> tuple[Cue, ...]:
             else:
                 end_ms = start_ms + _estimate_ms(" ".join(p.text for p in pieces))
         pieces = _fit(pieces, end_ms - start_ms)
-        for piece, (a, b) in zip(pieces, _split_span(start_ms, end_ms, [len(p.text) for p in pieces])):
+        for piece, (a, b) in zip(
+            pieces, _split_span(start_ms, end_ms, [len(p.text) for p in pieces]), strict=False
+        ):
             cues.append(Cue(a / 1000, b / 1000, piece.speaker, piece.text))
     return tuple(cues)
 
@@ -268,7 +272,7 @@ def _screens(cue: Cue, text: str, width: int) -> list[tuple[int, int, list[str]]
     while len(screens) > max(end_ms - start_ms, 1):  # only for sub-millisecond cues
         screens[-2:] = [screens[-2] + screens[-1]]
     spans = _split_span(start_ms, end_ms, [sum(len(line) for line in s) for s in screens])
-    return [(a, b, lines) for (a, b), lines in zip(spans, screens)]
+    return [(a, b, lines) for (a, b), lines in zip(spans, screens, strict=False)]
 
 
 # ---------------------------------------------------------------- formatters

@@ -1,5 +1,6 @@
 """Split an episode file into YAML front matter and Markdown body, and load the
 YAML keeping line numbers so problems can point at the right line."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

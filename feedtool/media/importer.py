@@ -6,16 +6,17 @@ Entries of the previous media.yaml are kept for episodes that still exist but
 no longer match anything: a host item that vanished must not take its guid
 out of our feed with it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from .feedread import ParsedFeed
-from .media_manifest import ManifestFile, MediaEntry
-from .media_match import MatchResult, match_items
-from .model import Episode, ReadResult
-from .reader import mime_type_for
+from feedtool.media.match import MatchResult, match_items
+from feedtool.model import Episode, ReadResult
+from feedtool.read.episodes import mime_type_for
+from feedtool.read.media_manifest import ManifestFile, MediaEntry
+from feedtool.rss.parse import ParsedFeed
 
 
 @dataclass(frozen=True)
@@ -73,12 +74,16 @@ def plan_import(feed: ParsedFeed, read: ReadResult, previous: ManifestFile) -> I
         new[match.slug] = entry
         episode = episodes[match.slug]
         if episode.audio is not None and episode.audio.url != entry.url:
-            warnings.append(f"{match.slug}: has its own audio: ({episode.audio.url}); feedtool build uses that, "
-                            f"not the host's {entry.url}")
+            warnings.append(
+                f"{match.slug}: has its own audio: ({episode.audio.url}); feedtool build uses that, "
+                f"not the host's {entry.url}"
+            )
         if episode.guid and entry.guid and episode.guid != entry.guid:
-            warnings.append(f"{match.slug}: guid: {episode.guid!r} in the episode differs from the host's "
-                            f"{entry.guid!r}; subscribers who came from the host see the episode twice unless "
-                            "the episode's guid is removed or set to the host's")
+            warnings.append(
+                f"{match.slug}: guid: {episode.guid!r} in the episode differs from the host's "
+                f"{entry.guid!r}; subscribers who came from the host see the episode twice unless "
+                "the episode's guid is removed or set to the host's"
+            )
     existing_slugs = set(episodes) | {p.name[:-3] for p in read.failed}
     kept, dropped = [], []
     for old in previous.entries:

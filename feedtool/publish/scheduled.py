@@ -5,6 +5,7 @@ publish atomically), then link health (check, history, reports). The link
 check runs only after the feed is safely published, so a slow or flaky web
 never holds back a new episode; a feed that was not published stops the run.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -13,13 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import BuildResult, build
-from .config import Config, state_dir
-from .errors import BuildFailed
-from .links import check_links as run_check, parse_links_config
-from .links.report import render
-from .model import Problem
-from .output import atomic_write
+from feedtool.config import Config, state_dir
+from feedtool.errors import BuildFailed
+from feedtool.links import check_links as run_check
+from feedtool.links import parse_links_config
+from feedtool.links.report import render
+from feedtool.model import Problem
+from feedtool.output import atomic_write
+from feedtool.publish.build import BuildResult, build
 
 EXIT_OK = 0
 EXIT_NOT_PUBLISHED = 1
@@ -67,26 +69,44 @@ def _build_summary(result: BuildResult, out_dir: Path) -> str:
     cache = result.cache
     parsed = f", {cache.misses} parsed/{cache.hits} cached" if cache is not None and cache.path_used else ""
     left = f", {len(out.left_out)} left out with errors" if out.left_out else ""
-    return (f"published {out_dir / 'feed.xml'}: {len(out.items)} episodes{left}{parsed}; "
-            f"{written} file(s) written, {len(result.published.unchanged)} unchanged; {len(out.warnings)} warning(s)")
+    return (
+        f"published {out_dir / 'feed.xml'}: {len(out.items)} episodes{left}{parsed}; "
+        f"{written} file(s) written, {len(result.published.unchanged)} unchanged; {len(out.warnings)} warning(s)"
+    )
 
 
-def scheduled_run(config: Config, episodes_dir: Path, out_dir: Path, *, reports_dir: Path | None = None,
-                  budget: float = 1800.0, check_links: bool = True, skip_invalid: bool = False,
-                  allow_removal: bool = False, allow_guid_change: bool = False,
-                  log: Callable[[str], None] = print) -> RunOutcome:
+def scheduled_run(
+    config: Config,
+    episodes_dir: Path,
+    out_dir: Path,
+    *,
+    reports_dir: Path | None = None,
+    budget: float = 1800.0,
+    check_links: bool = True,
+    skip_invalid: bool = False,
+    allow_removal: bool = False,
+    allow_guid_change: bool = False,
+    log: Callable[[str], None] = print,
+) -> RunOutcome:
     """Build and publish, then check links and write the reports. Logs one line per stage."""
     started = time.monotonic()
     stages: list[StageOutcome] = []
     try:
-        result = build(config, episodes_dir, out_dir, skip_invalid=skip_invalid, allow_removal=allow_removal,
-                       allow_guid_change=allow_guid_change)
+        result = build(
+            config,
+            episodes_dir,
+            out_dir,
+            skip_invalid=skip_invalid,
+            allow_removal=allow_removal,
+            allow_guid_change=allow_guid_change,
+        )
     except BuildFailed as exc:
         stage = StageOutcome("build", f"NOT published: {exc}", time.monotonic() - started, exc.problems)
         log(f"build: {stage.summary} ({stage.seconds:.1f} s)")
         return RunOutcome((stage,), published=False)
-    stage = StageOutcome("build", _build_summary(result, out_dir), time.monotonic() - started,
-                         result.output.problems)
+    stage = StageOutcome(
+        "build", _build_summary(result, out_dir), time.monotonic() - started, result.output.problems
+    )
     stages.append(stage)
     log(f"build: {stage.summary} ({stage.seconds:.1f} s)")
     if not check_links:
@@ -108,8 +128,12 @@ def scheduled_run(config: Config, episodes_dir: Path, out_dir: Path, *, reports_
     counts = ", ".join(f"{n} {v}" for v, n in sorted(report.run.counts.items()) if n and v.isupper())
     broken = len(report.confirmed_broken)
     budget_note = "; time budget ran out, the rest is UNKNOWN" if report.run.budget_exhausted else ""
-    stage = StageOutcome("links", f"{len(report.results)} links: {counts}; {broken} confirmed broken"
-                         f"{budget_note}; reports in {reports_dir}", time.monotonic() - links_started)
+    stage = StageOutcome(
+        "links",
+        f"{len(report.results)} links: {counts}; {broken} confirmed broken"
+        f"{budget_note}; reports in {reports_dir}",
+        time.monotonic() - links_started,
+    )
     stages.append(stage)
     log(f"links: {stage.summary} ({stage.seconds:.1f} s)")
     return RunOutcome(tuple(stages), published=True, confirmed_broken=broken, reports=tuple(written))

@@ -21,14 +21,15 @@ A ``duration`` shorter than the chapters is reported but the chapters are kept
 has no end time.
 An episode without headers takes its chapters from its markers.
 """
+
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 
-from .model import Chapter, Episode, Problem, Severity, TranscriptHeader, TranscriptLine
-from .namespaces import PSC_NS
-from .timeutil import clock, npt
+from feedtool.model import Chapter, Episode, Problem, Severity, TranscriptHeader, TranscriptLine
+from feedtool.rss.namespaces import PSC_NS
+from feedtool.timeutil import clock, npt
 
 JSON_CHAPTERS_VERSION = "1.2.0"
 YOUTUBE_MIN_CHAPTERS = 3
@@ -72,7 +73,7 @@ def _header_candidates(episode: Episode) -> list[_Candidate]:
 def _own_start(rows: tuple, index: int) -> float | None:
     """``sec`` of the first timed line after header ``index``, or None when another
     header comes first: that line belongs to the later header, not this one."""
-    for row in rows[index + 1:]:
+    for row in rows[index + 1 :]:
         if isinstance(row, TranscriptHeader):
             return None
         if row.sec is not None:
@@ -81,8 +82,10 @@ def _own_start(rows: tuple, index: int) -> float | None:
 
 
 def _marker_candidates(episode: Episode) -> list[_Candidate]:
-    return sorted((_Candidate(_fold(m.name), m.start, "marker", None) for m in episode.markers),
-                  key=lambda c: c.start or 0.0)
+    return sorted(
+        (_Candidate(_fold(m.name), m.start, "marker", None) for m in episode.markers),
+        key=lambda c: c.start or 0.0,
+    )
 
 
 def derive_chapters(episode: Episode) -> tuple[tuple[Chapter, ...], tuple[Problem, ...]]:
@@ -99,8 +102,11 @@ def derive_chapters(episode: Episode) -> tuple[tuple[Chapter, ...], tuple[Proble
     repeats: list[_Candidate] = []  # reported together: such files repeat whole runs of headers
     for c in candidates:
         if c.start is None:
-            warn(c, "no explicit time and no timed line of its own (the next timed line comes after another "
-                    "header, or there is none); left out (add a quotableClips entry with this name to keep it)")
+            warn(
+                c,
+                "no explicit time and no timed line of its own (the next timed line comes after another "
+                "header, or there is none); left out (add a quotableClips entry with this name to keep it)",
+            )
             continue
         if any(k.title == c.title and k.start == c.start for k in kept):
             repeats.append(c)
@@ -108,37 +114,61 @@ def derive_chapters(episode: Episode) -> tuple[tuple[Chapter, ...], tuple[Proble
         while kept and c.start <= kept[-1].start:
             last = kept[-1]
             if c.how in ("explicit", "marker", "opening") and last.how == "next line":
-                warn(last, f"its derived start {clock(last.start)} is not before the explicit start "
-                           f"{clock(c.start)} of {c.title!r}; left out")
+                warn(
+                    last,
+                    f"its derived start {clock(last.start)} is not before the explicit start "
+                    f"{clock(c.start)} of {c.title!r}; left out",
+                )
                 kept.pop()
                 continue
             break
         if kept and c.start <= kept[-1].start:
-            warn(c, f"would start at {clock(c.start)}, not after {kept[-1].title!r} ({clock(kept[-1].start)}); "
-                    "left out (add a quotableClips entry with this name to give it its own time)")
+            warn(
+                c,
+                f"would start at {clock(c.start)}, not after {kept[-1].title!r} ({clock(kept[-1].start)}); "
+                "left out (add a quotableClips entry with this name to give it its own time)",
+            )
             continue
         kept.append(c)
     if repeats:
         lines = ", ".join(str(c.line) for c in repeats[:8] if c.line) + (" ..." if len(repeats) > 8 else "")
-        problems.append(Problem(path, "chapters", f"{len(repeats)} header(s) repeat an earlier header with the same "
-                                f"title and start, e.g. {repeats[0].title!r}; left out"
-                                + (f" (lines {lines})" if lines else ""), repeats[0].line, Severity.WARNING))
+        problems.append(
+            Problem(
+                path,
+                "chapters",
+                f"{len(repeats)} header(s) repeat an earlier header with the same "
+                f"title and start, e.g. {repeats[0].title!r}; left out"
+                + (f" (lines {lines})" if lines else ""),
+                repeats[0].line,
+                Severity.WARNING,
+            )
+        )
     if kept and episode.duration is not None and kept[-1].start >= episode.duration:
         late = [c for c in kept if c.start >= episode.duration]
-        problems.append(Problem(
-            path, "duration",
-            f"duration {clock(episode.duration)} ends before {len(late)} chapter(s) start (the last at "
-            f"{clock(late[-1].start)}); the chapters are kept, check duration:", None, Severity.WARNING))
+        problems.append(
+            Problem(
+                path,
+                "duration",
+                f"duration {clock(episode.duration)} ends before {len(late)} chapter(s) start (the last at "
+                f"{clock(late[-1].start)}); the chapters are kept, check duration:",
+                None,
+                Severity.WARNING,
+            )
+        )
     chapters = []
     for i, c in enumerate(kept):
         end = kept[i + 1].start if i + 1 < len(kept) else episode.duration
         if end is not None and end <= c.start:
             end = None
-        chapters.append(Chapter(start=float(c.start), title=c.title, end=float(end) if end is not None else None))
+        chapters.append(
+            Chapter(start=float(c.start), title=c.title, end=float(end) if end is not None else None)
+        )
     return tuple(chapters), tuple(problems)
 
 
-def to_json(chapters: tuple[Chapter, ...], *, title: str | None = None, podcast_name: str | None = None) -> str:
+def to_json(
+    chapters: tuple[Chapter, ...], *, title: str | None = None, podcast_name: str | None = None
+) -> str:
     """Podcasting 2.0 JSON chapters (``application/json+chapters``), deterministic."""
     doc: dict = {"version": JSON_CHAPTERS_VERSION}
     if title:
@@ -189,8 +219,9 @@ class YouTubeChapters:
         return bool(self.text)
 
 
-def to_youtube(chapters: tuple[Chapter, ...], duration: float | None = None,
-               intro_title: str = "Intro") -> YouTubeChapters:
+def to_youtube(
+    chapters: tuple[Chapter, ...], duration: float | None = None, intro_title: str = "Intro"
+) -> YouTubeChapters:
     """Description text meeting YouTube's rules: first at 0:00, at least three
     chapters, each at least 10 seconds long."""
     notes: list[str] = []
@@ -200,11 +231,14 @@ def to_youtube(chapters: tuple[Chapter, ...], duration: float | None = None,
     if items[0][0] > 0:
         if items[0][0] >= YOUTUBE_MIN_SECONDS:
             items.insert(0, (0.0, intro_title))
-            notes.append(f"added an '{intro_title}' chapter at 0:00 (the first chapter starts at "
-                         f"{clock(items[1][0])})")
+            notes.append(
+                f"added an '{intro_title}' chapter at 0:00 (the first chapter starts at {clock(items[1][0])})"
+            )
         else:
-            notes.append(f"moved '{items[0][1]}' from {clock(items[0][0])} to 0:00 (an intro would be "
-                         f"shorter than {YOUTUBE_MIN_SECONDS} s)")
+            notes.append(
+                f"moved '{items[0][1]}' from {clock(items[0][0])} to 0:00 (an intro would be "
+                f"shorter than {YOUTUBE_MIN_SECONDS} s)"
+            )
             items[0] = (0.0, items[0][1])
     # YouTube reads whole seconds; merge chapters that would be shorter than 10 s
     merged: list[tuple[float, str]] = []
@@ -216,13 +250,17 @@ def to_youtube(chapters: tuple[Chapter, ...], duration: float | None = None,
             continue
         if merged and int(start) - int(merged[-1][0]) < YOUTUBE_MIN_SECONDS:
             dropped = merged.pop()
-            notes.append(f"left out '{dropped[1]}' at {clock(dropped[0])}: shorter than {YOUTUBE_MIN_SECONDS} s")
+            notes.append(
+                f"left out '{dropped[1]}' at {clock(dropped[0])}: shorter than {YOUTUBE_MIN_SECONDS} s"
+            )
             if not merged:
                 start = 0.0
         merged.append((start, title))
     if len(merged) < YOUTUBE_MIN_CHAPTERS:
-        notes.append(f"YouTube needs at least {YOUTUBE_MIN_CHAPTERS} chapters of {YOUTUBE_MIN_SECONDS} s or more; "
-                     f"this episode has {len(merged)}")
+        notes.append(
+            f"YouTube needs at least {YOUTUBE_MIN_CHAPTERS} chapters of {YOUTUBE_MIN_SECONDS} s or more; "
+            f"this episode has {len(merged)}"
+        )
         return YouTubeChapters("", tuple(notes))
     text = "".join(f"{clock(start)} {title}\n" for start, title in merged)
     return YouTubeChapters(text, tuple(notes))

@@ -9,6 +9,7 @@ processes lock two different inodes of the "same" file).
 
 Local file systems only: flock over NFS is not reliable everywhere.
 """
+
 from __future__ import annotations
 
 import errno
@@ -21,10 +22,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from .errors import FeedtoolError
+from feedtool.errors import FeedtoolError
 
 LOCK_FILE_NAME = "run.lock"
 _POLL_MIN, _POLL_MAX = 0.02, 0.25  # seconds between tries while waiting
@@ -42,7 +43,7 @@ class LockHolder:
         if self.pid is not None:
             parts.append(f"pid {self.pid}" + (f" on {self.host}" if self.host else ""))
         if self.started is not None:
-            now = now or datetime.now(timezone.utc)
+            now = now or datetime.now(UTC)
             running = max(0, int((now - self.started).total_seconds()))
             parts.append(f"since {self.started.isoformat(timespec='seconds')} ({_span(running)} ago)")
         if self.command:
@@ -90,8 +91,12 @@ def read_holder(path: Path) -> LockHolder:
         except ValueError:
             started = None
     pid = data.get("pid") if isinstance(data.get("pid"), int) else None
-    return LockHolder(pid, data.get("host") if isinstance(data.get("host"), str) else None, started,
-                      data.get("command") if isinstance(data.get("command"), str) else None)
+    return LockHolder(
+        pid,
+        data.get("host") if isinstance(data.get("host"), str) else None,
+        started,
+        data.get("command") if isinstance(data.get("command"), str) else None,
+    )
 
 
 def _try_lock(fd: int) -> bool:
@@ -130,11 +135,12 @@ def acquire(path: Path, wait: float | None = 0.0) -> Iterator[LockHolder]:
         me = LockHolder(
             pid=os.getpid(),
             host=socket.gethostname(),
-            started=datetime.now(timezone.utc).replace(microsecond=0),
+            started=datetime.now(UTC).replace(microsecond=0),
             command=" ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv and sys.argv[0] else None,
         )
-        record = json.dumps({"pid": me.pid, "host": me.host, "started": me.started.isoformat(),
-                             "command": me.command}).encode()
+        record = json.dumps(
+            {"pid": me.pid, "host": me.host, "started": me.started.isoformat(), "command": me.command}
+        ).encode()
         os.ftruncate(fd, 0)
         os.pwrite(fd, record + b"\n", 0)
         try:

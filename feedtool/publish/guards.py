@@ -14,19 +14,21 @@ unless the run explicitly allows it. Duplicate guids and enclosure URLs are
 build errors already. With no record yet, the published feed itself (if any)
 is the record.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from .config import unknown_keys
-from .errors import ConfigError
-from .feed import FeedItem
-from .feeddiff import normalise_title
-from .model import Problem
-from .output import atomic_write
+from feedtool.config import unknown_keys
+from feedtool.errors import ConfigError
+from feedtool.model import Problem
+from feedtool.output import atomic_write
+from feedtool.render.feed import FeedItem
+from feedtool.rss.diff import normalise_title
 
 RECORD_FILE = "published.json"
 RECORD_VERSION = 1
@@ -55,31 +57,41 @@ class Violation:
     message: str
 
 
-def policy_from_config(section: Mapping[str, Any], path: str, *, allow_removal: bool = False,
-                       allow_guid_change: bool = False) -> GuardPolicy:
+def policy_from_config(
+    section: Mapping[str, Any], path: str, *, allow_removal: bool = False, allow_guid_change: bool = False
+) -> GuardPolicy:
     problems = unknown_keys(section, PUBLISH_KEYS, path, "publish.")
     max_drop = section.get("max_drop", 0.1)
     if isinstance(max_drop, bool) or not isinstance(max_drop, (int, float)) or not 0 <= max_drop <= 1:
-        problems.append(Problem(path, "publish.max_drop", f"must be a share between 0 and 1, got {max_drop!r}"))
+        problems.append(
+            Problem(path, "publish.max_drop", f"must be a share between 0 and 1, got {max_drop!r}")
+        )
         max_drop = 0.1
     if problems:
         raise ConfigError(f"{path}: the publish section has {len(problems)} problem(s)", problems)
-    return GuardPolicy(float(max_drop), allow_removal or bool(section.get("allow_removal", False)),
-                       allow_guid_change)
+    return GuardPolicy(
+        float(max_drop), allow_removal or bool(section.get("allow_removal", False)), allow_guid_change
+    )
 
 
 def record_from_items(items: tuple[FeedItem, ...] | list[FeedItem]) -> dict[str, PublishedEpisode]:
-    return {i.guid: PublishedEpisode(i.guid, i.slug, i.title, i.audio.url, i.pub_date.isoformat()) for i in items}
+    return {
+        i.guid: PublishedEpisode(i.guid, i.slug, i.title, i.audio.url, i.pub_date.isoformat()) for i in items
+    }
 
 
 def record_from_feed(xml: bytes) -> dict[str, PublishedEpisode]:
     """What an already published feed promised its subscribers (no slugs known)."""
-    from .feedread import read_feed
+    from feedtool.rss.parse import read_feed
 
     parsed = read_feed(xml)
-    return {i.guid: PublishedEpisode(i.guid, None, i.title or "", i.enclosure_url or "",
-                                     i.pub_date.isoformat() if i.pub_date else "")
-            for i in parsed.items if i.guid}
+    return {
+        i.guid: PublishedEpisode(
+            i.guid, None, i.title or "", i.enclosure_url or "", i.pub_date.isoformat() if i.pub_date else ""
+        )
+        for i in parsed.items
+        if i.guid
+    }
 
 
 def load_record(state_dir: Path, published_feed: Path) -> dict[str, PublishedEpisode] | None:
@@ -94,22 +106,31 @@ def load_record(state_dir: Path, published_feed: Path) -> dict[str, PublishedEpi
             # a damaged record must not disable the guards: fall back to the published feed
             if published_feed.exists():
                 return record_from_feed(published_feed.read_bytes())
-            raise ConfigError(f"{path}: the publish record is damaged ({exc}) and there is no published "
-                              "feed to rebuild it from; delete the file to start a new record") from None
+            raise ConfigError(
+                f"{path}: the publish record is damaged ({exc}) and there is no published "
+                "feed to rebuild it from; delete the file to start a new record"
+            ) from None
     if published_feed.exists():
         return record_from_feed(published_feed.read_bytes())
     return None
 
 
 def save_record(state_dir: Path, record: dict[str, PublishedEpisode]) -> None:
-    data = {"version": RECORD_VERSION, "episodes": {
-        g: {"slug": e.slug, "title": e.title, "enclosure": e.enclosure, "pub_date": e.pub_date}
-        for g, e in sorted(record.items())}}
+    data = {
+        "version": RECORD_VERSION,
+        "episodes": {
+            g: {"slug": e.slug, "title": e.title, "enclosure": e.enclosure, "pub_date": e.pub_date}
+            for g, e in sorted(record.items())
+        },
+    }
     atomic_write(state_dir / RECORD_FILE, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
 
 
-def check_publish(record: dict[str, PublishedEpisode] | None, items: tuple[FeedItem, ...] | list[FeedItem],
-                  policy: GuardPolicy) -> tuple[Violation, ...]:
+def check_publish(
+    record: dict[str, PublishedEpisode] | None,
+    items: tuple[FeedItem, ...] | list[FeedItem],
+    policy: GuardPolicy,
+) -> tuple[Violation, ...]:
     """Every reason not to publish ``items`` over ``record``; empty when it is safe (or allowed)."""
     if not record:
         return ()
@@ -122,20 +143,38 @@ def check_publish(record: dict[str, PublishedEpisode] | None, items: tuple[FeedI
         if old.guid in new_guids:
             continue
         # the same episode under another guid: same file, same media file, or same title
-        same = ((by_slug.get(old.slug) if old.slug else None) or by_enclosure.get(old.enclosure)
-                or by_title.get(normalise_title(old.title)))
+        same = (
+            (by_slug.get(old.slug) if old.slug else None)
+            or by_enclosure.get(old.enclosure)
+            or by_title.get(normalise_title(old.title))
+        )
         if same is not None:
             if not policy.allow_guid_change:
-                out.append(Violation("guid-changed", f"'{old.title}' was published with guid {old.guid} and "
-                                     f"would now have guid {same.guid}: every subscriber's app would download it "
-                                     "again as a new episode; pin the old one with guid: in the episode file "
-                                     "(or allow with --allow-guid-change)"))
+                out.append(
+                    Violation(
+                        "guid-changed",
+                        f"'{old.title}' was published with guid {old.guid} and "
+                        f"would now have guid {same.guid}: every subscriber's app would download it "
+                        "again as a new episode; pin the old one with guid: in the episode file "
+                        "(or allow with --allow-guid-change)",
+                    )
+                )
         elif not policy.allow_removal:
             where = f" (file {old.slug}.md)" if old.slug else ""
-            out.append(Violation("removed", f"'{old.title}'{where}, guid {old.guid}, is published but no longer in "
-                                 "the feed: apps would drop it; restore the file, or allow with --allow-removal"))
+            out.append(
+                Violation(
+                    "removed",
+                    f"'{old.title}'{where}, guid {old.guid}, is published but no longer in "
+                    "the feed: apps would drop it; restore the file, or allow with --allow-removal",
+                )
+            )
     floor = len(record) * (1 - policy.max_drop)
     if len(items) < floor and not policy.allow_removal:
-        out.append(Violation("count-drop", f"the feed would shrink from {len(record)} to {len(items)} episodes, "
-                             f"more than publish.max_drop ({policy.max_drop:.0%}); allow with --allow-removal"))
+        out.append(
+            Violation(
+                "count-drop",
+                f"the feed would shrink from {len(record)} to {len(items)} episodes, "
+                f"more than publish.max_drop ({policy.max_drop:.0%}); allow with --allow-removal",
+            )
+        )
     return tuple(out)

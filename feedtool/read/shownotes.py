@@ -4,6 +4,7 @@ markdown-it-py is used rather than hand-written regexes: it is CommonMark
 compliant (autolinks ``<https://...>``, reference links, nested emphasis) and
 gives a token stream from which links can be taken without re-parsing HTML.
 """
+
 from __future__ import annotations
 
 import re
@@ -67,7 +68,7 @@ def truncate_utf8(text: str, limit: int) -> str:
     """Cut text to at most ``limit`` UTF-8 bytes at a word boundary, with an ellipsis."""
     if len(text.encode("utf-8")) <= limit:
         return text
-    budget = limit - len("…".encode("utf-8"))
+    budget = limit - len("…".encode())
     cut = text.encode("utf-8")[:budget].decode("utf-8", errors="ignore")
     space = cut.rfind(" ")
     if space > budget * 0.8:
