@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TextIO
 
 from feedtool.model import Problem
 
@@ -32,7 +33,9 @@ def add_config_args(parser: argparse.ArgumentParser, episodes: bool = True) -> N
         )
 
 
-def print_problems(problems: Iterable[Problem], *, warnings: bool = True, stream=None) -> None:
+def print_problems(
+    problems: Iterable[Problem], *, warnings: bool = True, stream: TextIO | None = None
+) -> None:
     """One line per problem, errors first, in file order: ``path:line: severity: field: message``."""
     stream = stream or sys.stderr
     items = sorted(problems, key=lambda p: (not p.is_error, p.path, p.line or 0, p.field))

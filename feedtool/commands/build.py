@@ -9,7 +9,7 @@ from pathlib import Path
 
 from feedtool.commands._common import DEFAULT_OUT, add_config_args, print_problems
 from feedtool.config import load_config, state_dir
-from feedtool.errors import BuildFailed
+from feedtool.errors import ExitCode
 from feedtool.publish.build import build
 from feedtool.publish.lock import acquire, lock_path
 
@@ -63,27 +63,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
+    """Build and print the summary. ``BuildFailed`` (nothing published) propagates:
+    ``cli.report_error`` lists its problems (honouring ``--quiet``) and exits 1."""
     config = load_config(args.config)
-    try:
-        # --check only reads, so it needs no lock (and must not create the state folder)
-        guard = nullcontext() if args.check else acquire(lock_path(state_dir(config)), wait=args.wait)
-        with guard:
-            result = build(
-                config,
-                args.episodes,
-                args.out,
-                skip_invalid=args.skip_invalid,
-                dry_run=args.dry_run,
-                check=args.check,
-                use_cache=not args.no_cache,
-                allow_removal=args.allow_removal,
-                allow_guid_change=args.allow_guid_change,
-            )
-    except BuildFailed as exc:
-        print_problems(exc.problems, warnings=not args.quiet)
-        print(f"build failed: {exc}", file=sys.stderr)
-        return 1
+    # --check only reads, so it needs no lock (and must not create the state folder)
+    guard = nullcontext() if args.check else acquire(lock_path(state_dir(config)), wait=args.wait)
+    with guard:
+        result = build(
+            config,
+            args.episodes,
+            args.out,
+            skip_invalid=args.skip_invalid,
+            dry_run=args.dry_run,
+            check=args.check,
+            use_cache=not args.no_cache,
+            allow_removal=args.allow_removal,
+            allow_guid_change=args.allow_guid_change,
+        )
     out = result.output
     print_problems(out.problems, warnings=not args.quiet)
     if result.cache is not None and result.cache.discarded and not args.quiet:
@@ -108,9 +105,9 @@ def run(args: argparse.Namespace) -> int:
                 f"out of date: {len(result.pending)} file(s) would change: {', '.join(result.pending[:10])}"
                 + (" ..." if len(result.pending) > 10 else "")
             )
-            return 1
+            return ExitCode.FAILED
         print(f"up to date: {args.out}/feed.xml and {len(out.files) - 1} other file(s) match the episodes")
-        return 0
+        return ExitCode.OK
     if args.dry_run:
         print(f"dry run: feed.xml would have {', '.join(parts)}; {warnings} warning(s); nothing written")
     else:
@@ -119,4 +116,4 @@ def run(args: argparse.Namespace) -> int:
             f"built {args.out}/feed.xml: {', '.join(parts)}; {len(pub.written)} file(s) written, "
             f"{len(pub.unchanged)} unchanged; {warnings} warning(s)"
         )
-    return 0
+    return ExitCode.OK

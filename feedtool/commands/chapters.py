@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from feedtool.commands._common import print_problems
+from feedtool.errors import ExitCode
 from feedtool.read.episodes import read_episode
 from feedtool.render import chapters as ch
 
@@ -27,11 +28,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     episode, problems = read_episode(args.file)
     if episode is None:
         print_problems(problems)
-        return 1
+        return ExitCode.FAILED
     chapters, chapter_problems = ch.derive_chapters(episode)
     print_problems([*problems, *chapter_problems], warnings=not args.quiet)
     if not chapters:
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
             f"{args.file}: no chapters: the episode has no transcript headers and no quotableClips",
             file=sys.stderr,
         )
-        return 1
+        return ExitCode.FAILED
     if args.format == "json":
         sys.stdout.write(ch.to_json(chapters, title=episode.title))
     elif args.format == "psc":
@@ -52,6 +53,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"note: {note}", file=sys.stderr)
         if not yt.ok:
             print(f"{args.file}: cannot make YouTube chapters", file=sys.stderr)
-            return 1
+            return ExitCode.FAILED
         sys.stdout.write(yt.text)
-    return 0
+    return ExitCode.OK

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from feedtool.errors import UsageError
+from feedtool.errors import ExitCode, UsageError
 from feedtool.rss.diff import diff_feeds
 from feedtool.rss.diff_report import format_text, to_json
 from feedtool.rss.parse import FeedReadError, ParsedFeed, read_feed
@@ -41,11 +41,11 @@ def _load(path_text: str) -> ParsedFeed:
         raise UsageError(f"{path}: {exc}") from None
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     diff = diff_feeds(_load(args.old), _load(args.new))
     if args.format == "json":
         json.dump(to_json(diff), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(format_text(diff, args.old, args.new))
-    return 1 if diff.hurts_subscribers else 0
+    return ExitCode.FAILED if diff.hurts_subscribers else ExitCode.OK

@@ -8,9 +8,9 @@ from datetime import UTC
 from pathlib import Path
 
 from feedtool.config import load_config
-from feedtool.errors import UsageError
+from feedtool.errors import ExitCode, SourceError, UsageError
 from feedtool.media.importer import format_report, plan_import
-from feedtool.media.source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, SourceError, public_source, read_source
+from feedtool.media.source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, public_source, read_source
 from feedtool.read.episodes import read_episodes
 from feedtool.read.media_manifest import load_entries, manifest_path, render_manifest, write_manifest
 from feedtool.rss.parse import FeedReadError, read_feed
@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     episodes_dir = Path(args.episodes)
     if not episodes_dir.is_dir():
         raise UsageError(f"{episodes_dir}: episodes folder not found")
@@ -69,4 +69,4 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(f"\nwrote {target} ({len(plan.entries)} entries)\n")
     else:
         sys.stdout.write(f"\n{target} unchanged ({len(plan.entries)} entries)\n")
-    return 0 if plan.complete else 1
+    return ExitCode.OK if plan.complete else ExitCode.FAILED

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from feedtool.commands._common import add_config_args
 from feedtool.config import load_config
-from feedtool.errors import UsageError
+from feedtool.errors import ExitCode, UsageError
 from feedtool.links import Verdict, check_links, parse_links_config
 from feedtool.links.progress import ProgressBar
 from feedtool.links.report import FORMATS, render
@@ -21,7 +21,7 @@ from feedtool.publish.build import open_cache, read_show
 from feedtool.read.media_manifest import load_manifest
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "links",
         help="check every outbound link for real availability and report what broke",
@@ -38,7 +38,7 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     config = load_config(args.config)
     links_config = parse_links_config(config)
     folder = Path(args.episodes)
@@ -78,4 +78,4 @@ def run(args: argparse.Namespace) -> int:
         atomic_write(Path(args.output), text.encode("utf-8"))
     else:
         sys.stdout.write(text)
-    return 1 if report.confirmed_broken else 0
+    return ExitCode.FAILED if report.confirmed_broken else ExitCode.OK

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from feedtool.commands._common import DEFAULT_OUT, add_config_args, print_problems
 from feedtool.config import load_config, state_dir
+from feedtool.errors import ExitCode
 from feedtool.publish.lock import acquire, lock_path
 from feedtool.publish.scheduled import scheduled_run
 
@@ -64,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     config = load_config(args.config)
     started = datetime.now(UTC).replace(microsecond=0)
     with acquire(lock_path(state_dir(config)), wait=args.wait):
@@ -86,5 +87,5 @@ def run(args: argparse.Namespace) -> int:
         )
     for stage in outcome.stages:
         print_problems(stage.problems, warnings=args.verbose, stream=sys.stdout)
-    print(f"run: {outcome.summary} (exit {outcome.exit_code})")
+    print(f"run: {outcome.summary} (exit {int(outcome.exit_code)})")
     return outcome.exit_code

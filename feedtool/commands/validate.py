@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from feedtool.errors import UsageError
+from feedtool.errors import ExitCode, UsageError
 from feedtool.rss.validate import validate_feed
 
 
@@ -45,7 +45,7 @@ def _read(feed: str) -> tuple[bytes, str]:
         raise UsageError(f"cannot read {feed}: {exc.strerror or exc}") from None
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     data, name = _read(args.feed)
     report = validate_feed(data, name=name)
     if args.format == "json":
@@ -54,4 +54,4 @@ def run(args: argparse.Namespace) -> int:
         for issue in report.issues:
             print(issue)
         print(report.summary())
-    return 0 if report.ok else 1
+    return ExitCode.OK if report.ok else ExitCode.FAILED

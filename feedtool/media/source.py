@@ -14,18 +14,12 @@ import requests
 import urllib3
 
 from feedtool import __version__
-from feedtool.errors import FeedtoolError
+from feedtool.errors import SourceError
 
 DEFAULT_TIMEOUT = 30.0  # seconds, for connecting and for each read
 DEFAULT_TOTAL_TIMEOUT = 300.0  # seconds for the whole download: a host dripping bytes cannot stall a run
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # large shows' feeds reach a few MB; 50 MB is far past any real one
 USER_AGENT = f"feedtool/{__version__} (import-media)"
-
-
-class SourceError(FeedtoolError):
-    """The host feed could not be fetched or read. Exit code 2: nothing was written."""
-
-    exit_code = 2
 
 
 def is_url(source: str) -> bool:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from feedtool.errors import FeedtoolError
+from feedtool.errors import LockBusy
 
 LOCK_FILE_NAME = "run.lock"
 _POLL_MIN, _POLL_MAX = 0.02, 0.25  # seconds between tries while waiting
@@ -51,24 +51,22 @@ class LockHolder:
         return ", ".join(parts) if parts else "an unknown process (it has not written its details yet)"
 
 
-class LockBusy(FeedtoolError):
-    """Another run holds the lock. Exit code 3 (see feedtool.cli)."""
-
-    exit_code = 3
-
-    def __init__(self, path: Path, holder: LockHolder, waited: float):
-        self.path, self.holder, self.waited = path, holder, waited
-        waited_text = f" after waiting {waited:g}s" if waited else ""
-        super().__init__(
-            f"another feedtool run holds the lock {path}{waited_text}: {holder.describe()}. "
-            "The lock is released when that run ends (even if it crashes); wait for it, or retry later."
-        )
-
-
 def _span(seconds: int) -> str:
     h, rem = divmod(seconds, 3600)
     m, s = divmod(rem, 60)
     return f"{h}h{m:02d}m{s:02d}s" if h else (f"{m}m{s:02d}s" if m else f"{s}s")
+
+
+def _command_line() -> str | None:
+    """This process's command line as a user would type it, for the holder record.
+
+    ``python -m feedtool`` has ``.../feedtool/__main__.py`` as ``argv[0]``: it is
+    shown as ``feedtool``, the command it is the same as."""
+    if not sys.argv or not sys.argv[0]:
+        return None
+    program = Path(sys.argv[0])
+    name = program.parent.name if program.name == "__main__.py" else program.name
+    return " ".join([name, *sys.argv[1:]])
 
 
 def lock_path(state_dir: Path) -> Path:
@@ -132,14 +130,10 @@ def acquire(path: Path, wait: float | None = 0.0) -> Iterator[LockHolder]:
                     raise LockBusy(path, read_holder(path), round(wait, 3))
                 time.sleep(min(pause, max(0.0, wait - waited)))
                 pause = min(pause * 2, _POLL_MAX)
-        me = LockHolder(
-            pid=os.getpid(),
-            host=socket.gethostname(),
-            started=datetime.now(UTC).replace(microsecond=0),
-            command=" ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv and sys.argv[0] else None,
-        )
+        started = datetime.now(UTC).replace(microsecond=0)
+        me = LockHolder(pid=os.getpid(), host=socket.gethostname(), started=started, command=_command_line())
         record = json.dumps(
-            {"pid": me.pid, "host": me.host, "started": me.started.isoformat(), "command": me.command}
+            {"pid": me.pid, "host": me.host, "started": started.isoformat(), "command": me.command}
         ).encode()
         os.ftruncate(fd, 0)
         os.pwrite(fd, record + b"\n", 0)

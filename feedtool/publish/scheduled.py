@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from feedtool.config import Config, state_dir
-from feedtool.errors import BuildFailed
+from feedtool.errors import BuildFailed, ExitCode
 from feedtool.links import check_links as run_check
 from feedtool.links import parse_links_config
 from feedtool.links.report import render
@@ -23,9 +23,6 @@ from feedtool.model import Problem
 from feedtool.output import atomic_write
 from feedtool.publish.build import BuildResult, build
 
-EXIT_OK = 0
-EXIT_NOT_PUBLISHED = 1
-EXIT_LINKS_BROKEN = 4
 REPORT_FORMATS = {"json": "links.json", "markdown": "links.md", "html": "links.html", "text": "links.txt"}
 
 
@@ -45,10 +42,11 @@ class RunOutcome:
     reports: tuple[Path, ...] = ()
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitCode:
+        """FAILED: the feed was not published; LINKS_BROKEN: published, but links are confirmed broken."""
         if not self.published:
-            return EXIT_NOT_PUBLISHED
-        return EXIT_LINKS_BROKEN if self.confirmed_broken else EXIT_OK
+            return ExitCode.FAILED
+        return ExitCode.LINKS_BROKEN if self.confirmed_broken else ExitCode.OK
 
     @property
     def summary(self) -> str:

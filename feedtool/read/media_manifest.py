@@ -35,7 +35,7 @@ from typing import Any
 
 import yaml
 
-from feedtool.errors import FeedtoolError
+from feedtool.errors import MediaManifestError
 from feedtool.model import Audio, Problem
 from feedtool.output import atomic_write
 from feedtool.read.frontmatter import compose_and_construct
@@ -49,20 +49,6 @@ HEADER = (
     "# `feedtool build` uses an entry for each episode that has no `audio:` of its own.\n"
     "# Keep the guids: subscribers' apps know these episodes by them.\n"
 )
-
-
-class MediaManifestError(FeedtoolError):
-    """media.yaml exists but cannot be trusted. Exit code 2 (an input to fix)."""
-
-    exit_code = 2
-
-    def __init__(self, path: Path, problems: tuple[Problem, ...]):
-        self.path, self.problems = path, problems
-        detail = "".join(f"\n  {p}" for p in problems)
-        super().__init__(
-            f"{path}: the media manifest has {len(problems)} problem(s); fix or delete it "
-            f"and run `feedtool import-media` again:{detail}"
-        )
 
 
 @dataclass(frozen=True)

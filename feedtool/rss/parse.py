@@ -21,7 +21,14 @@ from feedtool import timeutil
 
 
 class FeedReadError(ValueError):
-    """The bytes are not an RSS feed we can read (not XML, no <channel>)."""
+    """The bytes are not an RSS feed we can read (not XML, no <channel>).
+
+    A ``ValueError``, not a ``FeedtoolError`` (and so not in ``feedtool.errors``):
+    the parser sees bytes and does not know which file or URL they came from,
+    so it has no message fit for the user and no exit code of its own. Each
+    caller adds the source and re-raises what it means there: ``diff`` a
+    ``UsageError`` for an unreadable file, ``import-media`` a ``SourceError``.
+    """
 
 
 # namespace family -> substrings that identify it in a namespace URI (lower-cased)

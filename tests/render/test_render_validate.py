@@ -14,6 +14,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from feedtool.cli import report_error
 from feedtool.commands import validate as validate_command
 from feedtool.errors import FeedtoolError
 from feedtool.model import Severity
@@ -251,7 +252,7 @@ def test_feedgen_feed_with_extension():
 
 
 def run_cli(argv: list[str], stdin: bytes = b"") -> tuple[int, str]:
-    """Parse with the command's own parser and map FeedtoolError like feedtool.cli.main does."""
+    """Parse with the command's own parser and map FeedtoolError with feedtool.cli's report_error."""
     parser = argparse.ArgumentParser(prog="feedtool")
     validate_command.register(parser.add_subparsers())
     args = parser.parse_args(argv)
@@ -261,7 +262,7 @@ def run_cli(argv: list[str], stdin: bytes = b"") -> tuple[int, str]:
     try:
         code = args.handler(args)
     except FeedtoolError as exc:
-        code = exc.exit_code
+        code = report_error(exc)
     finally:
         sys.stdout, sys.stdin = old_out, old_in
     return code, out.getvalue()

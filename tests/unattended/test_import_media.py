@@ -10,7 +10,8 @@ import time
 import pytest
 import yaml
 
-from feedtool.media.source import SourceError, fetch_url, public_source
+from feedtool.errors import SourceError
+from feedtool.media.source import fetch_url, public_source
 from feedtool.read.media_manifest import load_manifest
 
 from .conftest import Route

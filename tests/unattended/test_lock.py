@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from feedtool.errors import FeedtoolError
-from feedtool.publish.lock import LockBusy, acquire, lock_path, read_holder
+from feedtool.errors import ExitCode, FeedtoolError, LockBusy
+from feedtool.publish.lock import acquire, lock_path, read_holder
 
 HOLDER = textwrap.dedent("""
     import sys, time
@@ -62,7 +62,7 @@ def test_second_process_gets_lockbusy_naming_the_holder(tmp_path):
             pytest.fail("took a lock another process holds")
         assert time.monotonic() - started < 1.0
         error = info.value
-        assert isinstance(error, FeedtoolError) and error.exit_code == 3
+        assert isinstance(error, FeedtoolError) and error.exit_code is ExitCode.LOCKED == 3
         assert error.holder.pid == proc.pid
         message = str(error)
         assert f"pid {proc.pid}" in message and "since 20" in message and "ago" in message

@@ -10,10 +10,10 @@ import pytest
 
 from feedtool import output
 from feedtool.config import parse_config
+from feedtool.errors import MediaManifestError
 from feedtool.model import Audio, Episode
 from feedtool.read.media_manifest import (
     MediaEntry,
-    MediaManifestError,
     load_entries,
     load_manifest,
     render_manifest,
