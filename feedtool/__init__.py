@@ -35,7 +35,6 @@ _EXPORTS: dict[str, str] = {
     "ValidationReport": "feedtool.rss.validate",
     # links
     "check_links": "feedtool.links",
-    "parse_links_config": "feedtool.links",
     # the scheduled run
     "scheduled_run": "feedtool.publish.scheduled",
     "RunOutcome": "feedtool.publish.scheduled",
@@ -75,7 +74,6 @@ __all__ = [
     "build",
     "check_links",
     "load_config",
-    "parse_links_config",
     "read_episode",
     "read_show",
     "scheduled_run",
@@ -95,7 +93,7 @@ if TYPE_CHECKING:
         SourceError,
         UsageError,
     )
-    from feedtool.links import check_links, parse_links_config
+    from feedtool.links import check_links
     from feedtool.model import Episode, Problem, ReadResult, Severity
     from feedtool.publish.build import BuildOutput, BuildResult, build, read_show
     from feedtool.publish.scheduled import RunOutcome, scheduled_run

@@ -2,29 +2,37 @@
 
 Relative paths resolve against the config file's folder. Unknown keys are an
 error with a "did you mean" hint, because a typo in a scheduled job's config
-should fail loudly, not silently fall back to a default.
+should fail loudly, not silently fall back to a default. The whole file is
+checked at load, the ``links:`` and ``publish:`` sections included, so every
+problem is listed at once and no command starts work on a broken config.
 """
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
 from feedtool.categories import check_category
+from feedtool.config_fields import FieldReader
 from feedtool.errors import ConfigError
-from feedtool.model import Person, Problem
+from feedtool.model import Person
+
+if TYPE_CHECKING:
+    from feedtool.links.config import LinksConfig
+    from feedtool.publish.guards import PublishConfig
 
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 TRANSCRIPT_FORMATS = ("vtt", "srt", "json")
+SHOW_TYPES = ("episodic", "serial")
+TEMPLATE_PLACEHOLDERS = ("slug", "season", "episode")
 
 KNOWN_KEYS = {
     "title",
@@ -59,6 +67,9 @@ KNOWN_KEYS = {
     "publish",
     "funding",
 }
+OWNER_KEYS = {"name", "email"}
+PERSON_KEYS = {"id", "name", "role", "img", "href"}
+FUNDING_KEYS = {"url", "label"}
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,8 @@ class Config:
     author: str
     image: str
     categories: tuple[Category, ...]
+    links: LinksConfig
+    publish: PublishConfig
     explicit: bool = False
     show_type: str = "episodic"
     copyright: str | None = None
@@ -99,8 +112,6 @@ class Config:
     max_items: int | None = None
     state_dir: Path | None = None
     funding: tuple[tuple[str, str], ...] = ()  # (url, label)
-    links: Mapping[str, Any] = field(default_factory=dict)  # parsed by feedtool.links
-    publish: Mapping[str, Any] = field(default_factory=dict)  # parsed by feedtool.publish
 
     @property
     def tz(self) -> ZoneInfo:
@@ -121,7 +132,11 @@ def state_dir(config: Config) -> Path:
     """Where feedtool keeps its state (cache, publish record, link history, lock):
     ``state_dir:`` from the config (relative to the config file), else ``.feedtool/``
     in the current directory."""
-    return config.state_dir or Path.cwd() / STATE_DIR_NAME
+    return _state_folder(config.state_dir)
+
+
+def _state_folder(configured: Path | None) -> Path:
+    return configured or Path.cwd() / STATE_DIR_NAME
 
 
 def podcast_guid_for(feed_url: str) -> str:
@@ -130,205 +145,192 @@ def podcast_guid_for(feed_url: str) -> str:
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
 
 
-def _hint(key: str, known: set[str]) -> str:
-    close = difflib.get_close_matches(key, sorted(known), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+def parse_config(data: Mapping[str, Any], path: Path) -> Config:
+    """Build a Config from an already-loaded mapping, its ``links:`` and ``publish:``
+    sections included; raise ConfigError listing every problem of the file."""
+    f = FieldReader(data, str(path))
+    f.unknown(KNOWN_KEYS)
+    public_url, feed_url = _feed_urls(f)
+    owner_name, owner_email = _owner(f)
+    state = f.path("state_dir", path.parent)
+    links, publish = _sections(f, path.parent, _state_folder(state))
+    config = Config(
+        path=path,
+        title=f.text("title", required=True, default=""),
+        description=f.text("description", required=True, default=""),
+        link=f.url("link", required=True) or "",
+        public_url=public_url,
+        feed_url=feed_url,
+        language=_language(f),
+        author=f.text("author", required=True, default=""),
+        image=f.url("image", required=True) or "",
+        categories=_categories(f),
+        links=links,
+        publish=publish,
+        explicit=f.flag("explicit", False),
+        show_type=_show_type(f),
+        copyright=f.text("copyright"),
+        owner_name=owner_name,
+        owner_email=owner_email,
+        locked=f.flag("locked", True),
+        locked_owner=f.text("locked_owner") or owner_email,
+        podcast_guid=f.text("podcast_guid") or podcast_guid_for(feed_url),
+        hosts=_hosts(f),
+        episode_url=_template(f, "episode_url"),
+        image_base_url=f.url("image_base_url"),
+        media_url=_template(f, "media_url"),
+        media_type=f.text("media_type"),
+        people_dir=f.path("people", path.parent),
+        timezone=_timezone(f),
+        transcript_formats=_transcript_formats(f),
+        transcript_language=f.text("transcript_language"),
+        max_items=f.whole_number("max_items", minimum=1),
+        state_dir=state,
+        funding=_funding(f),
+    )
+    if f.problems:
+        raise ConfigError(f"{path}: the config has {len(f.problems)} problem(s)", f.problems)
+    return config
 
 
-def unknown_keys(section: Mapping[str, Any], known: set[str], path: str, where: str = "") -> list[Problem]:
-    """Problems for keys nobody reads, with a "did you mean" hint. Used by every section."""
-    return [
-        Problem(path, f"{where}{key}", f"unknown key{_hint(str(key), known)}")
-        for key in section
-        if key not in known
-    ]
+# The steps of parse_config. Each reads its keys through ``f``, which collects the problems.
 
 
-class _Fields:
-    """Typed access to one mapping that collects problems instead of raising."""
-
-    def __init__(self, data: Mapping[str, Any], path: str, prefix: str = ""):
-        self.data, self.path, self.prefix, self.problems = data, path, prefix, []
-
-    def err(self, key: str, message: str) -> None:
-        self.problems.append(Problem(self.path, self.prefix + key, message))
-
-    def str(self, key: str, required: bool = False, default: str | None = None) -> str | None:
-        value = self.data.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.err(key, "is required")
-            return default
-        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            self.err(key, f"must be text, not {type(value).__name__}")
-            return default
-        return str(value).strip()
-
-    def url(self, key: str, required: bool = False) -> str | None:
-        value = self.str(key, required)
-        if value is not None and not re.match(r"^https?://[^/\s]+", value):
-            self.err(key, f"must be an absolute http(s) URL, got {value!r}")
-            return None
-        return value
-
-    def bool(self, key: str, default: bool) -> bool:
-        value = self.data.get(key, default)
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in ("yes", "true", "no", "false"):
-            return value.lower() in ("yes", "true")
-        self.err(key, f"must be true or false, got {value!r}")
-        return default
-
-    def int(self, key: str, minimum: int = 0) -> int | None:
-        value = self.data.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.err(key, f"must be a whole number >= {minimum}, got {value!r}")
-            return None
-        return value
+def _feed_urls(f: FieldReader) -> tuple[str, str]:
+    """``public_url`` (always ending in "/") and ``feed_url`` (by default ``feed.xml`` under it)."""
+    public_url = f.url("public_url", required=True) or "https://invalid.example/"
+    if not public_url.endswith("/"):
+        public_url += "/"
+    return public_url, f.url("feed_url") or public_url + "feed.xml"
 
 
-def _categories(data: Mapping[str, Any], f: _Fields) -> tuple[Category, ...]:
-    raw = data.get("categories", data.get("category"))
+def _language(f: FieldReader) -> str:
+    language = f.text("language", required=True, default="en")
+    if not re.match(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$", language):
+        f.problem("language", f"must be an ISO 639 code such as 'en' or 'en-us', got {language!r}")
+    return language
+
+
+def _show_type(f: FieldReader) -> str:
+    show_type = f.text("type", default="episodic")
+    if show_type not in SHOW_TYPES:
+        f.problem("type", f"must be 'episodic' or 'serial', got {show_type!r}")
+    return show_type
+
+
+def _timezone(f: FieldReader) -> str:
+    name = f.text("timezone", default="UTC")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        f.problem("timezone", f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)")
+        return "UTC"
+    return name
+
+
+def _categories(f: FieldReader) -> tuple[Category, ...]:
+    raw = f.data.get("categories", f.data.get("category"))
     if raw is None:
-        f.err("category", "is required (Apple needs a category, e.g. 'Technology')")
+        f.problem("category", "is required (Apple needs a category, e.g. 'Technology')")
         return ()
-    items = raw if isinstance(raw, list) else [raw]
     out: list[Category] = []
-    for item in items:
+    for item in raw if isinstance(raw, list) else [raw]:
         if isinstance(item, str):
-            name, _, sub = item.partition(">")
-            name, sub = name.strip(), sub.strip() or None
+            name, _, sub_text = item.partition(">")
+            name, sub = name.strip(), sub_text.strip() or None
         elif isinstance(item, dict) and "name" in item:
             name, sub = str(item["name"]), (str(item["sub"]) if item.get("sub") else None)
         else:
-            f.err(
+            f.problem(
                 "category",
                 f"use 'Technology' or 'Business > Careers' or {{name: ..., sub: ...}}, got {item!r}",
             )
             continue
         message = check_category(name, sub)
         if message:
-            f.err("category", message)
+            f.problem("category", message)
         else:
             out.append(Category(name, sub))
     return tuple(out)
 
 
-def _hosts(data: Any, f: _Fields) -> tuple[Person, ...]:
+def _owner(f: FieldReader) -> tuple[str | None, str | None]:
+    owner = f.section("owner", "a mapping with name and email")
+    owner.unknown(OWNER_KEYS)
+    return owner.text("name"), owner.text("email")
+
+
+def _hosts(f: FieldReader) -> tuple[Person, ...]:
+    data = f.data.get("hosts")
     if data is None:
         return ()
     if not isinstance(data, list):
-        f.err("hosts", "must be a list of {name, img, href}")
+        f.problem("hosts", "must be a list of {name, img, href}")
         return ()
     hosts = []
     for i, item in enumerate(data):
         if isinstance(item, str):
             item = {"name": item}
         if not isinstance(item, dict) or not item.get("name"):
-            f.err(f"hosts[{i}]", "needs at least a name")
+            f.problem(f"hosts[{i}]", "needs at least a name")
             continue
+        host = f.entry(f"hosts[{i}]", item)
+        host.unknown(PERSON_KEYS)
+        name = host.text("name", default="")
         hosts.append(
             Person(
-                id=str(item.get("id") or item["name"]),
-                name=str(item["name"]),
-                role=str(item.get("role") or "host"),
-                img=item.get("img"),
-                href=item.get("href"),
+                id=host.text("id") or name,
+                name=name,
+                role=host.text("role") or "host",
+                img=host.text("img"),
+                href=host.text("href"),
             )
         )
     return tuple(hosts)
 
 
-def parse_config(data: Mapping[str, Any], path: Path) -> Config:
-    """Build a Config from an already-loaded mapping; raise ConfigError listing every problem."""
-    spath = str(path)
-    f = _Fields(data, spath)
-    problems = unknown_keys(data, KNOWN_KEYS, spath)
-    public_url = f.url("public_url", required=True) or "https://invalid.example/"
-    if not public_url.endswith("/"):
-        public_url += "/"
-    feed_url = f.url("feed_url") or public_url + "feed.xml"
-    tz_name = f.str("timezone", default="UTC") or "UTC"
-    try:
-        ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        f.err("timezone", f"unknown time zone {tz_name!r} (use an IANA name such as Europe/Berlin)")
-        tz_name = "UTC"
-    show_type = f.str("type", default="episodic") or "episodic"
-    if show_type not in ("episodic", "serial"):
-        f.err("type", f"must be 'episodic' or 'serial', got {show_type!r}")
-    language = f.str("language", required=True) or "en"
-    if not re.match(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$", language):
-        f.err("language", f"must be an ISO 639 code such as 'en' or 'en-us', got {language!r}")
-    owner = data.get("owner") or {}
-    if not isinstance(owner, dict):
-        f.err("owner", "must be a mapping with name and email")
-        owner = {}
-    formats = data.get("transcripts", list(TRANSCRIPT_FORMATS))
-    if not isinstance(formats, list) or any(x not in TRANSCRIPT_FORMATS for x in formats):
-        f.err("transcripts", f"must be a list drawn from {list(TRANSCRIPT_FORMATS)}, got {formats!r}")
-        formats = list(TRANSCRIPT_FORMATS)
-    media_url = f.str("media_url")
-    for name, template in (("media_url", media_url), ("episode_url", f.str("episode_url"))):
-        if template:
-            bad = set(re.findall(r"\{([^}]*)\}", template)) - {"slug", "season", "episode"}
-            if bad:
-                f.err(name, f"unknown placeholder(s) {sorted(bad)}: use {{slug}}, {{season}}, {{episode}}")
+def _funding(f: FieldReader) -> tuple[tuple[str, str], ...]:
     funding = []
-    for i, item in enumerate(data.get("funding") or []):
+    for i, item in enumerate(f.data.get("funding") or []):
         if isinstance(item, dict) and item.get("url"):
-            funding.append((str(item["url"]), str(item.get("label") or "Support the show")))
+            entry = f.entry(f"funding[{i}]", item)
+            entry.unknown(FUNDING_KEYS)
+            funding.append((entry.text("url", default=""), entry.text("label", default="Support the show")))
         else:
-            f.err(f"funding[{i}]", "needs a url (and optionally a label)")
+            f.problem(f"funding[{i}]", "needs a url (and optionally a label)")
+    return tuple(funding)
 
-    def rel(key: str) -> Path | None:
-        value = f.str(key)
-        return (path.parent / value).resolve() if value else None
 
-    for section in ("links", "publish"):
-        if data.get(section) is not None and not isinstance(data.get(section), dict):
-            f.err(section, "must be a mapping")
-    config = Config(
-        path=path,
-        title=f.str("title", required=True) or "",
-        description=f.str("description", required=True) or "",
-        link=f.url("link", required=True) or "",
-        public_url=public_url,
-        feed_url=feed_url,
-        language=language,
-        author=f.str("author", required=True) or "",
-        image=f.url("image", required=True) or "",
-        categories=_categories(data, f),
-        explicit=f.bool("explicit", False),
-        show_type=show_type,
-        copyright=f.str("copyright"),
-        owner_name=(str(owner["name"]) if owner.get("name") else None),
-        owner_email=(str(owner["email"]) if owner.get("email") else None),
-        locked=f.bool("locked", True),
-        locked_owner=f.str("locked_owner") or (str(owner["email"]) if owner.get("email") else None),
-        podcast_guid=f.str("podcast_guid") or podcast_guid_for(feed_url),
-        hosts=_hosts(data.get("hosts"), f),
-        episode_url=f.str("episode_url"),
-        image_base_url=f.url("image_base_url"),
-        media_url=media_url,
-        media_type=f.str("media_type"),
-        people_dir=rel("people"),
-        timezone=tz_name,
-        transcript_formats=tuple(formats),
-        transcript_language=f.str("transcript_language"),
-        max_items=f.int("max_items", minimum=1),
-        state_dir=rel("state_dir"),
-        funding=tuple(funding),
-        links=dict(data.get("links") or {}) if isinstance(data.get("links"), dict) else {},
-        publish=dict(data.get("publish") or {}) if isinstance(data.get("publish"), dict) else {},
+def _template(f: FieldReader, key: str) -> str | None:
+    """A URL template (``episode_url``, ``media_url``) using only the placeholders feedtool fills in."""
+    template = f.text(key)
+    if template:
+        bad = set(re.findall(r"\{([^}]*)\}", template)) - set(TEMPLATE_PLACEHOLDERS)
+        if bad:
+            f.problem(key, f"unknown placeholder(s) {sorted(bad)}: use {{slug}}, {{season}}, {{episode}}")
+    return template
+
+
+def _transcript_formats(f: FieldReader) -> tuple[str, ...]:
+    formats = f.data.get("transcripts", list(TRANSCRIPT_FORMATS))
+    if not isinstance(formats, list) or any(x not in TRANSCRIPT_FORMATS for x in formats):
+        f.problem("transcripts", f"must be a list drawn from {list(TRANSCRIPT_FORMATS)}, got {formats!r}")
+        return TRANSCRIPT_FORMATS
+    return tuple(formats)
+
+
+def _sections(f: FieldReader, base_dir: Path, state: Path) -> tuple[LinksConfig, PublishConfig]:
+    """The ``links:`` and ``publish:`` sections, parsed now so that a typo in them stops every
+    command before it starts (not after ``feedtool run`` has published). Each stage owns its
+    section's schema; imported here rather than at the top because those packages import this
+    module."""
+    from feedtool.links.config import parse_links_section
+    from feedtool.publish.guards import parse_publish_section
+
+    return (
+        parse_links_section(f.section("links"), base_dir, state),
+        parse_publish_section(f.section("publish")),
     )
-    problems += f.problems
-    if problems:
-        raise ConfigError(f"{path}: the config has {len(problems)} problem(s)", problems)
-    return config
 
 
 def load_config(path: str | os.PathLike[str]) -> Config:

@@ -1,7 +1,10 @@
+from pathlib import Path
+
 import pytest
 import yaml
 from conftest import FIXTURES
 
+from feedtool.cli import main
 from feedtool.config import load_config, parse_config, podcast_guid_for
 from feedtool.errors import ConfigError
 
@@ -65,3 +68,92 @@ def test_missing_config_file_is_a_config_error(tmp_path):
 def test_relative_paths_resolve_against_the_config_file(tmp_path):
     c = config_with(tmp_path, people="../people")
     assert c.people_dir == (tmp_path / ".." / "people").resolve()
+
+
+def test_nested_mappings_are_checked_for_typos_too(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        config_with(
+            tmp_path,
+            owner={"name": "Host", "emial": "host@example.org"},
+            hosts=[{"name": "Host", "hreff": "https://show.example.org/host"}],
+            funding=[{"url": "https://pay.example.org/", "lable": "Tip"}],
+        )
+    text = str(info.value)
+    assert "owner.emial: unknown key (did you mean 'email'?)" in text
+    assert "hosts[0].hreff: unknown key (did you mean 'href'?)" in text
+    assert "funding[0].lable: unknown key (did you mean 'label'?)" in text
+
+
+def test_links_and_publish_are_parsed_at_load(tmp_path):
+    c = config_with(tmp_path, links={"confirm_after": 3, "timeout": "5s"}, publish={"max_drop": 0.5})
+    assert (c.links.confirm_after, c.links.timeout) == (3, 5.0)
+    assert (c.publish.max_drop, c.publish.allow_removal) == (0.5, False)
+    c = config_with(tmp_path, publish={"allow_removal": "no"})  # quoted words read as booleans
+    assert c.publish.allow_removal is False
+
+
+def test_problems_of_every_section_are_listed_at_once(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        config_with(
+            tmp_path,
+            title=None,
+            links={"confirm_afer": 2, "timeout": "soon", "hosts": {"example.com": {"concurency": 1}}},
+            publish={"max_drop": 2, "allow_removel": True},
+        )
+    text = str(info.value)
+    assert "the config has 6 problem(s)" in text
+    assert "title: is required" in text
+    assert "links.confirm_afer: unknown key (did you mean 'confirm_after'?)" in text
+    assert "links.timeout: expected a duration" in text
+    assert "links.hosts.example.com.concurency: unknown key (did you mean 'concurrency'?)" in text
+    assert "publish.max_drop: must be a share between 0 and 1, got 2" in text
+    assert "publish.allow_removel: unknown key (did you mean 'allow_removal'?)" in text
+
+
+def test_a_section_that_is_not_a_mapping_is_a_problem(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        config_with(tmp_path, links=["timeout: 5s"], publish="max_drop: 0.5")
+    assert {p.field for p in info.value.problems} == {"links", "publish"}
+
+
+def _append(show: Path, text: str) -> None:
+    config = show / "config" / "podcast.yaml"
+    config.write_text(config.read_text() + text)
+
+
+def _cli(show: Path, command: str) -> int:
+    return main(
+        [
+            command,
+            "--config",
+            str(show / "config" / "podcast.yaml"),
+            "--episodes",
+            str(show / "episodes"),
+            "--out",
+            str(show / "public"),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "section, hint",
+    [
+        ("links:\n  confirm_afer: 2\n", "links.confirm_afer: unknown key (did you mean 'confirm_after'?)"),
+        ("publish:\n  max_dorp: 0.5\n", "publish.max_dorp: unknown key (did you mean 'max_drop'?)"),
+    ],
+)
+def test_build_stops_on_a_typo_in_a_section_before_writing_anything(show, capsys, section, hint):
+    _append(show, section)
+    assert _cli(show, "build") == 2
+    assert hint in capsys.readouterr().err
+    assert not (show / "public").exists()
+    assert not (show / ".feedtool").exists()  # no cache, no publish record either
+
+
+def test_run_with_a_bad_links_section_exits_2_and_publishes_nothing(show, capsys):
+    (show / "public").mkdir()
+    _append(show, "links:\n  confirm_afer: 2\n")
+    assert _cli(show, "run") == 2
+    assert "did you mean 'confirm_after'" in capsys.readouterr().err
+    assert list((show / "public").iterdir()) == []
+    assert not (show / ".feedtool").exists()  # not even the lock

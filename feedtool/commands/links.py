@@ -13,7 +13,7 @@ from pathlib import Path
 from feedtool.commands._common import add_config_args
 from feedtool.config import load_config
 from feedtool.errors import ExitCode, UsageError
-from feedtool.links import Verdict, check_links, parse_links_config
+from feedtool.links import Verdict, check_links
 from feedtool.links.progress import ProgressBar
 from feedtool.links.report import FORMATS, render
 from feedtool.output import atomic_write
@@ -40,7 +40,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> ExitCode:
     config = load_config(args.config)
-    links_config = parse_links_config(config)
     folder = Path(args.episodes)
     if not folder.is_dir():
         raise UsageError(f"{folder}: episodes folder not found (pass --episodes DIR)")
@@ -65,7 +64,7 @@ def run(args: argparse.Namespace) -> ExitCode:
         report = check_links(
             read.episodes,
             config,
-            links_config,
+            config.links,
             manifest=load_manifest(folder),
             progress=progress,
             on_start=on_start,

@@ -2,7 +2,7 @@
 remember the history, report what broke (``feedtool links``)."""
 
 from feedtool.links.check import REPORT_VERSION, check_links
-from feedtool.links.config import LinksConfig, parse_links_config
+from feedtool.links.config import LinksConfig
 from feedtool.links.model import Report, Result
 from feedtool.links.verdict import Verdict
 
@@ -13,5 +13,4 @@ __all__ = [
     "Result",
     "Verdict",
     "check_links",
-    "parse_links_config",
 ]

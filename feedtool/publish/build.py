@@ -21,8 +21,8 @@ from feedtool.model import Audio, Episode, Problem, ReadResult, Severity, Skippe
 from feedtool.output import OutputFile, PublishResult, pending_changes, publish
 from feedtool.publish.guards import (
     check_publish,
+    guard_policy,
     load_record,
-    policy_from_config,
     record_from_items,
     save_record,
 )
@@ -347,9 +347,7 @@ def build(
     writes nothing at all; ``dry_run`` runs every check but writes no output.
     """
     out_dir = Path(out_dir)
-    policy = policy_from_config(
-        config.publish, str(config.path), allow_removal=allow_removal, allow_guid_change=allow_guid_change
-    )
+    policy = guard_policy(config.publish, allow_removal=allow_removal, allow_guid_change=allow_guid_change)
     cache = open_cache(config, episodes_dir, enabled=use_cache and not check)
     output = prepare_build(config, episodes_dir, skip_invalid=skip_invalid, cache=cache)
     if not check:

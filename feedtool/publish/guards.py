@@ -18,14 +18,11 @@ is the record.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from feedtool.config import unknown_keys
+from feedtool.config_fields import FieldReader
 from feedtool.errors import ConfigError
-from feedtool.model import Problem
 from feedtool.output import atomic_write
 from feedtool.render.feed import FeedItem
 from feedtool.rss.diff import normalise_title
@@ -45,6 +42,14 @@ class PublishedEpisode:
 
 
 @dataclass(frozen=True)
+class PublishConfig:
+    """The ``publish:`` section of the show config (``Config.publish``)."""
+
+    max_drop: float = 0.1
+    allow_removal: bool = False
+
+
+@dataclass(frozen=True)
 class GuardPolicy:
     max_drop: float = 0.1
     allow_removal: bool = False  # removals and the count drop
@@ -57,21 +62,20 @@ class Violation:
     message: str
 
 
-def policy_from_config(
-    section: Mapping[str, Any], path: str, *, allow_removal: bool = False, allow_guid_change: bool = False
-) -> GuardPolicy:
-    problems = unknown_keys(section, PUBLISH_KEYS, path, "publish.")
-    max_drop = section.get("max_drop", 0.1)
-    if isinstance(max_drop, bool) or not isinstance(max_drop, (int, float)) or not 0 <= max_drop <= 1:
-        problems.append(
-            Problem(path, "publish.max_drop", f"must be a share between 0 and 1, got {max_drop!r}")
-        )
-        max_drop = 0.1
-    if problems:
-        raise ConfigError(f"{path}: the publish section has {len(problems)} problem(s)", problems)
-    return GuardPolicy(
-        float(max_drop), allow_removal or bool(section.get("allow_removal", False)), allow_guid_change
+def parse_publish_section(fields: FieldReader) -> PublishConfig:
+    """The ``publish:`` section, read by ``fields`` (which collects its problems)."""
+    fields.unknown(PUBLISH_KEYS)
+    return PublishConfig(
+        max_drop=fields.share("max_drop", PublishConfig.max_drop),
+        allow_removal=fields.flag("allow_removal", PublishConfig.allow_removal),
     )
+
+
+def guard_policy(
+    settings: PublishConfig, *, allow_removal: bool = False, allow_guid_change: bool = False
+) -> GuardPolicy:
+    """The config's policy, loosened by this run's ``--allow-removal`` / ``--allow-guid-change``."""
+    return GuardPolicy(settings.max_drop, allow_removal or settings.allow_removal, allow_guid_change)
 
 
 def record_from_items(items: tuple[FeedItem, ...] | list[FeedItem]) -> dict[str, PublishedEpisode]:

@@ -17,7 +17,6 @@ from pathlib import Path
 from feedtool.config import Config, state_dir
 from feedtool.errors import BuildFailed, ExitCode
 from feedtool.links import check_links as run_check
-from feedtool.links import parse_links_config
 from feedtool.links.report import render
 from feedtool.model import Problem
 from feedtool.output import atomic_write
@@ -113,8 +112,7 @@ def scheduled_run(
 
     links_started = time.monotonic()
     remaining = max(1.0, budget - (links_started - started))
-    links_config = parse_links_config(config)
-    links_config = dataclasses.replace(links_config, budget=min(links_config.budget, remaining))
+    links_config = dataclasses.replace(config.links, budget=min(config.links.budget, remaining))
     # the episodes and media manifest the build just read: nothing is read twice
     report = run_check(result.output.episodes, config, links_config, manifest=result.output.manifest)
     reports_dir = reports_dir or default_reports_dir(config)

@@ -82,7 +82,7 @@ def run_check(
 ):
     """Write a show, run the library check once, return the Report."""
     from feedtool.config import load_config
-    from feedtool.links import check_links, parse_links_config
+    from feedtool.links import check_links
     from feedtool.read.episodes import read_episodes
 
     config_path, folder = write_show(
@@ -91,7 +91,7 @@ def run_check(
     config = load_config(config_path)
     read = read_episodes(folder)
     assert not read.failed, read.problems
-    return check_links(read.episodes, config, parse_links_config(config))
+    return check_links(read.episodes, config, config.links)
 
 
 def body_links(sim: Simulator, *paths: str) -> str:

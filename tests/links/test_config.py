@@ -3,8 +3,9 @@ from pathlib import Path
 import pytest
 
 from feedtool.config import load_config
+from feedtool.config_fields import parse_interval
 from feedtool.errors import ConfigError
-from feedtool.links.config import DEFAULT_ENDPOINTS, default_history_path, parse_duration, parse_links_config
+from feedtool.links.config import DEFAULT_ENDPOINTS
 
 from .conftest import write_show
 
@@ -14,9 +15,13 @@ def _load(tmp_path: Path, links: dict, **extra):
     return load_config(config_path)
 
 
+def _links(tmp_path: Path, links: dict, **extra):
+    return _load(tmp_path, links, **extra).links
+
+
 def test_defaults(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    links = parse_links_config(_load(tmp_path, {}))
+    links = _links(tmp_path, {})
     assert links.allow_private is False
     assert links.confirm_after == 2
     assert links.history == tmp_path / ".feedtool" / "links-history.sqlite"
@@ -26,31 +31,27 @@ def test_defaults(tmp_path, monkeypatch):
 
 
 def test_history_under_state_dir_and_relative_to_config(tmp_path):
-    config = _load(tmp_path, {}, state_dir="state")
-    assert default_history_path(config) == (tmp_path / "state" / "links-history.sqlite").resolve()
-    links = parse_links_config(_load(tmp_path, {"history": "data/h.sqlite"}))
+    links = _links(tmp_path, {}, state_dir="state")
+    assert links.history == (tmp_path / "state" / "links-history.sqlite").resolve()
+    links = _links(tmp_path, {"history": "data/h.sqlite"})
     assert links.history == (tmp_path / "data" / "h.sqlite").resolve()
 
 
 def test_every_fixed_key_is_read(tmp_path):
-    links = parse_links_config(
-        _load(
-            tmp_path,
-            {
-                "allow_private": True,
-                "confirm_after": 3,
-                "history": "/tmp/x.sqlite",
-                "concurrency": 64,
-                "per_host": 8,
-                "timeout": "5s",
-                "endpoints": {"youtube_oembed": "http://127.0.0.1:9/yt"},
-                "hosts": {
-                    "Example.com": {"concurrency": 1, "min_interval": "250ms", "soft_404": ["not found"]}
-                },
-                "exclude": ["^https://private\\."],
-                "max_age": "7d",
-            },
-        )
+    links = _links(
+        tmp_path,
+        {
+            "allow_private": True,
+            "confirm_after": 3,
+            "history": "/tmp/x.sqlite",
+            "concurrency": 64,
+            "per_host": 8,
+            "timeout": "5s",
+            "endpoints": {"youtube_oembed": "http://127.0.0.1:9/yt"},
+            "hosts": {"Example.com": {"concurrency": 1, "min_interval": "250ms", "soft_404": ["not found"]}},
+            "exclude": ["^https://private\\."],
+            "max_age": "7d",
+        },
     )
     assert (links.allow_private, links.confirm_after, links.concurrency, links.per_host, links.timeout) == (
         True,
@@ -69,16 +70,14 @@ def test_every_fixed_key_is_read(tmp_path):
 
 def test_unknown_keys_get_did_you_mean(tmp_path):
     with pytest.raises(ConfigError) as info:
-        parse_links_config(
-            _load(
-                tmp_path,
-                {
-                    "confirm_afterr": 2,
-                    "endpoints": {"youtube_oembd": "http://x/"},
-                    "concurrency": 0,
-                    "timeout": "soon",
-                },
-            )
+        _load(
+            tmp_path,
+            {
+                "confirm_afterr": 2,
+                "endpoints": {"youtube_oembd": "http://x/"},
+                "concurrency": 0,
+                "timeout": "soon",
+            },
         )
     text = str(info.value)
     assert "links.confirm_afterr: unknown key (did you mean 'confirm_after'?)" in text
@@ -92,5 +91,5 @@ def test_unknown_keys_get_did_you_mean(tmp_path):
     "text, seconds",
     [(20, 20.0), (0.5, 0.5), ("500ms", 0.5), ("10m", 600.0), ("24h", 86400.0), ("7d", 604800.0)],
 )
-def test_durations(text, seconds):
-    assert parse_duration(text) == seconds
+def test_intervals(text, seconds):
+    assert parse_interval(text) == seconds
