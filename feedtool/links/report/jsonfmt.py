@@ -49,7 +49,7 @@ def report_dict(report: Report) -> dict:
         "run": {
             "started": _iso(report.run.started),
             "duration": report.run.duration,
-            "counts": report.run.counts,
+            "counts": report.run.counts.as_dict(),
             "requests": report.run.requests,
             "budget_exhausted": report.run.budget_exhausted,
             "previous_run": _iso(report.previous_run),
