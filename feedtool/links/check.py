@@ -14,7 +14,7 @@ from feedtool.config import Config
 from feedtool.errors import ConfigError
 from feedtool.links.config import LinksConfig
 from feedtool.links.extract import extract
-from feedtool.links.history import History, UrlState
+from feedtool.links.history import History, RunRow, UrlState
 from feedtool.links.http import HttpClient
 from feedtool.links.model import Evidence, Outcome, Report, Result, RunCounts, RunInfo, Target, Unchecked
 from feedtool.links.normalize import AppleRef, apple_ref, spotify_item, youtube_video_id
@@ -217,14 +217,13 @@ class _Judge:
         links: LinksConfig,
         clock: Callable[[], datetime],
         to_check: list[Target],
-        results: list[Result],
         progress: Callable[[int, int, Verdict], None] | None,
     ):
         self.history, self.run_id, self.started, self.clock = history, run_id, started, clock
         self.confirm_after = links.confirm_after
         self.by_url = {t.url: t for t in to_check}
         self.total = len(to_check)
-        self.results = results
+        self.results: list[Result] = []  # in the order outcomes arrived
         self.progress = progress
         self.done = 0
         # "host does not exist" outcomes, judged once the run shows whether any host answered
@@ -328,6 +327,31 @@ def _unchecked_results(unchecked: Iterable[Unchecked]) -> list[Result]:
     return results
 
 
+def _assemble(
+    results: list[Result],
+    started: datetime,
+    duration: float,
+    checked: int,
+    probed: _Probed,
+    links: LinksConfig,
+    episodes: tuple[Episode, ...],
+    previous: RunRow | None,
+) -> Report:
+    """The Report: results worst first, the run's counts and figures, episode titles."""
+    results = sorted(results, key=lambda r: (r.verdict.rank, not r.confirmed, r.url or "", r.places))
+    run = RunInfo(
+        started,
+        duration,
+        RunCounts.of(results, checked=checked, requests=probed.requests),
+        probed.requests,
+        probed.out_of_budget,
+        str(links.history),
+        probed.peak_in_flight,
+    )
+    titles = {e.slug: e.title for e in episodes}
+    return Report(run, tuple(results), titles, previous.started if previous else None)
+
+
 def check_links(
     episodes: Iterable[Episode],
     config: Config | None,
@@ -347,27 +371,23 @@ def check_links(
         run_id = history.start_run(started)
         previous = history.previous_run(run_id)
         states = history.states(t.url for t in extracted.targets)
-        results, to_check = _select(extracted.targets, states, links, started)
+        settled, to_check = _select(extracted.targets, states, links, started)
         if on_start:
             on_start(len(to_check))
-        judge = _Judge(history, run_id, started, links, clock, to_check, results, progress)
+        judge = _Judge(history, run_id, started, links, clock, to_check, progress)
         probed = _probe(to_check, links, judge)
-        results += _unchecked_results(extracted.unchecked)
-        results.sort(key=lambda r: (r.verdict.rank, not r.confirmed, r.url or "", r.places))
-        counts = RunCounts.of(results, checked=len(to_check), requests=probed.requests)
-        duration = round(time.monotonic() - t0, 3)
-        status = "budget-exhausted" if probed.out_of_budget else "finished"
-        history.finish_run(run_id, clock(), duration, counts.as_dict(), status)
-        run = RunInfo(
+        report = _assemble(
+            settled + judge.results + _unchecked_results(extracted.unchecked),
             started,
-            duration,
-            counts,
-            probed.requests,
-            probed.out_of_budget,
-            str(links.history),
-            probed.peak_in_flight,
+            round(time.monotonic() - t0, 3),
+            len(to_check),
+            probed,
+            links,
+            episodes,
+            previous,
         )
-        titles = {e.slug: e.title for e in episodes}
-        return Report(run, tuple(results), titles, previous.started if previous else None)
+        status = "budget-exhausted" if probed.out_of_budget else "finished"
+        history.finish_run(run_id, clock(), report.run.duration, report.run.counts.as_dict(), status)
+        return report
     finally:
         history.close()
