@@ -256,13 +256,3 @@ class History:
                 ),
             )
         return before, after
-
-    def evidence(self, url: str) -> Evidence | None:
-        row = self.db.execute("SELECT evidence FROM urls WHERE url = ?", (url,)).fetchone()
-        if not row or not row[0]:
-            return None
-        from feedtool.links.model import Hop
-
-        data = json.loads(row[0])
-        data["chain"] = tuple(Hop(**hop) for hop in data.get("chain", ()))
-        return Evidence(**data)

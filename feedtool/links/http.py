@@ -175,9 +175,6 @@ class Response:
     def json(self):
         return json.loads(self.body.decode("utf-8"))
 
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
-
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
     """Seconds from ``Retry-After: 5`` or an HTTP date; None when absent or unreadable."""
