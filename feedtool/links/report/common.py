@@ -26,7 +26,7 @@ SUSPECT = "SUSPECT"  # Result.status_label of a BROKEN result not yet confirmed
 
 
 def _labels() -> tuple[str, ...]:
-    out = []
+    out: list[str] = []
     for verdict in SUMMARY_ORDER:
         out.append(verdict.value)
         if verdict is Verdict.BROKEN:
@@ -72,7 +72,7 @@ def by_episode(
         for place in result.places:
             groups.setdefault(place.episode, []).append((result, place))
 
-    def badness(item: tuple[Result, Place]) -> tuple:
+    def badness(item: tuple[Result, Place]) -> tuple[int, bool, str, str]:
         result, place = item
         return (result.verdict.rank, not result.confirmed, place.field, result.url or "")
 
