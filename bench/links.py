@@ -88,7 +88,7 @@ def run_feedtool(urls: list[str], concurrency: int, per_host: int, workdir: Path
     )
     started = time.perf_counter()
     report = check_links([episode], None, config)
-    return time.perf_counter() - started, {**report.run.counts, "peak": report.run.peak_in_flight}
+    return time.perf_counter() - started, {**report.run.counts.as_dict(), "peak": report.run.peak_in_flight}
 
 
 def run_requests_pool(urls: list[str], concurrency: int) -> float:

@@ -4,29 +4,29 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from pathlib import Path
 
 from feedtool.config import Config
 from feedtool.errors import ConfigError
 from feedtool.links.config import LinksConfig
 from feedtool.links.extract import extract
-from feedtool.links.history import History, UrlState
+from feedtool.links.history import History, RunRow, UrlState
 from feedtool.links.http import HttpClient
-from feedtool.links.model import Evidence, Outcome, Report, Result, RunInfo, Target
-from feedtool.links.normalize import apple_ref, spotify_item, youtube_video_id
+from feedtool.links.model import Evidence, Outcome, Report, Result, RunCounts, RunInfo, Target, Unchecked
+from feedtool.links.normalize import AppleRef, apple_ref, spotify_item, youtube_video_id
 from feedtool.links.probes import PROBE_NAMES, ProbeContext, probe_apple_show, probe_for, request_host
-from feedtool.links.scheduler import AttemptResult, Finished, HostLimiter, Job, RetryPolicy, Scheduler
+from feedtool.links.scheduler import AttemptResult, Finished, HostLimiter, Job, Lease, RetryPolicy, Scheduler
 from feedtool.links.verdict import Verdict
 from feedtool.model import Audio, Episode
 
 REPORT_VERSION = 1
 
 
-def _give_up(urls: list[str], probe: str):
+def _give_up(urls: list[str], probe: str) -> Callable[[str, AttemptResult | None], dict[str, Outcome]]:
     """The outcomes when a job stops early (time budget, Retry-After over the cap,
     retries exhausted): UNKNOWN, keeping what the last attempt saw as evidence."""
 
@@ -58,7 +58,7 @@ def network_looks_down(client: HttpClient) -> str | None:
     return None
 
 
-def subject_of(target: Target) -> tuple:
+def subject_of(target: Target) -> tuple[str, ...]:
     """What a probe really asks about: a YouTube video, a Spotify item, an Apple show,
     or the URL itself. Targets with one subject share one request (chapter links
     ``watch?v=ID&t=38`` cost nothing beyond the episode's ``watch?v=ID``)."""
@@ -69,48 +69,46 @@ def subject_of(target: Target) -> tuple:
     return ("url", target.url)
 
 
+def _subject_job(ctx: ProbeContext, subject: tuple[str, ...], members: list[Target]) -> Job:
+    """One request for every target with one subject: the first URL is probed and its
+    outcome applies to all of them."""
+    first = members[0]
+    probe = probe_for(first.platform, first.url)
+    urls = [t.url for t in members]
+
+    def run(lease: Lease, attempt: int) -> AttemptResult:
+        result = probe(ctx, lease, first.url)
+        return replace(result, value=dict.fromkeys(urls, result.value[first.url]))
+
+    return Job(
+        request_host(ctx, first.platform, first.url), run, _give_up(urls, PROBE_NAMES[probe]), key=subject
+    )
+
+
+def _apple_show_job(ctx: ProbeContext, show_id: str, refs: dict[str, AppleRef]) -> Job:
+    def run(lease: Lease, attempt: int) -> AttemptResult:
+        return probe_apple_show(ctx, lease, show_id, refs)
+
+    return Job(
+        request_host(ctx, "apple", next(iter(refs))),
+        run,
+        _give_up(list(refs), "apple-lookup"),
+        key=("apple", show_id),
+    )
+
+
 def build_jobs(targets: Iterable[Target], ctx: ProbeContext) -> list[Job]:
     """One job per subject; Apple: one job per show covers all its episodes."""
-    jobs: list[Job] = []
-    apple: dict[str, dict] = {}
-    groups: dict[tuple, list[Target]] = {}
+    apple: dict[str, dict[str, AppleRef]] = {}
+    groups: dict[tuple[str, ...], list[Target]] = {}
     for target in targets:
         ref = apple_ref(target.url) if target.platform == "apple" else None
         if ref is not None:
             apple.setdefault(ref.show_id, {})[target.url] = ref
         else:
             groups.setdefault(subject_of(target), []).append(target)
-    for subject, members in groups.items():
-        first = members[0]
-        probe = probe_for(first.platform, first.url)
-        urls = [t.url for t in members]
-
-        def run(lease, attempt, url=first.url, probe=probe, urls=urls):
-            result = probe(ctx, lease, url)
-            outcome = result.value[url]
-            return replace(result, value=dict.fromkeys(urls, outcome))
-
-        jobs.append(
-            Job(
-                request_host(ctx, first.platform, first.url),
-                run,
-                _give_up(urls, PROBE_NAMES[probe]),
-                key=subject,
-            )
-        )
-    for show_id, refs in apple.items():
-
-        def run(lease, attempt, show_id=show_id, refs=refs):
-            return probe_apple_show(ctx, lease, show_id, refs)
-
-        jobs.append(
-            Job(
-                request_host(ctx, "apple", next(iter(refs))),
-                run,
-                _give_up(list(refs), "apple-lookup"),
-                key=("apple", show_id),
-            )
-        )
+    jobs = [_subject_job(ctx, subject, members) for subject, members in groups.items()]
+    jobs += [_apple_show_job(ctx, show_id, refs) for show_id, refs in apple.items()]
     return jobs
 
 
@@ -153,6 +151,207 @@ def _result(
     )
 
 
+def _open_history(path: Path) -> History:
+    try:
+        return History(path)
+    except (sqlite3.Error, OSError) as exc:
+        raise ConfigError(
+            f"{path}: cannot open the link history database: {exc} (set links.history to a writable path)"
+        ) from None
+
+
+def _select(
+    targets: Iterable[Target], states: Mapping[str, UrlState], links: LinksConfig, started: datetime
+) -> tuple[list[Result], list[Target]]:
+    """(results settled without a request, targets to check): excluded URLs, and recent
+    OKs reused from history (``links.max_age``)."""
+    settled: list[Result] = []
+    to_check: list[Target] = []
+    fresh_after = started - timedelta(seconds=links.max_age)
+    for target in targets:
+        pattern = links.is_excluded(target.url)
+        state = states.get(target.url)
+        if pattern is not None:
+            settled.append(
+                Result(
+                    target.url,
+                    Verdict.EXCLUDED,
+                    target.places,
+                    f"matches links.exclude pattern {pattern.pattern!r}",
+                    target.platform,
+                )
+            )
+        elif (
+            state
+            and state.last_verdict is Verdict.OK
+            and state.last_checked
+            and state.last_checked >= fresh_after
+            and links.max_age > 0
+        ):
+            settled.append(
+                Result(
+                    target.url,
+                    Verdict.OK,
+                    target.places,
+                    f"OK when checked at {state.last_checked:%Y-%m-%d %H:%M} UTC (recent, not re-checked)",
+                    target.platform,
+                    final_url=state.final_url,
+                    cached=True,
+                )
+            )
+        else:
+            to_check.append(target)
+    return settled, to_check
+
+
+class _Judge:
+    """Turns probe outcomes into Results with the history's verdict (suspect or confirmed,
+    broken since, change): each checked URL is recorded in its own transaction as soon
+    as it is known, so a run killed halfway keeps what it finished."""
+
+    def __init__(
+        self,
+        history: History,
+        run_id: int,
+        started: datetime,
+        links: LinksConfig,
+        clock: Callable[[], datetime],
+        to_check: list[Target],
+        progress: Callable[[int, int, Verdict], None] | None,
+    ):
+        self.history, self.run_id, self.started, self.clock = history, run_id, started, clock
+        self.confirm_after = links.confirm_after
+        self.by_url = {t.url: t for t in to_check}
+        self.total = len(to_check)
+        self.results: list[Result] = []  # in the order outcomes arrived
+        self.progress = progress
+        self.done = 0
+        # "host does not exist" outcomes, judged once the run shows whether any host answered
+        self.deferred: list[tuple[str, Outcome]] = []
+
+    def finished(self, item: Finished) -> None:
+        """The scheduler's callback for a finished job (one or several URLs)."""
+        for url, outcome in item.value.items():
+            if item.attempts > 1:
+                outcome = replace(
+                    outcome,
+                    evidence=replace(
+                        outcome.evidence,
+                        attempts=item.attempts,
+                        reason=f"{outcome.evidence.reason} [{item.attempts} attempts]",
+                    ),
+                )
+            target = self.by_url[url]
+            if outcome.needs_network_proof:
+                self.deferred.append((url, outcome))
+                continue
+            if outcome.verdict is Verdict.EXCLUDED:
+                self.results.append(
+                    Result(
+                        url,
+                        Verdict.EXCLUDED,
+                        target.places,
+                        outcome.evidence.reason,
+                        target.platform,
+                        evidence=outcome.evidence,
+                    )
+                )
+            else:
+                self.record(url, outcome)
+            self.done += 1
+            if self.progress:
+                self.progress(self.done, self.total, outcome.verdict)
+
+    def record(self, url: str, outcome: Outcome) -> None:
+        before, after = self.history.record(
+            url, outcome, self.clock(), self.run_id, self.started, self.confirm_after
+        )
+        self.results.append(_result(self.by_url[url], outcome, before, after, self.confirm_after))
+
+    def settle_deferred(self, network_answered: bool) -> None:
+        """A host that does not exist is BROKEN only if some host answered in this run;
+        offline every name fails that way."""
+        for url, outcome in self.deferred:
+            if not network_answered:
+                outcome = replace(
+                    outcome,
+                    verdict=Verdict.UNKNOWN,
+                    evidence=replace(
+                        outcome.evidence,
+                        reason=f"{outcome.evidence.reason}, but no host answered in this run: "
+                        "the network or DNS looks down, so this is not called broken",
+                    ),
+                )
+            self.record(url, outcome)
+
+
+@dataclass(frozen=True)
+class _Probed:
+    """What the probing step tells the report besides the outcomes."""
+
+    requests: int
+    out_of_budget: bool
+    peak_in_flight: int
+
+
+def _probe(to_check: list[Target], links: LinksConfig, judge: _Judge) -> _Probed:
+    """Schedule and run the probes of ``to_check``; ``judge`` gets every outcome."""
+    client = HttpClient(links)
+    limiter = HostLimiter(
+        links.concurrency, links.host_concurrency, links.host_interval, slowdown_base=links.backoff
+    )
+    scheduler = Scheduler(
+        limiter,
+        RetryPolicy(links.retries, links.backoff, links.retry_after_cap),
+        links.budget,
+        network_down=partial(network_looks_down, client),
+    )
+    scheduler.run(build_jobs(to_check, ProbeContext(client, links)), judge.finished)
+    judge.settle_deferred(network_answered=client.responses > 0)
+    return _Probed(client.requests, scheduler.out_of_budget, limiter.max_global_in_flight)
+
+
+def _unchecked_results(unchecked: Iterable[Unchecked]) -> list[Result]:
+    """MISSING places one by one; INVALID values once each, with every place, like checked URLs."""
+    results: list[Result] = []
+    invalid: dict[str, list[Unchecked]] = {}
+    for item in unchecked:
+        if item.verdict is Verdict.INVALID and item.value is not None:
+            invalid.setdefault(item.value, []).append(item)
+        else:
+            results.append(Result(item.value, item.verdict, (item.place,), item.reason))
+    for value, items in invalid.items():
+        results.append(
+            Result(value, Verdict.INVALID, tuple(dict.fromkeys(i.place for i in items)), items[0].reason)
+        )
+    return results
+
+
+def _assemble(
+    results: list[Result],
+    started: datetime,
+    duration: float,
+    checked: int,
+    probed: _Probed,
+    links: LinksConfig,
+    episodes: tuple[Episode, ...],
+    previous: RunRow | None,
+) -> Report:
+    """The Report: results worst first, the run's counts and figures, episode titles."""
+    results = sorted(results, key=lambda r: (r.verdict.rank, not r.confirmed, r.url or "", r.places))
+    run = RunInfo(
+        started,
+        duration,
+        RunCounts.of(results, checked=checked, requests=probed.requests),
+        probed.requests,
+        probed.out_of_budget,
+        str(links.history),
+        probed.peak_in_flight,
+    )
+    titles = {e.slug: e.title for e in episodes}
+    return Report(run, tuple(results), titles, previous.started if previous else None)
+
+
 def check_links(
     episodes: Iterable[Episode],
     config: Config | None,
@@ -167,157 +366,28 @@ def check_links(
     episodes = tuple(episodes)
     started, t0 = clock(), time.monotonic()
     extracted = extract(episodes, config, manifest)
-    try:
-        history = History(links.history)
-    except (sqlite3.Error, OSError) as exc:
-        raise ConfigError(
-            f"{links.history}: cannot open the link history database: {exc} "
-            "(set links.history to a writable path)"
-        ) from None
+    history = _open_history(links.history)
     try:
         run_id = history.start_run(started)
         previous = history.previous_run(run_id)
         states = history.states(t.url for t in extracted.targets)
-        results: list[Result] = []
-        to_check: list[Target] = []
-        fresh_after = started - timedelta(seconds=links.max_age)
-        for target in extracted.targets:
-            pattern = links.is_excluded(target.url)
-            state = states.get(target.url)
-            if pattern is not None:
-                results.append(
-                    Result(
-                        target.url,
-                        Verdict.EXCLUDED,
-                        target.places,
-                        f"matches links.exclude pattern {pattern.pattern!r}",
-                        target.platform,
-                    )
-                )
-            elif (
-                state
-                and state.last_verdict is Verdict.OK
-                and state.last_checked
-                and state.last_checked >= fresh_after
-                and links.max_age > 0
-            ):
-                results.append(
-                    Result(
-                        target.url,
-                        Verdict.OK,
-                        target.places,
-                        f"OK when checked at {state.last_checked:%Y-%m-%d %H:%M} UTC "
-                        "(recent, not re-checked)",
-                        target.platform,
-                        final_url=state.final_url,
-                        cached=True,
-                    )
-                )
-            else:
-                to_check.append(target)
-        by_url = {t.url: t for t in to_check}
-        client = HttpClient(links)
-        ctx = ProbeContext(client, links)
-        limiter = HostLimiter(
-            links.concurrency, links.host_concurrency, links.host_interval, slowdown_base=links.backoff
-        )
-        scheduler = Scheduler(
-            limiter,
-            RetryPolicy(links.retries, links.backoff, links.retry_after_cap),
-            links.budget,
-            network_down=partial(network_looks_down, client),
-        )
-        done = 0
+        settled, to_check = _select(extracted.targets, states, links, started)
         if on_start:
             on_start(len(to_check))
-
-        def finished(item: Finished) -> None:
-            nonlocal done
-            for url, outcome in item.value.items():
-                if item.attempts > 1:
-                    outcome = replace(
-                        outcome,
-                        evidence=replace(
-                            outcome.evidence,
-                            attempts=item.attempts,
-                            reason=f"{outcome.evidence.reason} [{item.attempts} attempts]",
-                        ),
-                    )
-                target = by_url[url]
-                if outcome.needs_network_proof:
-                    deferred.append((url, outcome))
-                    continue
-                if outcome.verdict is Verdict.EXCLUDED:
-                    results.append(
-                        Result(
-                            url,
-                            Verdict.EXCLUDED,
-                            target.places,
-                            outcome.evidence.reason,
-                            target.platform,
-                            evidence=outcome.evidence,
-                        )
-                    )
-                else:
-                    record(url, outcome)
-                done += 1
-                if progress:
-                    progress(done, len(to_check), outcome.verdict)
-
-        def record(url: str, outcome: Outcome) -> None:
-            before, after = history.record(url, outcome, clock(), run_id, started, links.confirm_after)
-            results.append(_result(by_url[url], outcome, before, after, links.confirm_after))
-
-        deferred: list[tuple[str, Outcome]] = []
-        scheduler.run(build_jobs(to_check, ctx), finished)
-        for url, outcome in deferred:
-            if not client.responses:
-                outcome = replace(
-                    outcome,
-                    verdict=Verdict.UNKNOWN,
-                    evidence=replace(
-                        outcome.evidence,
-                        reason=f"{outcome.evidence.reason}, but no host answered in this run: "
-                        "the network or DNS looks down, so this is not called broken",
-                    ),
-                )
-            record(url, outcome)
-        invalid: dict[str, list] = {}
-        for item in extracted.unchecked:
-            if item.verdict is Verdict.INVALID and item.value is not None:
-                invalid.setdefault(item.value, []).append(item)
-            else:
-                results.append(Result(item.value, item.verdict, (item.place,), item.reason))
-        for value, items in invalid.items():  # one result per value, like checked URLs
-            results.append(
-                Result(value, Verdict.INVALID, tuple(dict.fromkeys(i.place for i in items)), items[0].reason)
-            )
-        results.sort(key=lambda r: (r.verdict.rank, not r.confirmed, r.url or "", r.places))
-        counts = dict(Counter(r.verdict.value for r in results))
-        counts.update(
-            total=len(results),
-            checked=len(to_check),
-            cached=sum(r.cached for r in results),
-            confirmed_broken=sum(r.is_confirmed_broken for r in results),
-            suspect=sum(r.verdict is Verdict.BROKEN and not r.confirmed for r in results),
-            newly_broken=sum(r.change == "newly-broken" for r in results),
-            fixed=sum(r.change == "fixed" for r in results),
-            requests=client.requests,
-        )
-        duration = round(time.monotonic() - t0, 3)
-        history.finish_run(
-            run_id, clock(), duration, counts, "budget-exhausted" if scheduler.out_of_budget else "finished"
-        )
-        run = RunInfo(
+        judge = _Judge(history, run_id, started, links, clock, to_check, progress)
+        probed = _probe(to_check, links, judge)
+        report = _assemble(
+            settled + judge.results + _unchecked_results(extracted.unchecked),
             started,
-            duration,
-            counts,
-            client.requests,
-            scheduler.out_of_budget,
-            str(links.history),
-            limiter.max_global_in_flight,
+            round(time.monotonic() - t0, 3),
+            len(to_check),
+            probed,
+            links,
+            episodes,
+            previous,
         )
-        titles = {e.slug: e.title for e in episodes}
-        return Report(run, tuple(results), titles, previous.started if previous else None)
+        status = "budget-exhausted" if probed.out_of_budget else "finished"
+        history.finish_run(run_id, clock(), report.run.duration, report.run.counts.as_dict(), status)
+        return report
     finally:
         history.close()

@@ -16,7 +16,8 @@ from feedtool.links.model import Place, Target, Unchecked
 from feedtool.links.normalize import InvalidURL, normalize, platform_of
 from feedtool.links.verdict import Verdict
 from feedtool.model import Audio, Episode
-from feedtool.render.urls import absolute_url, episode_image_url, resolve_audio
+from feedtool.render.urls import episode_image_url, resolve_audio
+from feedtool.weburls import absolute_url
 
 _NOT_WEB = ("mailto:", "tel:", "sms:", "javascript:", "data:")
 
@@ -57,7 +58,7 @@ def episode_urls(
         if marker.url:
             out.append((f"chapters[{i}]", marker.url))
     for guest in episode.guests:
-        seen = set()
+        seen: set[str] = set()
         if guest.href:
             out.append((f"guests.{guest.id}", guest.href))
             seen.add(guest.href)

@@ -14,8 +14,10 @@ run that started later than this one is not counted twice.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,7 +74,7 @@ class RunRow:
     started: datetime
     finished: datetime | None
     duration: float | None
-    counts: dict
+    counts: dict[str, int]
     status: str
 
 
@@ -113,6 +115,11 @@ def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _dt_required(value: str) -> datetime:
+    """A NOT NULL timestamp column."""
+    return datetime.fromisoformat(value)
+
+
 def _evidence_json(evidence: Evidence) -> str:
     return json.dumps(asdict(evidence), sort_keys=True)
 
@@ -120,7 +127,7 @@ def _evidence_json(evidence: Evidence) -> str:
 class History:
     """An open history database. Use from one thread (the dispatcher)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(str(path), timeout=30.0, isolation_level=None)
@@ -135,18 +142,15 @@ class History:
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
             )
 
-    def _transaction(self):
-        db = self.db
-
-        class _Tx:
-            def __enter__(self_inner):
-                db.execute("BEGIN IMMEDIATE")
-
-            def __exit__(self_inner, exc_type, exc, tb):
-                db.execute("COMMIT" if exc_type is None else "ROLLBACK")
-                return False
-
-        return _Tx()
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     def close(self) -> None:
         self.db.close()
@@ -155,10 +159,17 @@ class History:
     def start_run(self, started: datetime) -> int:
         with self._transaction():
             cursor = self.db.execute("INSERT INTO runs(started) VALUES (?)", (_ts(started),))
-        return int(cursor.lastrowid)
+        if cursor.lastrowid is None:  # only without an INSERT
+            raise sqlite3.DatabaseError("the new run got no row id")
+        return cursor.lastrowid
 
     def finish_run(
-        self, run_id: int, finished: datetime, duration: float, counts: dict, status: str = "finished"
+        self,
+        run_id: int,
+        finished: datetime,
+        duration: float,
+        counts: Mapping[str, int],
+        status: str = "finished",
     ) -> None:
         with self._transaction():
             self.db.execute(
@@ -168,7 +179,9 @@ class History:
 
     def runs(self) -> list[RunRow]:
         rows = self.db.execute("SELECT id, started, finished, duration, counts, status FROM runs ORDER BY id")
-        return [RunRow(r[0], _dt(r[1]), _dt(r[2]), r[3], json.loads(r[4] or "{}"), r[5]) for r in rows]
+        return [
+            RunRow(r[0], _dt_required(r[1]), _dt(r[2]), r[3], json.loads(r[4] or "{}"), r[5]) for r in rows
+        ]
 
     def previous_run(self, before_id: int) -> RunRow | None:
         return next((r for r in reversed(self.runs()) if r.id < before_id and r.status != "running"), None)
@@ -184,7 +197,7 @@ class History:
             return None
         return UrlState(
             row[0],
-            _dt(row[1]),
+            _dt_required(row[1]),
             _dt(row[2]),
             _dt(row[3]),
             _dt(row[4]),
@@ -196,9 +209,9 @@ class History:
             row[10],
         )
 
-    def states(self, urls) -> dict[str, UrlState]:
+    def states(self, urls: Iterable[str]) -> dict[str, UrlState]:
         """The stored state of each known URL (unknown URLs are absent)."""
-        out = {}
+        out: dict[str, UrlState] = {}
         for url in urls:
             state = self._row(url)
             if state is not None:
@@ -256,13 +269,3 @@ class History:
                 ),
             )
         return before, after
-
-    def evidence(self, url: str) -> Evidence | None:
-        row = self.db.execute("SELECT evidence FROM urls WHERE url = ?", (url,)).fetchone()
-        if not row or not row[0]:
-            return None
-        from feedtool.links.model import Hop
-
-        data = json.loads(row[0])
-        data["chain"] = tuple(Hop(**hop) for hop in data.get("chain", ()))
-        return Evidence(**data)

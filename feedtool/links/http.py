@@ -30,6 +30,7 @@ import threading
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
@@ -43,6 +44,7 @@ from urllib3.exceptions import (
     ProtocolError,
     ReadTimeoutError,
 )
+from urllib3.response import BaseHTTPResponse, HTTPResponse
 
 from feedtool.links.config import LinksConfig
 from feedtool.links.model import Hop
@@ -108,12 +110,15 @@ def watchdog() -> Watchdog:
         return _WATCHDOG
 
 
-class _GuardedMixin:
-    """Connect only to allowed addresses; arm the watchdog while a response is read."""
+class _GuardedConnection(HTTPConnection):
+    """Connect only to allowed addresses; arm the watchdog while a response is read.
+
+    The HTTPS connection class puts it before ``HTTPSConnection`` (a subclass of
+    ``HTTPConnection``), so the same two overrides serve both schemes."""
 
     allow_private = False
 
-    def _new_conn(self):  # type: ignore[override]
+    def _new_conn(self) -> socket.socket:
         try:
             return connect_allowed(
                 self._dns_host,
@@ -130,17 +135,21 @@ class _GuardedMixin:
         except OSError as exc:
             raise NewConnectionError(self, f"failed to establish a new connection: {exc}") from exc
 
-    def getresponse(self, *args, **kwargs):  # type: ignore[override]
+    # urllib3's HTTPConnection.getresponse returns urllib3's HTTPResponse where http.client's
+    # returns its own: urllib3 ignores this same override error, and an override inherits it
+    def getresponse(self) -> HTTPResponse:  # type: ignore[override]
         deadline = getattr(_local, "deadline", None)
         if deadline is not None and self.sock is not None:
             _local.tokens.append(watchdog().arm(self.sock, deadline))
-        return super().getresponse(*args, **kwargs)
+        return super().getresponse()
 
 
 def _pool_manager(config: LinksConfig) -> urllib3.PoolManager:
     allow = config.allow_private
-    http_conn = type("GuardedHTTPConnection", (_GuardedMixin, HTTPConnection), {"allow_private": allow})
-    https_conn = type("GuardedHTTPSConnection", (_GuardedMixin, HTTPSConnection), {"allow_private": allow})
+    http_conn = type("GuardedHTTPConnection", (_GuardedConnection,), {"allow_private": allow})
+    https_conn = type(
+        "GuardedHTTPSConnection", (_GuardedConnection, HTTPSConnection), {"allow_private": allow}
+    )
     http_pool = type("GuardedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn})
     https_pool = type("GuardedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn})
     manager = urllib3.PoolManager(num_pools=256, maxsize=max(config.per_host, 4), block=False, retries=False)
@@ -172,11 +181,8 @@ class Response:
     def retry_after(self) -> float | None:
         return parse_retry_after(self.headers.get("retry-after"))
 
-    def json(self):
+    def json(self) -> Any:
         return json.loads(self.body.decode("utf-8"))
-
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -311,9 +317,10 @@ class HttpClient:
         return Response(url, method, None, {}, b"", time.monotonic() - started, message, kind)
 
     @staticmethod
-    def _read(response, limit: int, deadline: float) -> tuple[bytes, bool]:
+    def _read(response: BaseHTTPResponse, limit: int, deadline: float) -> tuple[bytes, bool]:
         """Read at most ``limit`` bytes; close the connection if anything is left."""
-        chunks, size, complete = [], 0, False
+        chunks: list[bytes] = []
+        size, complete = 0, False
         try:
             while size < limit:
                 if time.monotonic() > deadline:
@@ -346,7 +353,7 @@ class HttpClient:
     ) -> Chain:
         """Follow redirects by hand so every hop is paced, checked and recorded."""
         responses: list[Response] = []
-        seen = set()
+        seen: set[str] = set()
         current = url
         for _ in range(self.config.max_redirects + 1):
             seen.add(current)

@@ -3,6 +3,8 @@ extract -> probe -> history -> report."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -101,10 +103,81 @@ class Result:
 
 
 @dataclass(frozen=True)
+class VerdictCounts:
+    """How many results got each verdict. Every member of ``Verdict`` has a count (zero
+    included), so ``counts[verdict]`` never misses and a report that walks ``Verdict``
+    cannot forget a new member."""
+
+    by_rank: tuple[int, ...]  # one count per Verdict, in declaration (rank) order
+
+    def __post_init__(self) -> None:
+        if len(self.by_rank) != len(Verdict):
+            raise ValueError(f"{len(self.by_rank)} counts for {len(Verdict)} verdicts")
+
+    @classmethod
+    def of(cls, verdicts: Iterable[Verdict]) -> VerdictCounts:
+        tally = Counter(verdicts)
+        return cls(tuple(tally[verdict] for verdict in Verdict))
+
+    def __getitem__(self, verdict: Verdict) -> int:
+        return self.by_rank[verdict.rank]
+
+    def items(self) -> Iterator[tuple[Verdict, int]]:
+        """(verdict, count) for every verdict, worst first."""
+        return zip(Verdict, self.by_rank, strict=True)
+
+
+@dataclass(frozen=True)
+class RunCounts:
+    """The tallies of one run: per verdict, then the figures reports and history show."""
+
+    verdicts: VerdictCounts
+    total: int
+    checked: int  # URLs requested in this run (not cached, not excluded up front)
+    cached: int  # recent OKs reused from history
+    confirmed_broken: int
+    suspect: int  # BROKEN this run, not yet confirmed
+    newly_broken: int
+    fixed: int
+    requests: int
+
+    @classmethod
+    def of(cls, results: Iterable[Result], *, checked: int, requests: int) -> RunCounts:
+        results = tuple(results)
+        return cls(
+            VerdictCounts.of(r.verdict for r in results),
+            total=len(results),
+            checked=checked,
+            cached=sum(r.cached for r in results),
+            confirmed_broken=sum(r.is_confirmed_broken for r in results),
+            suspect=sum(r.verdict is Verdict.BROKEN and not r.confirmed for r in results),
+            newly_broken=sum(r.change == "newly-broken" for r in results),
+            fixed=sum(r.change == "fixed" for r in results),
+            requests=requests,
+        )
+
+    def as_dict(self) -> dict[str, int]:
+        """The shape of the JSON report's ``run.counts`` and of the history's ``runs.counts``:
+        the verdicts that occurred, worst first, then the other tallies (a fixed schema)."""
+        out = {verdict.value: n for verdict, n in self.verdicts.items() if n}
+        out.update(
+            total=self.total,
+            checked=self.checked,
+            cached=self.cached,
+            confirmed_broken=self.confirmed_broken,
+            suspect=self.suspect,
+            newly_broken=self.newly_broken,
+            fixed=self.fixed,
+            requests=self.requests,
+        )
+        return out
+
+
+@dataclass(frozen=True)
 class RunInfo:
     started: datetime
     duration: float
-    counts: dict[str, int]
+    counts: RunCounts
     requests: int = 0
     budget_exhausted: bool = False
     history_path: str | None = None

@@ -10,6 +10,8 @@ URL -> ``Outcome``; ``transient=True`` asks the scheduler for a retry.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode, urlsplit
 
@@ -49,6 +51,10 @@ HTTP_REASONS = {
 class ProbeContext:
     client: HttpClient
     config: LinksConfig
+
+
+# A single-URL probe: (context, the job's lease, URL) -> the attempt's outcome for that URL
+Probe = Callable[[ProbeContext, Lease, str], AttemptResult]
 
 
 def _status(code: int | None) -> str:
@@ -129,7 +135,9 @@ def _looks_like_bot_wall(response: Response) -> bool:
     return any(marker in text for marker in _BOT_WALL_MARKERS)
 
 
-def judge_chain(url: str, chain: Chain, probe: str, soft_404=()) -> AttemptResult:
+def judge_chain(
+    url: str, chain: Chain, probe: str, soft_404: Sequence[re.Pattern[str]] = ()
+) -> AttemptResult:
     """The generic verdict for a followed chain (also used by the Anchor probe)."""
     final = chain.final
     if chain.error:
@@ -396,7 +404,7 @@ def probe_apple_show(
     def every(
         verdict: Verdict, reason: str, transient: bool = False, retry_after: float | None = None
     ) -> AttemptResult:
-        outcomes = {}
+        outcomes: dict[str, Outcome] = {}
         for url in urls:
             outcomes.update(_outcome(url, verdict, probe, chain, reason).value)
         return AttemptResult(outcomes, transient, retry_after)
@@ -432,7 +440,7 @@ def probe_apple_show(
     ]
     track_ids = {str(r.get("trackId")) for r in episodes}
     complete = len(episodes) < ctx.config.apple_limit
-    outcomes = {}
+    outcomes: dict[str, Outcome] = {}
     for url, ref in urls.items():
         if not shows and not episodes:
             verdict, reason = Verdict.BROKEN, f"Apple knows no podcast with id {show_id}"
@@ -460,7 +468,7 @@ def probe_apple_show(
     return AttemptResult(outcomes)
 
 
-def probe_for(platform: str | None, url: str):
+def probe_for(platform: str | None, url: str) -> Probe:
     """The single-URL probe function for a target (Apple goes through ``probe_apple_show``)."""
     if platform == "youtube" and youtube_video_id(url):
         return probe_youtube
@@ -471,7 +479,7 @@ def probe_for(platform: str | None, url: str):
     return probe_http
 
 
-PROBE_NAMES = {
+PROBE_NAMES: dict[Probe, str] = {
     probe_youtube: "youtube-oembed",
     probe_spotify: "spotify-oembed",
     probe_anchor: "anchor",

@@ -21,7 +21,7 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -265,8 +265,8 @@ class Scheduler:
                 now = time.monotonic()
                 if now >= self.deadline and (pending or delayed):
                     self.budget_exhausted = True
-                    for queue_ in pending.values():
-                        for job in queue_:
+                    for waiting in pending.values():
+                        for job in waiting:
                             on_finished(
                                 Finished(
                                     job,
@@ -345,8 +345,8 @@ class Scheduler:
         self,
         job: Job,
         result: AttemptResult | BaseException,
-        delayed: list,
-        tiebreak: itertools.count,
+        delayed: list[tuple[float, int, Job]],
+        tiebreak: Iterator[int],
         on_finished: Callable[[Finished], None],
     ) -> None:
         if isinstance(result, BaseException):

@@ -33,23 +33,3 @@ class Verdict(enum.Enum):
     def is_success(self) -> bool:
         """Resets the failure streak and clears "broken since"."""
         return self in (Verdict.OK, Verdict.REDIRECTED)
-
-    @property
-    def needs_action(self) -> bool:
-        """Something a maintainer should change in an episode file."""
-        return self in (Verdict.BROKEN, Verdict.INVALID, Verdict.MISSING, Verdict.REDIRECTED)
-
-    @property
-    def wording(self) -> str:
-        return _WORDING[self]
-
-
-_WORDING = {
-    Verdict.BROKEN: "broken",
-    Verdict.INVALID: "not an http(s) URL",
-    Verdict.MISSING: "missing (TODO or empty)",
-    Verdict.UNKNOWN: "could not tell (not the link's fault)",
-    Verdict.REDIRECTED: "moved permanently: update the file",
-    Verdict.OK: "ok",
-    Verdict.EXCLUDED: "excluded by config",
-}

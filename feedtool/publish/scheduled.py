@@ -17,12 +17,10 @@ from pathlib import Path
 from feedtool.config import Config, state_dir
 from feedtool.errors import BuildFailed, ExitCode
 from feedtool.links import check_links as run_check
-from feedtool.links.report import render
+from feedtool.links.report import FORMATS
 from feedtool.model import Problem
 from feedtool.output import atomic_write
 from feedtool.publish.build import BuildResult, build
-
-REPORT_FORMATS = {"json": "links.json", "markdown": "links.md", "html": "links.html", "text": "links.txt"}
 
 
 @dataclass(frozen=True)
@@ -117,11 +115,12 @@ def scheduled_run(
     report = run_check(result.output.episodes, config, links_config, manifest=result.output.manifest)
     reports_dir = reports_dir or default_reports_dir(config)
     written = []
-    for fmt, name in REPORT_FORMATS.items():
-        path = reports_dir / name
-        atomic_write(path, render(report, fmt).encode("utf-8"))
+    for fmt in FORMATS.values():
+        path = reports_dir / f"links{fmt.suffix}"
+        atomic_write(path, fmt.render(report).encode("utf-8"))
         written.append(path)
-    counts = ", ".join(f"{n} {v}" for v, n in sorted(report.run.counts.items()) if n and v.isupper())
+    by_name = sorted(report.run.counts.verdicts.items(), key=lambda item: item[0].value)
+    counts = ", ".join(f"{n} {verdict.value}" for verdict, n in by_name if n)
     broken = len(report.confirmed_broken)
     budget_note = "; time budget ran out, the rest is UNKNOWN" if report.run.budget_exhausted else ""
     stage = StageOutcome(

@@ -68,7 +68,7 @@ def test_recent_ok_is_not_rechecked_but_failures_are(tmp_path, sim):
     assert result_for(second, sim.url("/ok")).cached
     assert sim.hits["/ok"] == 1
     assert sim.hits["/404"] == 2
-    assert second.run.counts["cached"] == 1
+    assert second.run.counts.cached == 1
 
 
 def _outcome(verdict):

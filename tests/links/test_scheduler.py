@@ -30,7 +30,7 @@ def test_global_concurrency_holds_across_hosts(tmp_path):
     try:
         body = "\n".join(body_links(s, *[f"/ok/{i}" for i in range(12)]) for s in sims)
         report = run_check(tmp_path, sims[0], {"ep": {}}, {"ep": body}, concurrency=6, per_host=4)
-        assert report.run.counts["OK"] == 48
+        assert report.run.counts.verdicts[Verdict.OK] == 48
         assert gauge.peak == 6
         assert all(s.max_in_flight <= 4 for s in sims)
     finally:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from feedtool.links.model import Report
-from feedtool.links.report import by_episode, day, place_kind
+from feedtool.links.report.common import LABELS, by_episode, day, label_counts, place_kind
 from feedtool.links.verdict import Verdict
 
 _CSS = """
@@ -53,8 +53,6 @@ document.addEventListener('DOMContentLoaded',function(){
 });
 """
 
-_LABELS = ["BROKEN", "SUSPECT", "REDIRECTED", "UNKNOWN", "MISSING", "INVALID", "OK", "EXCLUDED"]
-
 
 def _a(url: str | None) -> str:
     if not url:
@@ -63,7 +61,6 @@ def _a(url: str | None) -> str:
 
 
 def render(report: Report) -> str:
-    c = report.run.counts
     groups = by_episode(report, lambda r: True)
     platforms = sorted({place_kind(p) for _, rows in groups for _, p in rows})
     out = [
@@ -80,17 +77,9 @@ def render(report: Report) -> str:
         + "</div>",
         '<div class="counts">',
     ]
-    out.append(f'<span class="BROKEN">{c.get("confirmed_broken", 0)} broken</span>')
-    out.append(f'<span class="SUSPECT">{c.get("suspect", 0)} suspect</span>')
-    for verdict in (
-        Verdict.REDIRECTED,
-        Verdict.UNKNOWN,
-        Verdict.MISSING,
-        Verdict.INVALID,
-        Verdict.OK,
-        Verdict.EXCLUDED,
-    ):
-        out.append(f'<span class="{verdict.value}">{c.get(verdict.value, 0)} {verdict.value.lower()}</span>')
+    out += [
+        f'<span class="{label}">{n} {label.lower()}</span>' for label, n in label_counts(report.run.counts)
+    ]
     out.append("</div>")
     newly, fixed, still = (
         report.changed("newly-broken"),
@@ -107,7 +96,7 @@ def render(report: Report) -> str:
     out.append(
         '<div class="filters"><label>Verdict <select id="f-verdict">'
         '<option value="all">all</option><option value="problems">problems only</option>'
-        + "".join(f'<option value="{v}">{v.lower()}</option>' for v in _LABELS)
+        + "".join(f'<option value="{v}">{v.lower()}</option>' for v in LABELS)
         + '</select></label><label>Platform <select id="f-platform"><option value="all">all</option>'
         + "".join(f'<option value="{escape(p)}">{escape(p)}</option>' for p in platforms)
         + "</select></label></div>"

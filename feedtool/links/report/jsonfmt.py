@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import datetime
+from typing import Any
 
 from feedtool.links.check import REPORT_VERSION
 from feedtool.links.model import Report, Result
@@ -20,7 +21,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def result_dict(result: Result) -> dict:
+def result_dict(result: Result) -> dict[str, Any]:
     evidence = None
     if result.evidence is not None:
         evidence = asdict(result.evidence)
@@ -43,13 +44,13 @@ def result_dict(result: Result) -> dict:
     }
 
 
-def report_dict(report: Report) -> dict:
+def report_dict(report: Report) -> dict[str, Any]:
     return {
         "version": REPORT_VERSION,
         "run": {
             "started": _iso(report.run.started),
             "duration": report.run.duration,
-            "counts": report.run.counts,
+            "counts": report.run.counts.as_dict(),
             "requests": report.run.requests,
             "budget_exhausted": report.run.budget_exhausted,
             "previous_run": _iso(report.previous_run),

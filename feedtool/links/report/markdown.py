@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from feedtool.links.model import Report
-from feedtool.links.report import by_episode, day, is_problem
+from feedtool.links.report.common import SUSPECT, by_episode, day, is_problem, label_counts
 from feedtool.links.verdict import Verdict
+
+_ROW_NAMES = {Verdict.BROKEN.value: "Broken (confirmed)", SUSPECT: "Suspect (failed, not yet confirmed)"}
 
 
 def _cell(text: str | None) -> str:
@@ -16,24 +18,14 @@ def _link(url: str | None) -> str:
 
 
 def render(report: Report) -> str:
-    c = report.run.counts
     out = [
         "# Link health report\n\n",
         f"Run started {report.run.started:%Y-%m-%d %H:%M} UTC, took {report.run.duration:.1f} s, "
         f"{report.run.requests} requests.\n\n",
         "| Verdict | Count |\n|---|---:|\n",
-        f"| Broken (confirmed) | {c.get('confirmed_broken', 0)} |\n",
-        f"| Suspect (failed, not yet confirmed) | {c.get('suspect', 0)} |\n",
     ]
-    for verdict in (
-        Verdict.REDIRECTED,
-        Verdict.UNKNOWN,
-        Verdict.MISSING,
-        Verdict.INVALID,
-        Verdict.OK,
-        Verdict.EXCLUDED,
-    ):
-        out.append(f"| {verdict.value.title()} | {c.get(verdict.value, 0)} |\n")
+    for label, n in label_counts(report.run.counts):
+        out.append(f"| {_ROW_NAMES.get(label, label.title())} | {n} |\n")
     if report.run.budget_exhausted:
         out.append("\n> The run time budget ran out: links not checked in time are UNKNOWN.\n")
     out.append("\n## Changes since the previous run\n\n")

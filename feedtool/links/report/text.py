@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 from feedtool.links.model import Report, Result
-from feedtool.links.report import by_episode, day, is_problem
+from feedtool.links.report.common import by_episode, day, is_problem, label_counts
 from feedtool.links.verdict import Verdict
 
 
 def _summary(report: Report) -> str:
     c = report.run.counts
-    parts = [
-        f"{c.get('total', 0)} links",
-        f"{c.get('OK', 0)} ok ({c.get('cached', 0)} recent, not re-checked)",
-        f"{c.get('confirmed_broken', 0)} broken",
-        f"{c.get('suspect', 0)} suspect",
-        f"{c.get('REDIRECTED', 0)} redirected",
-        f"{c.get('UNKNOWN', 0)} unknown",
-        f"{c.get('MISSING', 0)} missing",
-        f"{c.get('INVALID', 0)} invalid",
-        f"{c.get('EXCLUDED', 0)} excluded",
-    ]
+    parts = [f"{c.total} links", f"{c.verdicts[Verdict.OK]} ok ({c.cached} recent, not re-checked)"]
+    parts += [f"{n} {label.lower()}" for label, n in label_counts(c) if label != Verdict.OK.value]
     return ", ".join(parts) + f" in {report.run.duration:.1f}s ({report.run.requests} requests)"
 
 
