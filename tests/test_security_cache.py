@@ -282,3 +282,16 @@ def test_the_codec_builds_only_the_model_classes():
         cache_mod.decode_entry({"digest": "x", "dependencies": [], "episode": None, "problems": [[1]]})
     entry = cache_mod.CacheEntry("d", (("p", None),), None, ())
     assert cache_mod.decode_entry(json.loads(json.dumps(cache_mod.encode_entry(entry)))) == entry
+
+
+def test_a_folder_planted_where_entries_go_does_not_break_the_build(built, capsys):
+    """A stale-looking name that is a folder, and a folder at a live entry's path: never removed, no crash."""
+    folder = built / ".feedtool" / cache_mod.CACHE_DIR
+    planted = folder / ("0" * 40 + ".entry")
+    planted.mkdir()
+    live = entry_path(built, EPISODES[0])
+    live.unlink()
+    live.mkdir()
+    assert run_build(built) == 0
+    assert "1 parsed, 1 from cache" in summary(capsys.readouterr().out)
+    assert planted.is_dir()

@@ -22,6 +22,7 @@ write the episode files can.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import hashlib
 import json
@@ -377,7 +378,7 @@ class EpisodeCache:
             self.stats.discards.append("written by other code or settings")
             return None
         except Exception as exc:  # any corruption means: parse the episode again, never trust
-            self.stats.discards.append(f"corrupt ({file.name}: {exc.__class__.__name__}: {exc})")
+            self.stats.discards.append(f"corrupt ({key}: {exc.__class__.__name__}: {exc})")
             return None
         self.entries[key] = entry
         self.rendered[key] = rendered
@@ -459,17 +460,23 @@ class EpisodeCache:
         return data
 
     def save(self) -> None:
-        """Write the entries that changed; remove stale ones and what killed runs left behind."""
+        """Write the entries that changed; remove stale ones and what killed runs left behind.
+
+        The cache only saves time: an entry that cannot be stored or written (something else
+        sits at its path) is a miss next run, not a failed build.
+        """
         if self.path is None:
             return
         for key in sorted(self._dirty):
             file = self.path / entry_file_name(key)
-            try:
-                blob = self._serialise(key)
-            except (TypeError, ValueError):  # not storable (never expected): no entry, a miss next time
-                file.unlink(missing_ok=True)
-                continue
-            atomic_write(file, blob)
+            with contextlib.suppress(OSError):
+                try:
+                    blob = self._serialise(key)
+                except (TypeError, ValueError):  # not storable (never expected)
+                    if file.is_symlink() or file.is_file():
+                        file.unlink()
+                    continue
+                atomic_write(file, blob)
         self._dirty.clear()
         if self._live is not None:
             self._remove_stale({entry_file_name(k) for k in self._live})
@@ -498,17 +505,17 @@ class EpisodeCache:
         Callers hold the run lock, so no other feedtool is writing here.
         """
         assert self.path is not None
+        state = self.path.parent
+        doomed = [state / LEGACY_CACHE_FILE, *state.glob(f".{LEGACY_CACHE_FILE}.*.tmp")]
         if self.path.is_dir():
             for file in self.path.iterdir():
                 stale_entry = file.name.endswith(_SUFFIX) and file.name not in live
                 if stale_entry or (file.name.startswith(".") and file.name.endswith(".tmp")):
-                    file.unlink(missing_ok=True)
-        state = self.path.parent
-        legacy = state / LEGACY_CACHE_FILE
-        if legacy.is_file() or legacy.is_symlink():
-            legacy.unlink(missing_ok=True)
-        for tmp in state.glob(f".{LEGACY_CACHE_FILE}.*.tmp"):
-            tmp.unlink(missing_ok=True)
+                    doomed.append(file)
+        for file in doomed:
+            if file.is_symlink() or file.is_file():  # never a folder someone put there
+                with contextlib.suppress(OSError):
+                    file.unlink()
 
 
 def dependency_state(paths: list[Path]) -> tuple[tuple[str, str | None], ...]:
