@@ -25,6 +25,11 @@ def run_build(show: Path, *extra: str) -> int:
     )
 
 
+def cache_entries(show: Path) -> list[Path]:
+    """The episode cache's entry files, one per episode."""
+    return sorted((show / ".feedtool" / cache_mod.CACHE_DIR).glob("*.entry"))
+
+
 def summary(capsys) -> str:
     return capsys.readouterr().out.strip().splitlines()[-1]
 
@@ -33,12 +38,12 @@ def test_no_change_rebuild_parses_nothing_and_writes_nothing(show, capsys):
     assert run_build(show) == 0
     assert "2 parsed, 0 from cache" in summary(capsys)
     stamps = {p: p.stat().st_mtime_ns for p in (show / "public").rglob("*") if p.is_file()}
-    cache_file = show / ".feedtool" / "episodes.cache"
-    cache_stamp = cache_file.stat().st_mtime_ns
+    cache_stamps = {p: p.stat().st_mtime_ns for p in cache_entries(show)}
+    assert len(cache_stamps) == 2
     assert run_build(show) == 0
     assert "0 parsed, 2 from cache" in summary(capsys)
     assert {p: p.stat().st_mtime_ns for p in (show / "public").rglob("*") if p.is_file()} == stamps
-    assert cache_file.stat().st_mtime_ns == cache_stamp
+    assert {p: p.stat().st_mtime_ns for p in cache_entries(show)} == cache_stamps
 
 
 def test_one_changed_episode_is_the_only_one_parsed(show, capsys):
@@ -86,9 +91,9 @@ def test_code_version_change_invalidates_the_cache(show, capsys, monkeypatch):
 @pytest.mark.parametrize("damage", [b"", b"garbage", None])
 def test_corrupt_cache_is_discarded_and_rebuilt(show, capsys, damage):
     run_build(show)
-    cache_file = show / ".feedtool" / "episodes.cache"
-    blob = cache_file.read_bytes()
-    cache_file.write_bytes(blob[: len(blob) // 2] if damage is None else damage)
+    for cache_file in cache_entries(show):
+        blob = cache_file.read_bytes()
+        cache_file.write_bytes(blob[: len(blob) // 2] if damage is None else damage)
     capsys.readouterr()
     assert run_build(show) == 0
     captured = capsys.readouterr()
@@ -101,7 +106,7 @@ def test_corrupt_cache_is_discarded_and_rebuilt(show, capsys, damage):
 
 def test_no_cache_neither_reads_nor_writes_it(show, capsys):
     assert run_build(show, "--no-cache") == 0
-    assert not (show / ".feedtool" / "episodes.cache").exists()
+    assert not (show / ".feedtool" / cache_mod.CACHE_DIR).exists()
     assert "parsed" not in summary(capsys)
 
 

@@ -27,7 +27,7 @@ from feedtool.publish.guards import (
     save_record,
 )
 from feedtool.read.anchor import anchor_id_from_episode_field
-from feedtool.read.cache import CACHE_FILE, CacheStats, EpisodeCache
+from feedtool.read.cache import CACHE_DIR, CacheStats, EpisodeCache
 from feedtool.read.episodes import read_episodes
 from feedtool.read.media_manifest import load_manifest
 from feedtool.read.people import PeopleDirectory
@@ -159,7 +159,7 @@ def open_cache(config: Config, episodes_dir: Path, enabled: bool = True) -> Epis
         f"{config.timezone}|{people_folder(config, episodes_dir)}|{Path(episodes_dir).resolve()}|"
         f"{config.image_base_url or config.link}"
     )
-    return EpisodeCache.open(state_dir(config) / CACHE_FILE if enabled else None, context)
+    return EpisodeCache.open(state_dir(config) / CACHE_DIR if enabled else None, context)
 
 
 def read_show(config: Config, episodes_dir: Path, cache: EpisodeCache | None = None) -> ReadResult:

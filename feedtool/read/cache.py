@@ -6,33 +6,63 @@ that keeps the size and mtime does not fool it), the bytes of every guest
 profile it read, the time zone dates are read in, and the code that reads
 episodes (a hash of feedtool's own source files). Anything else is a miss.
 
-The cache file is one pickle with a sha256 trailer; a file that fails the
-check, cannot be unpickled or has another format number is discarded and
-rebuilt, never trusted. Like any pickle it must be as trusted as the code:
-it lives in the show's own ``.feedtool/`` folder, written only by feedtool.
+The cache is data, never code. ``.feedtool/`` is restored from a shared CI
+cache, so its content is input like any other: the old pickle format let a
+crafted file run commands during a build. Now there is one file per episode
+in ``episode-cache/``, named by a hash of the episode file's name (a changed
+episode rewrites one small file): a header line ``feedtool-episode-cache
+<format> <sha256 of the payload>`` and a JSON payload. The decoder builds
+only the model classes it knows (``_CLASSES``), checking every field's type
+against the dataclass; a file that fails any check (checksum, version, code,
+settings, shape) is discarded and the episode parsed again, never trusted.
+The checksum catches torn and edited files, not forgeries: whoever can write
+the cache can still make a build publish what they wrote, as whoever can
+write the episode files can.
 """
 
 from __future__ import annotations
 
+import contextlib
+import enum
 import hashlib
-import pickle
+import json
+import re
+import stat
+import types
+import typing
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import datetime, timedelta, timezone
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from feedtool.model import Episode, Problem
+from feedtool.model import (
+    Audio,
+    ChapterMarker,
+    Episode,
+    Person,
+    Problem,
+    Severity,
+    TranscriptHeader,
+    TranscriptLine,
+)
 from feedtool.output import atomic_write
 
-CACHE_FORMAT = 2
-CACHE_FILE = "episodes.cache"
+CACHE_FORMAT = 3
+CACHE_DIR = "episode-cache"  # under the state folder
+LEGACY_CACHE_FILE = "episodes.cache"  # the pickle of format 2 and before, removed on save
+_MAGIC = b"feedtool-episode-cache"
+_SUFFIX = ".entry"
+MAX_ENTRY_BYTES = 64 * 1024 * 1024  # a bigger file is not one feedtool wrote: not even read
 
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """Hash of feedtool's source: a new version (or a local edit) invalidates the cache."""
     digest = hashlib.sha256(str(CACHE_FORMAT).encode())
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     for path in sorted(package.rglob("*.py")):
         digest.update(str(path.relative_to(package)).encode())
         digest.update(path.read_bytes())
@@ -55,44 +85,343 @@ class CacheEntry:
 class CacheStats:
     hits: int = 0
     misses: int = 0
-    discarded: str | None = None  # why an existing cache file was not trusted
     path_used: bool = False  # False for a disabled cache
+    discards: list[str] = field(default_factory=list)  # why existing entries were not trusted
+
+    @property
+    def discarded(self) -> str | None:
+        """Why cached entries were thrown away (None when none were), for the build's warning."""
+        if not self.discards:
+            return None
+        more = len(self.discards) - 1
+        return self.discards[0] + (f" (and {more} more entries)" if more else "")
+
+
+class CorruptEntry(ValueError):
+    """A cache file that is not what feedtool writes."""
+
+
+class ForeignEntry(ValueError):
+    """A well-formed cache file written by other code or for other settings."""
+
+
+# --- the typed codec: JSON-compatible values <-> the known frozen dataclasses ---------------------------
+
+_CLASSES: tuple[type, ...] = (
+    CacheEntry,
+    Episode,
+    Problem,
+    Person,
+    Audio,
+    TranscriptLine,
+    TranscriptHeader,
+    ChapterMarker,
+)
+_ENUMS: tuple[type[enum.Enum], ...] = (Severity,)
+
+Encoder = Callable[[Any], Any]
+Decoder = Callable[[Any], Any]
+
+
+def _fail(expected: str, value: Any) -> typing.NoReturn:
+    raise CorruptEntry(f"expected {expected}, found {type(value).__name__}")
+
+
+def _scalar(kind: type) -> tuple[Encoder, Decoder]:
+    def encode(value: Any) -> Any:
+        if type(value) is not kind:
+            raise TypeError(f"cannot store {type(value).__name__} as {kind.__name__}")
+        return value
+
+    def decode(value: Any) -> Any:
+        if type(value) is not kind:
+            _fail(kind.__name__, value)
+        return value
+
+    return encode, decode
+
+
+def _float_codec() -> tuple[Encoder, Decoder]:
+    def encode(value: Any) -> Any:
+        if type(value) not in (float, int):
+            raise TypeError(f"cannot store {type(value).__name__} as float")
+        return float(value)
+
+    def decode(value: Any) -> Any:
+        if type(value) not in (float, int):
+            _fail("a number", value)
+        return float(value)
+
+    return encode, decode
+
+
+def _encode_datetime(value: Any) -> Any:
+    if type(value) is not datetime or value.tzinfo is None:
+        raise TypeError("only timezone-aware datetimes are stored")
+    tz = value.tzinfo
+    if isinstance(tz, ZoneInfo) and tz.key:
+        zone: Any = tz.key
+    elif isinstance(tz, timezone):
+        offset = tz.utcoffset(None)
+        if tz != timezone(offset) or tz.tzname(None) != timezone(offset).tzname(None):
+            raise TypeError("named fixed-offset time zones are not stored")
+        zone = offset // timedelta(microseconds=1)
+    else:
+        raise TypeError(f"cannot store time zone {tz!r}")
+    return [value.replace(tzinfo=None).isoformat(), value.fold, zone]
+
+
+_ZONE_KEY = re.compile(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*")  # an IANA name, never a path
+
+
+def _decode_datetime(value: Any) -> datetime:
+    if type(value) is not list or len(value) != 3:
+        _fail("[iso, fold, zone]", value)
+    iso, fold, zone = value
+    if type(iso) is not str or type(fold) is not int or fold not in (0, 1):
+        _fail("a date-time", value)
+    naive = datetime.fromisoformat(iso)
+    if naive.tzinfo is not None:
+        raise CorruptEntry("a stored date-time carries its own offset")
+    if type(zone) is str and _ZONE_KEY.fullmatch(zone):
+        tz: Any = ZoneInfo(zone)
+    elif type(zone) is int:
+        tz = timezone(timedelta(microseconds=zone))
+    else:
+        _fail("a time zone", zone)
+    return naive.replace(tzinfo=tz, fold=fold)
+
+
+def _encode_path(value: Any) -> Any:
+    if not isinstance(value, Path):
+        raise TypeError(f"cannot store {type(value).__name__} as a path")
+    return str(value)
+
+
+def _decode_path(value: Any) -> Path:
+    if type(value) is not str:
+        _fail("a path", value)
+    return Path(value)
+
+
+def _enum_codec(kind: type[enum.Enum]) -> tuple[Encoder, Decoder]:
+    def encode(value: Any) -> Any:
+        if type(value) is not kind:
+            raise TypeError(f"cannot store {type(value).__name__} as {kind.__name__}")
+        return value.value
+
+    def decode(value: Any) -> Any:
+        try:
+            return kind(value)
+        except (ValueError, TypeError):
+            raise CorruptEntry(f"{value!r} is not a {kind.__name__}") from None
+
+    return encode, decode
+
+
+def _optional(inner: tuple[Encoder, Decoder]) -> tuple[Encoder, Decoder]:
+    enc, dec = inner
+    return (lambda v: None if v is None else enc(v)), (lambda v: None if v is None else dec(v))
+
+
+def _tagged_union(members: tuple[type, ...]) -> tuple[Encoder, Decoder]:
+    """Several dataclasses in one field (transcript rows): ``[class name, fields]``."""
+    by_name = {m.__name__: m for m in members}
+    codecs = {m.__name__: _dataclass_codec(m) for m in members}
+
+    def encode(value: Any) -> Any:
+        name = type(value).__name__
+        if by_name.get(name) is not type(value):
+            raise TypeError(f"cannot store {name} here")
+        return [name, codecs[name][0](value)]
+
+    def decode(value: Any) -> Any:
+        if type(value) is not list or len(value) != 2 or type(value[0]) is not str or value[0] not in by_name:
+            _fail("[class name, fields]", value)
+        return codecs[value[0]][1](value[1])
+
+    return encode, decode
+
+
+def _tuple_codec(args: tuple[Any, ...]) -> tuple[Encoder, Decoder]:
+    if len(args) == 2 and args[1] is Ellipsis:
+        enc, dec = _codec(args[0])
+
+        def encode_all(value: Any) -> Any:
+            if type(value) is not tuple:
+                raise TypeError(f"cannot store {type(value).__name__} as a tuple")
+            return [enc(v) for v in value]
+
+        def decode_all(value: Any) -> Any:
+            if type(value) is not list:
+                _fail("a list", value)
+            return tuple([dec(v) for v in value])
+
+        return encode_all, decode_all
+    parts = [_codec(a) for a in args]
+
+    def encode_fixed(value: Any) -> Any:
+        if type(value) is not tuple or len(value) != len(parts):
+            raise TypeError(f"cannot store {value!r} as a {len(parts)}-tuple")
+        return [e(v) for (e, _), v in zip(parts, value, strict=True)]
+
+    def decode_fixed(value: Any) -> Any:
+        if type(value) is not list or len(value) != len(parts):
+            _fail(f"a list of {len(parts)}", value)
+        return tuple(d(v) for (_, d), v in zip(parts, value, strict=True))
+
+    return encode_fixed, decode_fixed
+
+
+@cache
+def _dataclass_codec(cls: type) -> tuple[Encoder, Decoder]:
+    """``{field: value}`` for one of ``_CLASSES``, every field checked against its annotation."""
+    if cls not in _CLASSES:
+        raise TypeError(f"{cls.__name__} is not a cacheable class")
+    hints = typing.get_type_hints(cls)
+    names = tuple(f.name for f in fields(cls))
+    codecs = {name: _codec(hints[name]) for name in names}
+    expected = set(names)
+
+    def encode(value: Any) -> Any:
+        if type(value) is not cls:
+            raise TypeError(f"cannot store {type(value).__name__} as {cls.__name__}")
+        return {name: codecs[name][0](getattr(value, name)) for name in names}
+
+    def decode(value: Any) -> Any:
+        if type(value) is not dict or value.keys() != expected:
+            _fail(f"the fields of {cls.__name__}", value)
+        return cls(**{name: codecs[name][1](value[name]) for name in names})
+
+    return encode, decode
+
+
+def _codec(tp: Any) -> tuple[Encoder, Decoder]:
+    """Encoder and decoder for one annotation; unknown types are refused when the codec is built."""
+    if tp in (str, int, bool):
+        return _scalar(tp)
+    if tp is float:
+        return _float_codec()
+    if tp is type(None):
+        return _scalar(type(None))
+    if tp is Path:
+        return _encode_path, _decode_path
+    if tp is datetime:
+        return _encode_datetime, _decode_datetime
+    if tp in _ENUMS:
+        return _enum_codec(tp)
+    if is_dataclass(tp) and isinstance(tp, type):
+        return _dataclass_codec(tp)
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is tuple:
+        return _tuple_codec(args)
+    if origin in (typing.Union, types.UnionType):
+        present = tuple(a for a in args if a is not type(None))
+        if len(present) == 1:
+            inner = _codec(present[0])
+        elif all(isinstance(a, type) and is_dataclass(a) for a in present):
+            inner = _tagged_union(present)
+        else:
+            raise TypeError(f"cache cannot store {tp!r}")
+        return _optional(inner) if len(present) < len(args) else inner
+    raise TypeError(f"cache cannot store {tp!r}")
+
+
+def encode_entry(entry: CacheEntry) -> Any:
+    return _dataclass_codec(CacheEntry)[0](entry)
+
+
+def decode_entry(data: Any) -> CacheEntry:
+    """Only ever builds ``_CLASSES``; raises CorruptEntry (or ValueError) for anything else."""
+    entry = _dataclass_codec(CacheEntry)[1](data)
+    assert isinstance(entry, CacheEntry)
+    return entry
+
+
+# --- the cache ------------------------------------------------------------------------------------------
+
+
+def entry_file_name(key: str) -> str:
+    """The file holding episode file ``key``'s entry: a hash, so no name can point outside the folder."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:40] + _SUFFIX
 
 
 @dataclass
 class EpisodeCache:
-    path: Path | None  # None: a disabled cache (--no-cache)
+    path: Path | None  # the entries folder; None: a disabled cache (--no-cache)
     context: str  # time zone + people folder: part of every key
     entries: dict[str, CacheEntry] = field(default_factory=dict)
-    # rendered outputs that depend only on the episode file: (name, digest, what) -> bytes
-    rendered: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
+    # rendered outputs that depend only on the episode file: name -> {what: bytes}, for entries[name].digest
+    rendered: dict[str, dict[str, bytes]] = field(default_factory=dict)
     stats: CacheStats = field(default_factory=CacheStats)
-    _dirty: bool = False
+    _dirty: set[str] = field(default_factory=set)
+    _live: set[str] | None = None  # the episode files of this read, once ``retain`` was told them
 
     @classmethod
     def open(cls, path: Path | None, context: str) -> EpisodeCache:
+        """A cache over the entries folder ``path``; entries are read when first asked for."""
         cache = cls(path, context)
         cache.stats.path_used = path is not None
-        if path is None or not path.exists():
-            return cache
-        try:
-            blob = path.read_bytes()
-            payload, trailer = blob[:-64], blob[-64:]
-            if hashlib.sha256(payload).hexdigest().encode() != trailer:
-                raise ValueError("checksum mismatch (torn or edited file)")
-            header, entries, rendered = pickle.loads(payload)
-            if header != (CACHE_FORMAT, code_fingerprint(), context):
-                cache.stats.discarded = "written by other code or settings"
-                return cache
-            if not isinstance(entries, dict) or not isinstance(rendered, dict):
-                raise ValueError("unexpected content")
-            cache.entries, cache.rendered = entries, rendered
-        except Exception as exc:  # any corruption means: rebuild, never trust
-            cache.stats.discarded = f"corrupt ({exc.__class__.__name__}: {exc})"
         return cache
+
+    def _load(self, key: str) -> CacheEntry | None:
+        if self.path is None:
+            return None
+        file = self.path / entry_file_name(key)
+        try:
+            if not file.is_file():
+                return None
+            if file.stat().st_size > MAX_ENTRY_BYTES:
+                raise CorruptEntry("larger than any entry feedtool writes")
+            entry, rendered = self._parse(file.read_bytes(), key)
+        except ForeignEntry:
+            self.stats.discards.append("written by other code or settings")
+            return None
+        except Exception as exc:  # any corruption means: parse the episode again, never trust
+            self.stats.discards.append(f"corrupt ({key}: {exc.__class__.__name__}: {exc})")
+            return None
+        self.entries[key] = entry
+        self.rendered[key] = rendered
+        return entry
+
+    def _parse(self, blob: bytes, key: str) -> tuple[CacheEntry, dict[str, bytes]]:
+        header, newline, rest = blob.partition(b"\n")
+        parts = header.split(b" ")
+        if not newline or len(parts) != 4 or parts[0] != _MAGIC:
+            raise CorruptEntry("not a feedtool cache entry")
+        if parts[1] != str(CACHE_FORMAT).encode():
+            raise ForeignEntry("another format")
+        if hashlib.sha256(rest).hexdigest().encode() != parts[2]:
+            raise CorruptEntry("checksum mismatch (torn or edited file)")
+        if not parts[3].isdigit() or int(parts[3]) > len(rest):
+            raise CorruptEntry("bad payload length")
+        json_length = int(parts[3])
+        data = json.loads(rest[:json_length].decode("utf-8", "surrogatepass"))
+        if type(data) is not dict or data.keys() != {"code", "context", "key", "entry", "rendered"}:
+            raise CorruptEntry("unexpected content")
+        if data["code"] != code_fingerprint() or data["context"] != self.context:
+            raise ForeignEntry("other code or settings")
+        if data["key"] != key:
+            raise CorruptEntry("entry of another episode file")
+        sizes = data["rendered"]
+        if type(sizes) is not dict or not all(type(n) is int and n >= 0 for n in sizes.values()):
+            raise CorruptEntry("unexpected rendered outputs")
+        if json_length + sum(sizes.values()) != len(rest):
+            raise CorruptEntry("rendered outputs do not add up")
+        rendered, offset = {}, json_length
+        for what, size in sizes.items():
+            rendered[what] = rest[offset : offset + size]
+            offset += size
+        entry = decode_entry(data["entry"])
+        # what the reader guarantees, checked because output paths are built from the slug
+        if entry.episode is not None and (entry.episode.path.name != key or entry.episode.slug != key[:-3]):
+            raise CorruptEntry("the episode does not match its file name")
+        return entry, rendered
 
     def get(self, key: str, digest: str) -> CacheEntry | None:
         entry = self.entries.get(key)
+        if entry is None:
+            entry = self._load(key)
         if entry is None or entry.digest != digest or not _dependencies_unchanged(entry.dependencies):
             self.stats.misses += 1
             return None
@@ -100,15 +429,19 @@ class EpisodeCache:
         return entry
 
     def put(self, key: str, entry: CacheEntry) -> None:
+        old = self.entries.get(key)
+        if old is None or old.digest != entry.digest:
+            self.rendered.pop(key, None)
         self.entries[key] = entry
-        self._dirty = True
+        self._dirty.add(key)
 
     def retain(self, keys: set[str]) -> None:
-        """Forget files that no longer exist."""
-        stale = set(self.entries) - keys
-        for key in stale:
+        """Forget files that no longer exist (their entries are removed on save)."""
+        for key in set(self.entries) - keys:
             del self.entries[key]
-        self._dirty = self._dirty or bool(stale)
+            self.rendered.pop(key, None)
+        self._dirty &= keys
+        self._live = set(keys)
 
     def rendered_output(self, name: str, what: str, render: Callable[[], bytes]) -> bytes:
         """``render()``'s result for episode file ``name``, reused while the file is unchanged.
@@ -116,40 +449,85 @@ class EpisodeCache:
         For outputs that depend on nothing but the episode file and the code
         (transcripts): rendering them is most of a no-change rebuild's time.
         """
-        entry = self.entries.get(name)
-        if self.path is None or entry is None:
+        if self.path is None or name not in self.entries:
             return render()
-        key = (name, entry.digest, what)
-        data = self.rendered.get(key)
+        outputs = self.rendered.setdefault(name, {})
+        data = outputs.get(what)
         if data is None:
             data = render()
-            stale = [k for k in self.rendered if k[0] == name and k[2] == what]
-            for k in stale:
-                del self.rendered[k]
-            self.rendered[key] = data
-            self._dirty = True
+            outputs[what] = data
+            self._dirty.add(name)
         return data
 
     def save(self) -> None:
-        if self.path is None or (not self._dirty and self.stats.discarded is None and self.path.exists()):
+        """Write the entries that changed; remove stale ones and what killed runs left behind.
+
+        The cache only saves time: an entry that cannot be stored or written (something else
+        sits at its path) is a miss next run, not a failed build.
+        """
+        if self.path is None:
             return
-        live = {(name, entry.digest) for name, entry in self.entries.items()}
-        self.rendered = {k: v for k, v in self.rendered.items() if (k[0], k[1]) in live}
-        payload = pickle.dumps(
-            ((CACHE_FORMAT, code_fingerprint(), self.context), self.entries, self.rendered),
-            protocol=pickle.HIGHEST_PROTOCOL,
-        )
-        atomic_write(self.path, payload + hashlib.sha256(payload).hexdigest().encode())
-        self._dirty = False
+        for key in sorted(self._dirty):
+            file = self.path / entry_file_name(key)
+            with contextlib.suppress(OSError):
+                try:
+                    blob = self._serialise(key)
+                except (TypeError, ValueError):  # not storable (never expected)
+                    if file.is_symlink() or file.is_file():
+                        file.unlink()
+                    continue
+                atomic_write(file, blob)
+        self._dirty.clear()
+        if self._live is not None:
+            self._remove_stale({entry_file_name(k) for k in self._live})
+
+    def _serialise(self, key: str) -> bytes:
+        """Header line, JSON, then the rendered outputs' bytes as they are (their sizes are in the JSON)."""
+        rendered = sorted(self.rendered.get(key, {}).items())
+        document = json.dumps(
+            {
+                "code": code_fingerprint(),
+                "context": self.context,
+                "key": key,
+                "entry": encode_entry(self.entries[key]),
+                "rendered": {what: len(data) for what, data in rendered},
+            },
+            separators=(",", ":"),
+            ensure_ascii=False,
+        ).encode("utf-8", "surrogatepass")
+        rest = b"".join([document, *(data for _, data in rendered)])
+        checksum = hashlib.sha256(rest).hexdigest().encode()
+        return b"%s %d %s %d\n%s" % (_MAGIC, CACHE_FORMAT, checksum, len(document), rest)
+
+    def _remove_stale(self, live: set[str]) -> None:
+        """Entries of episode files that are gone, temporaries of killed runs, the old pickle.
+
+        Callers hold the run lock, so no other feedtool is writing here.
+        """
+        assert self.path is not None
+        state = self.path.parent
+        doomed = [state / LEGACY_CACHE_FILE, *state.glob(f".{LEGACY_CACHE_FILE}.*.tmp")]
+        if self.path.is_dir():
+            for file in self.path.iterdir():
+                stale_entry = file.name.endswith(_SUFFIX) and file.name not in live
+                if stale_entry or (file.name.startswith(".") and file.name.endswith(".tmp")):
+                    doomed.append(file)
+        for file in doomed:
+            if file.is_symlink() or file.is_file():  # never a folder someone put there
+                with contextlib.suppress(OSError):
+                    file.unlink()
 
 
 def dependency_state(paths: list[Path]) -> tuple[tuple[str, str | None], ...]:
-    out = []
+    """(path, sha256) of each profile file; None for one that is absent or not a regular file
+    (a cache entry names these paths: a device or a pipe is never read)."""
+    out: list[tuple[str, str | None]] = []
     for path in paths:
         try:
-            out.append((str(path), file_digest(path.read_bytes())))
+            digest = file_digest(path.read_bytes()) if stat.S_ISREG(path.stat().st_mode) else None
         except OSError:
-            out.append((str(path), None))
+            digest = None
+        out.append((str(path), digest))
     return tuple(out)
 
 

@@ -30,7 +30,7 @@ from feedtool.model import (
 )
 from feedtool.read import frontmatter, shownotes, xmlchars
 from feedtool.read.cache import CacheEntry, EpisodeCache, dependency_state, file_digest
-from feedtool.read.people import PeopleDirectory
+from feedtool.read.people import PeopleDirectory, guest_id_problem
 
 KNOWN_FIELDS = {
     "title",
@@ -373,7 +373,20 @@ def read_episode(
             missing.append(name)
     guests_ids = _string_list(data, "guests", fp)
     guests: list[Person] = []
-    for gid in guests_ids:
+    raw_guests = data.get("guests")
+    positions = (
+        [i for i, v in enumerate(raw_guests) if not is_absent(v)] if isinstance(raw_guests, list) else [0]
+    )
+    for position, gid in zip(positions, guests_ids, strict=False):
+        bad_id = people.id_problem(gid) if people is not None else guest_id_problem(gid)
+        if bad_id:
+            fp.error(
+                f"guests[{position}]",
+                f"{gid!r} is not a guest id: {bad_id}; a guest id is the name of a profile file "
+                "in the people folder without .md (janedoe for people/janedoe.md)",
+                fp.line("guests", position),
+            )
+            continue
         if people is None or people.folder is None:
             guests.append(Person(id=gid, name=gid))
             continue

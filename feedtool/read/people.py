@@ -1,6 +1,11 @@
 """Guest profiles: one Markdown file per person with YAML front matter
 (``title`` is the full name, ``picture`` an image path, ``linkedin``/``twitter``/
-``github``/``web`` links)."""
+``github``/``web`` links).
+
+A guest id is the name of a profile file without ``.md``, never a path: episode
+files are untrusted input, and ``guests: [../../elsewhere/person]`` must not read
+(and publish the name and links of) a file outside the people folder.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,19 @@ from feedtool.weburls import absolute_url
 LINK_KEYS = ("web", "website", "linkedin", "twitter", "github", "mastodon", "youtube")
 
 
+def guest_id_problem(person_id: str) -> str | None:
+    """Why ``person_id`` is not a guest id (a file name without ``.md``), or None when it is one."""
+    if "\x00" in person_id:
+        return "it holds a NUL character"
+    if "/" in person_id or "\\" in person_id:  # POSIX and Windows separators, wherever this runs
+        return "it holds a path separator"
+    if ".." in person_id:
+        return "it holds '..'"
+    if person_id.startswith("~"):
+        return "it starts with '~'"
+    return None
+
+
 class PeopleDirectory:
     """Profiles read on demand and memoised: the corpus has about 1,000 of them
     and a build names a few hundred."""
@@ -23,8 +41,21 @@ class PeopleDirectory:
         self._cache: dict[str, tuple[Person | None, list[Problem]]] = {}
         self.consulted: list[Path] = []  # profile files looked at, for the episode cache's dependencies
 
+    def id_problem(self, person_id: str) -> str | None:
+        """Why ``person_id`` cannot name a profile in this folder: not a name, or a file
+        (a symlink, say) that resolves outside the folder. None when it can."""
+        problem = guest_id_problem(person_id)
+        if problem or self.folder is None:
+            return problem
+        folder = self.folder.resolve()
+        if not (folder / f"{person_id}.md").resolve().is_relative_to(folder):
+            return "its profile file resolves outside the people folder"
+        return None
+
     def get(self, person_id: str) -> tuple[Person | None, list[Problem]]:
-        if self.folder is None:
+        """The profile for ``person_id``; (None, []) when there is none, or the id is not
+        one (``id_problem``): such a file is never opened."""
+        if self.folder is None or self.id_problem(person_id):
             return None, []
         self.consulted.append(self.folder / f"{person_id}.md")
         if person_id not in self._cache:

@@ -8,6 +8,7 @@ from html import escape
 
 from feedtool.links.model import Report
 from feedtool.links.report.common import LABELS, by_episode, day, label_counts, place_kind
+from feedtool.links.report.escaping import is_web_url, link_target, show_controls
 from feedtool.links.verdict import Verdict
 
 _CSS = """
@@ -54,10 +55,18 @@ document.addEventListener('DOMContentLoaded',function(){
 """
 
 
+def _h(text: str) -> str:
+    """Untrusted text in HTML: markup escaped, control and bidi characters shown as escapes."""
+    return escape(show_controls(text, keep="\n\t"))
+
+
 def _a(url: str | None) -> str:
+    """A link for an http(s) URL; anything else (``javascript:``, ``data:``) is shown, never linked."""
     if not url:
         return ""
-    return f'<a href="{escape(url)}" rel="noopener noreferrer">{escape(url)}</a>'
+    if not is_web_url(url):
+        return f'<span class="not-a-link">{_h(url)}</span>'
+    return f'<a href="{escape(link_target(url))}" rel="noopener noreferrer">{_h(url)}</a>'
 
 
 def render(report: Report) -> str:
@@ -98,15 +107,13 @@ def render(report: Report) -> str:
         '<option value="all">all</option><option value="problems">problems only</option>'
         + "".join(f'<option value="{v}">{v.lower()}</option>' for v in LABELS)
         + '</select></label><label>Platform <select id="f-platform"><option value="all">all</option>'
-        + "".join(f'<option value="{escape(p)}">{escape(p)}</option>' for p in platforms)
+        + "".join(f'<option value="{_h(p)}">{_h(p)}</option>' for p in platforms)
         + "</select></label></div>"
     )
     for slug, rows in groups:
         title = report.episode_titles.get(slug, "")
         out.append(
-            f'<section class="episode"><h2>{escape(slug)}'
-            + (f" — {escape(title)}" if title else "")
-            + "</h2>"
+            f'<section class="episode"><h2>{_h(slug)}' + (f" — {_h(title)}" if title else "") + "</h2>"
         )
         out.append(
             "<table><thead><tr><th>Verdict</th><th>Where</th><th>URL</th><th>Reason</th>"
@@ -115,10 +122,10 @@ def render(report: Report) -> str:
         for r, place in rows:
             label = r.status_label
             problem = "0" if r.verdict in (Verdict.OK, Verdict.EXCLUDED) else "1"
-            reason = escape(r.reason) + (f"<br><i>warning: {escape(r.warning)}</i>" if r.warning else "")
+            reason = _h(r.reason) + (f"<br><i>warning: {_h(r.warning)}</i>" if r.warning else "")
             out.append(
-                f'<tr data-verdict="{label}" data-platform="{escape(place_kind(place))}" data-problem="{problem}">'
-                f'<td class="v {label}">{label}</td><td><code>{escape(place.field)}</code></td>'
+                f'<tr data-verdict="{label}" data-platform="{_h(place_kind(place))}" data-problem="{problem}">'
+                f'<td class="v {label}">{label}</td><td><code>{_h(place.field)}</code></td>'
                 f'<td class="url">{_a(r.url) or "—"}</td><td>{reason}</td><td class="since">{day(r.broken_since)}</td>'
                 f'<td class="url">{_a(r.suggestion)}</td></tr>'
             )

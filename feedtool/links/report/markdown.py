@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+import re
+from html import escape
+
 from feedtool.links.model import Report
 from feedtool.links.report.common import SUSPECT, by_episode, day, is_problem, label_counts
+from feedtool.links.report.escaping import is_web_url, link_target, show_controls
 from feedtool.links.verdict import Verdict
 
 _ROW_NAMES = {Verdict.BROKEN.value: "Broken (confirmed)", SUSPECT: "Suspect (failed, not yet confirmed)"}
 
+# emphasis, code, links and images, strikethrough, table cells; and the backslash itself
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]~|])")
+
 
 def _cell(text: str | None) -> str:
-    return (text or "").replace("|", "\\|").replace("\n", " ")
+    """Untrusted text as inert Markdown: one line, no HTML, no links or emphasis, pipes escaped."""
+    text = show_controls((text or "").replace("\n", " "))
+    return _MARKDOWN_SYNTAX.sub(r"\\\1", escape(text, quote=False))
+
+
+def _code(text: str) -> str:
+    """A code span that no backtick in ``text`` can end early (pipes escaped: GFM splits cells first)."""
+    text = show_controls(text.replace("\n", " ")).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _link(url: str | None) -> str:
-    return f"<{url}>" if url else "—"
+    """An autolink for an http(s) URL; anything else (``javascript:``) as text, never a link."""
+    if not url:
+        return "—"
+    return f"<{link_target(url)}>" if is_web_url(url) else _cell(url)
 
 
 def render(report: Report) -> str:
@@ -48,13 +68,13 @@ def render(report: Report) -> str:
         out.append("\nNo problems found.\n")
     for slug, rows in groups:
         title = report.episode_titles.get(slug)
-        out.append(f"\n### {slug}" + (f" — {_cell(title)}" if title else "") + "\n\n")
+        out.append(f"\n### {_cell(slug)}" + (f" — {_cell(title)}" if title else "") + "\n\n")
         out.append(
             "| Verdict | Field | URL | Reason | Broken since | Use instead |\n|---|---|---|---|---|---|\n"
         )
         for r, place in rows:
             out.append(
-                f"| {r.status_label} | `{place.field}` | {_link(r.url)} | {_cell(r.reason)} | "
+                f"| {r.status_label} | {_code(place.field)} | {_link(r.url)} | {_cell(r.reason)} | "
                 f"{day(r.broken_since)} | {_link(r.suggestion) if r.suggestion else ''} |\n"
             )
     return "".join(out)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from feedtool.links.model import Report, Result
 from feedtool.links.report.common import by_episode, day, is_problem, label_counts
+from feedtool.links.report.escaping import show_controls as _t
 from feedtool.links.verdict import Verdict
+
+# Every value below passes through _t: URLs, reasons and titles hold bytes from servers and
+# episode files, and a terminal obeys the escape sequences among them.
 
 
 def _summary(report: Report) -> str:
@@ -15,15 +19,15 @@ def _summary(report: Report) -> str:
 
 
 def line(result: Result, field: str) -> str:
-    out = f"  {result.status_label:<10} {field:<22} {result.url or '-'}\n"
-    detail = result.reason
+    out = f"  {result.status_label:<10} {_t(field):<22} {_t(result.url or '-')}\n"
+    detail = _t(result.reason)
     if result.broken_since:
         detail += f"; broken since {day(result.broken_since)}"
     out += f"  {'':<10} {'':<22} {detail}\n"
     if result.suggestion:
-        out += f"  {'':<10} {'':<22} -> use {result.suggestion}\n"
+        out += f"  {'':<10} {'':<22} -> use {_t(result.suggestion)}\n"
     if result.warning:
-        out += f"  {'':<10} {'':<22} warning: {result.warning}\n"
+        out += f"  {'':<10} {'':<22} warning: {_t(result.warning)}\n"
     return out
 
 
@@ -39,15 +43,15 @@ def render(report: Report) -> str:
         out.append(f"\nChanges{since}:\n")
         for label, items in changes:
             for r in items:
-                out.append(f"  {label}: {r.url}\n")
+                out.append(f"  {label}: {_t(r.url or '-')}\n")
         for r in report.changed("still-broken"):
-            out.append(f"  still broken since {day(r.broken_since)}: {r.url}\n")
+            out.append(f"  still broken since {day(r.broken_since)}: {_t(r.url or '-')}\n")
     groups = by_episode(report, is_problem)
     if not groups:
         out.append("\nNo problems found.\n")
     for slug, rows in groups:
         title = report.episode_titles.get(slug, "")
-        out.append(f"\n{slug}" + (f"  ({title})" if title else "") + "\n")
+        out.append(f"\n{_t(slug)}" + (f"  ({_t(title)})" if title else "") + "\n")
         for result, place in rows:
             out.append(line(result, place.field))
     unknown = sum(r.verdict is Verdict.UNKNOWN for r in report.results)
