@@ -55,7 +55,7 @@ def _key(element: etree._Element) -> tuple[str, str] | None:
 
 
 @dataclass(frozen=True)
-class FeedItem:
+class ParsedItem:
     """One ``<item>``: what a subscriber's app keys on and downloads."""
 
     guid: str | None
@@ -87,7 +87,7 @@ class FeedChannel:
 @dataclass(frozen=True)
 class ParsedFeed:
     channel: FeedChannel
-    items: tuple[FeedItem, ...]
+    items: tuple[ParsedItem, ...]
 
 
 def _text(element: etree._Element | None) -> str | None:
@@ -134,7 +134,7 @@ def _int(text: str | None) -> int | None:
     return int(text)
 
 
-def _read_item(item: etree._Element, position: int) -> FeedItem:
+def _read_item(item: etree._Element, position: int) -> ParsedItem:
     found: dict[tuple[str, str], etree._Element] = {}
     for child in item:
         key = _key(child)
@@ -146,7 +146,7 @@ def _read_item(item: etree._Element, position: int) -> FeedItem:
         length = _int(enclosure.get("length"))
     date_text = _text(found.get(("", "pubDate")))
     duration_text = _text(found.get(("itunes", "duration")))
-    return FeedItem(
+    return ParsedItem(
         guid=_text(found.get(("", "guid"))),
         title=_text(found.get(("", "title"))) or _text(found.get(("itunes", "title"))),
         link=_text(found.get(("", "link"))),
@@ -231,5 +231,5 @@ def read_feed(xml_bytes: bytes) -> ParsedFeed:
     return ParsedFeed(_read_channel(channel), tuple(_read_item(item, i) for i, item in enumerate(items)))
 
 
-def read_feed_items(xml_bytes: bytes) -> tuple[FeedItem, ...]:
+def read_feed_items(xml_bytes: bytes) -> tuple[ParsedItem, ...]:
     return read_feed(xml_bytes).items
