@@ -13,7 +13,9 @@ from datetime import datetime
 from pathlib import Path
 
 
-class Severity(enum.Enum):
+class Severity(enum.StrEnum):
+    """How bad a finding is. A ``str`` enum, so ``Severity.ERROR == "error"`` and JSON gets the word."""
+
     ERROR = "error"
     WARNING = "warning"
 

@@ -317,7 +317,7 @@ def check_feed(output: BuildOutput) -> tuple[Problem, ...]:
             f"{issue.item}",
             f"{issue.code}: {issue.message}",
             None,
-            Severity.ERROR if issue.severity == "error" else Severity.WARNING,
+            issue.severity,
         )
         for issue in report.issues
         if issue.code not in _REPORTED_BY_THE_BUILD

@@ -302,15 +302,11 @@ ITEM_SINGLE = (
 )
 
 
-ERROR = "error"
-WARNING = "warning"
-
-
 @dataclass(frozen=True)
 class Issue:
-    """One finding. ``severity`` is the string ``"error"`` or ``"warning"``."""
+    """One finding of the validator."""
 
-    severity: str
+    severity: Severity
     code: str
     message: str
     item: str = "channel"
@@ -318,20 +314,19 @@ class Issue:
 
     @property
     def is_error(self) -> bool:
-        return self.severity == ERROR
+        return self.severity is Severity.ERROR
 
     def __str__(self) -> str:
         where = f" (line {self.line})" if self.line is not None else ""
-        return f"{self.severity}  {self.item}  {self.code}: {self.message}{where}"
+        return f"{self.severity.value}  {self.item}  {self.code}: {self.message}{where}"
 
     def as_problem(self, path: str) -> Problem:
         """The same finding as the pipeline's ``Problem`` (field = item/code)."""
-        severity = Severity.ERROR if self.is_error else Severity.WARNING
-        return Problem(path, f"{self.item}: {self.code}", self.message, self.line, severity)
+        return Problem(path, f"{self.item}: {self.code}", self.message, self.line, self.severity)
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "severity": self.severity,
+            "severity": self.severity.value,
             "code": self.code,
             "message": self.message,
             "item": self.item,
@@ -435,10 +430,14 @@ class _Checker:
         self.podcast_uris = podcast_uris
 
     def error(self, code: str, message: str, item: str = "channel", el: etree._Element | None = None) -> None:
-        self.issues.append(Issue(ERROR, code, message, item, el.sourceline if el is not None else None))
+        self.issues.append(
+            Issue(Severity.ERROR, code, message, item, el.sourceline if el is not None else None)
+        )
 
     def warn(self, code: str, message: str, item: str = "channel", el: etree._Element | None = None) -> None:
-        self.issues.append(Issue(WARNING, code, message, item, el.sourceline if el is not None else None))
+        self.issues.append(
+            Issue(Severity.WARNING, code, message, item, el.sourceline if el is not None else None)
+        )
 
     def p(self, name: str) -> list[str]:
         """Clark names of a podcast: tag under every accepted namespace URI."""
@@ -463,7 +462,7 @@ def _parse(xml: bytes, ck: _Checker) -> etree._Element | None:
                 seen.add(key)
                 ck.issues.append(
                     Issue(
-                        ERROR,
+                        Severity.ERROR,
                         "xml-syntax",
                         f"not well-formed XML: {entry.message.strip()} (column {entry.column})",
                         "feed",
@@ -471,10 +470,12 @@ def _parse(xml: bytes, ck: _Checker) -> etree._Element | None:
                     )
                 )
         if not seen:
-            ck.issues.append(Issue(ERROR, "xml-syntax", f"not well-formed XML: {exc}", "feed", exc.lineno))
+            ck.issues.append(
+                Issue(Severity.ERROR, "xml-syntax", f"not well-formed XML: {exc}", "feed", exc.lineno)
+            )
         return None
     except ValueError as exc:  # e.g. an encoding declaration lxml cannot honour
-        ck.issues.append(Issue(ERROR, "xml-syntax", f"cannot parse: {exc}", "feed"))
+        ck.issues.append(Issue(Severity.ERROR, "xml-syntax", f"cannot parse: {exc}", "feed"))
         return None
     encoding = root.getroottree().docinfo.encoding
     if encoding and encoding.upper().replace("_", "-") not in ("UTF-8", "UTF8"):
