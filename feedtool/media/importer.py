@@ -14,9 +14,9 @@ from pathlib import Path
 
 from feedtool.media.match import MatchResult, match_items
 from feedtool.model import Episode, ReadResult
-from feedtool.read.episodes import mime_type_for
 from feedtool.read.media_manifest import ManifestFile, MediaEntry
 from feedtool.rss.parse import ParsedFeed
+from feedtool.weburls import mime_type_for
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,9 @@ read: the maintainer gets the full list of what to fix in one run.
 from __future__ import annotations
 
 import difflib
-import mimetypes
-import re
 from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from feedtool import timeutil
 from feedtool.model import (
@@ -31,6 +28,7 @@ from feedtool.model import (
 from feedtool.read import frontmatter, shownotes, xmlchars
 from feedtool.read.cache import CacheEntry, EpisodeCache, dependency_state, file_digest
 from feedtool.read.people import PeopleDirectory
+from feedtool.weburls import is_media_url, mime_type_for
 
 KNOWN_FIELDS = {
     "title",
@@ -59,19 +57,6 @@ KNOWN_FIELDS = {
     "layout",
 }
 PLATFORMS = ("youtube", "spotify", "apple", "anchor")
-AUDIO_TYPES = {
-    ".mp3": "audio/mpeg",
-    ".m4a": "audio/x-m4a",
-    ".mp4": "video/mp4",
-    ".m4v": "video/x-m4v",
-    ".mov": "video/quicktime",
-    ".pdf": "application/pdf",
-    ".aac": "audio/aac",
-    ".ogg": "audio/ogg",
-    ".opus": "audio/opus",
-    ".wav": "audio/wav",
-    ".flac": "audio/flac",
-}
 
 
 def is_absent(value: Any) -> bool:
@@ -84,11 +69,6 @@ def is_absent(value: Any) -> bool:
     if isinstance(value, (list, dict)):
         return len(value) == 0
     return False
-
-
-def mime_type_for(url: str) -> str | None:
-    suffix = Path(urlsplit(url).path).suffix.lower()
-    return AUDIO_TYPES.get(suffix) or mimetypes.guess_type(urlsplit(url).path)[0]
 
 
 class _FileProblems:
@@ -280,7 +260,7 @@ def _audio(data: dict, fp: _FileProblems) -> Audio | None:
     for key in sorted(unknown):
         fp.warn(f"audio.{key}", "unknown key (audio takes url, length, type, duration)", line)
     url = raw.get("url")
-    if not isinstance(url, str) or not re.match(r"^https?://[^/\s]+/\S*$", url.strip()):
+    if not isinstance(url, str) or not is_media_url(url):
         fp.error("audio.url", f"must be an absolute http(s) URL to the media file, got {url!r}", line)
         return None
     url = url.strip()

@@ -39,6 +39,7 @@ from feedtool.errors import FeedtoolError
 from feedtool.model import Audio, Problem
 from feedtool.output import atomic_write
 from feedtool.read.frontmatter import compose_and_construct
+from feedtool.weburls import is_media_url
 
 MANIFEST_NAME = "media.yaml"
 FORMAT_VERSION = 1
@@ -166,7 +167,7 @@ def _entry(slug: str, raw: Any, spath: str, line, problems: list[Problem]) -> Me
     for key in sorted(set(map(str, raw)) - set(ENTRY_KEYS)):
         bad(key, f"unknown key (an entry takes {', '.join(ENTRY_KEYS)})")
     url = raw.get("url")
-    if not isinstance(url, str) or not re.match(r"^https?://[^/\s]+/\S*$", url.strip()):
+    if not isinstance(url, str) or not is_media_url(url):
         bad("url", f"must be the absolute http(s) URL of the media file, got {url!r}")
     length = raw.get("length")
     if length is not None and (isinstance(length, bool) or not isinstance(length, int) or length < 0):

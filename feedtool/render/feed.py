@@ -22,6 +22,7 @@ from feedtool.read import xmlchars
 from feedtool.read.shownotes import truncate_utf8
 from feedtool.rss.namespaces import JSON_CHAPTERS_TYPE, PREFIXES
 from feedtool.timeutil import npt
+from feedtool.weburls import DEFAULT_MEDIA_TYPE
 
 NS = PREFIXES
 DESCRIPTION_LIMIT = 4000  # bytes, Apple
@@ -215,7 +216,7 @@ def render_feed(config: Config, items: list[FeedItem] | tuple[FeedItem, ...]) ->
         fe.enclosure(
             item.audio.url,
             str(item.audio.length if item.audio.length is not None else 0),
-            item.audio.mime_type or "audio/mpeg",
+            item.audio.mime_type or DEFAULT_MEDIA_TYPE,
         )
         if item.duration is not None:
             fe.podcast.itunes_duration(round(item.duration))

@@ -14,7 +14,6 @@ import email.utils
 import itertools
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -31,6 +30,7 @@ from feedtool.rss.namespaces import (
     PREFIXES,
     PSC_NS,
 )
+from feedtool.weburls import MEDIA_TYPES, url_suffix
 
 CONVENTIONAL_PREFIXES = {uri: prefix for prefix, uri in PREFIXES.items()}
 
@@ -227,22 +227,8 @@ ISO_639_1 = frozenset(
 )
 
 # Types that fit each file extension; Apple decides by the extension.
-ENCLOSURE_TYPES = {
-    ".mp3": {"audio/mpeg", "audio/mp3", "audio/mpeg3"},
-    ".m4a": {"audio/x-m4a", "audio/m4a", "audio/mp4", "audio/aac"},
-    ".mp4": {"video/mp4", "audio/mp4"},
-    ".m4v": {"video/x-m4v", "video/m4v", "video/mp4"},
-    ".mov": {"video/quicktime"},
-    ".pdf": {"application/pdf"},
-    ".epub": {"application/epub+zip", "document/x-epub"},
-    ".aac": {"audio/aac", "audio/x-aac"},
-    ".ogg": {"audio/ogg", "audio/vorbis", "application/ogg"},
-    ".oga": {"audio/ogg"},
-    ".opus": {"audio/opus", "audio/ogg"},
-    ".wav": {"audio/wav", "audio/x-wav", "audio/wave"},
-    ".flac": {"audio/flac", "audio/x-flac"},
-}
-APPLE_EXTENSIONS = {".m4a", ".mp3", ".mov", ".mp4", ".m4v", ".pdf", ".epub"}
+ENCLOSURE_TYPES = {suffix: media.accepted for suffix, media in MEDIA_TYPES.items()}
+APPLE_EXTENSIONS = tuple(suffix for suffix, media in MEDIA_TYPES.items() if media.apple)
 TRANSCRIPT_TYPES = {
     "text/vtt",
     "application/x-subrip",
@@ -645,7 +631,7 @@ def _check_image(parent: etree._Element, item: str, ck: _Checker, required: bool
             "itunes-image", f"itunes:image needs an href with an absolute http(s) URL: {problem}", item, el
         )
         return
-    suffix = PurePosixPath(urlsplit(href).path).suffix.lower()
+    suffix = url_suffix(href)
     if suffix not in (".jpg", ".jpeg", ".png"):
         ck.warn("image-type", f"artwork should be a .jpg or .png file, got {href}", item, el)
     if not href.isascii():
@@ -881,12 +867,12 @@ def _check_enclosure(item: etree._Element, label: str, ck: _Checker) -> str | No
     if not mime:
         ck.error("enclosure-type", "enclosure has no type (e.g. audio/mpeg)", label, enclosure)
     if url:
-        suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
+        suffix = url_suffix(url)
         if suffix not in APPLE_EXTENSIONS:
             ck.warn(
                 "enclosure-extension",
-                f"Apple lists an episode only for .m4a .mp3 .mov .mp4 .m4v .pdf "
-                f".epub files; the URL ends in {suffix or 'no extension'!r}",
+                f"Apple lists an episode only for {' '.join(APPLE_EXTENSIONS)} "
+                f"files; the URL ends in {suffix or 'no extension'!r}",
                 label,
                 enclosure,
             )
