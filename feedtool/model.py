@@ -122,7 +122,6 @@ class Episode:
     short: str | None = None
     description: str | None = None
     intro: str | None = None
-    body_markdown: str = ""
     body_html: str = ""
     body_links: tuple[str, ...] = ()
     image: str | None = None  # as written in the file (may be relative)

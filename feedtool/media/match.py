@@ -1,6 +1,6 @@
 """Pair a host feed's items with episode files, and say why the rest did not pair.
 
-Three passes, each only over what is still unpaired:
+Four passes, each only over what is still unpaired:
 
 1. **anchor-id**: the Anchor episode id, the trailing ``-e<id>`` of an
    ``/episodes/<Title-Words>-e<id>`` URL path. Episodes carry it in
@@ -78,7 +78,7 @@ def episode_title_keys(episode: Episode) -> set[str]:
 class Match:
     slug: str
     item: ParsedItem
-    matched_by: str  # "anchor-id", "guid" or "title"
+    matched_by: str  # "anchor-id", "guid", "title" or "title-stem"
     detail: str  # e.g. "e1upvim (ids.anchor = item link)"
 
 

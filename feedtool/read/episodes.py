@@ -408,7 +408,6 @@ def read_episode(
             short=_text(data, "short", fp),
             description=_text(data, "description", fp),
             intro=_text(data, "intro", fp),
-            body_markdown=body,
             body_html=body_html,
             body_links=body_links,
             image=image,

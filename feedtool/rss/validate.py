@@ -4,7 +4,8 @@
 ``Issue`` with a stable ``code`` (listed in docs/render.md), a severity and
 the item it concerns (the item's guid, else its title, else ``item N``;
 ``channel`` for channel tags, ``feed`` for the document itself).
-Sources for each rule: docs feed-standards.md sections 1, 2, 3 and 6.
+Sources: Apple Podcasts' RSS requirements, the Podcasting 2.0 namespace, Podlove Simple
+Chapters, the W3C feed validator and PSP-1.
 Remote resources (JSON chapters, transcripts, images, media) are not fetched.
 """
 
