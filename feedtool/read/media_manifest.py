@@ -27,7 +27,7 @@ re-publish episodes under new guids.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -146,7 +146,9 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _entry(slug: str, raw: Any, spath: str, line, problems: list[Problem]) -> MediaEntry | None:
+def _entry(
+    slug: str, raw: Any, spath: str, line: Callable[..., int | None], problems: list[Problem]
+) -> MediaEntry | None:
     where = f"episodes.{slug}"
     if not isinstance(raw, dict):
         problems.append(
@@ -167,8 +169,9 @@ def _entry(slug: str, raw: Any, spath: str, line, problems: list[Problem]) -> Me
     for key in sorted(set(map(str, raw)) - set(ENTRY_KEYS)):
         bad(key, f"unknown key (an entry takes {', '.join(ENTRY_KEYS)})")
     url = raw.get("url")
-    if not isinstance(url, str) or not is_media_url(url):
+    if not is_media_url(url):
         bad("url", f"must be the absolute http(s) URL of the media file, got {url!r}")
+        url = None
     length = raw.get("length")
     if length is not None and (isinstance(length, bool) or not isinstance(length, int) or length < 0):
         bad("length", f"must be the file size in bytes (a whole number >= 0), got {length!r}")
@@ -182,7 +185,7 @@ def _entry(slug: str, raw: Any, spath: str, line, problems: list[Problem]) -> Me
     mime = raw.get("type")
     if isinstance(mime, str) and not re.match(r"^[\w.+-]+/[\w.+-]+$", mime.strip()):
         bad("type", f"must be a MIME type such as audio/mpeg, got {mime!r}")
-    if len(problems) > before:
+    if len(problems) > before or url is None:
         return None
 
     def text(key: str) -> str | None:

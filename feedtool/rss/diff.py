@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -144,16 +145,17 @@ def _duplicates(items: tuple[ParsedItem, ...]) -> tuple[str, ...]:
     return tuple(sorted(g for g, n in counts.items() if n > 1))
 
 
-def _pair_by(key, olds: list[ParsedItem], news: list[ParsedItem]) -> list[tuple[ParsedItem, ParsedItem]]:
+def _pair_by(
+    key: Callable[[ParsedItem], str | None], olds: list[ParsedItem], news: list[ParsedItem]
+) -> list[tuple[ParsedItem, ParsedItem]]:
     """Pair items whose key is equal and unique on both sides; leave the rest."""
     old_by: dict[str, list[ParsedItem]] = {}
     new_by: dict[str, list[ParsedItem]] = {}
-    for item in olds:
-        if key(item):
-            old_by.setdefault(key(item), []).append(item)
-    for item in news:
-        if key(item):
-            new_by.setdefault(key(item), []).append(item)
+    for items, by in ((olds, old_by), (news, new_by)):
+        for item in items:
+            value = key(item)
+            if value:
+                by.setdefault(value, []).append(item)
     pairs = []
     for k, old_items in old_by.items():
         new_items = new_by.get(k, [])

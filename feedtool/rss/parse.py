@@ -48,7 +48,8 @@ def namespace_family(uri: str | None) -> str:
 
 
 def _key(element: etree._Element) -> tuple[str, str] | None:
-    if not isinstance(element.tag, str):  # comments, processing instructions
+    tag: object = element.tag  # a factory function, not a str, for comments, PIs and entities
+    if not isinstance(tag, str):
         return None
     qname = etree.QName(element)
     return namespace_family(qname.namespace), qname.localname
@@ -90,10 +91,16 @@ class ParsedFeed:
     items: tuple[ParsedItem, ...]
 
 
+def element_text(element: etree._Element) -> str:
+    """All text inside an element, its children's included (not its tail)."""
+    # lxml gives str; its stubs also allow bytes
+    return "".join(t for t in element.itertext() if isinstance(t, str))
+
+
 def _text(element: etree._Element | None) -> str | None:
     if element is None:
         return None
-    text = "".join(element.itertext()).strip()
+    text = element_text(element).strip()
     return text or None
 
 

@@ -15,6 +15,7 @@ import email.utils
 import itertools
 import re
 from dataclasses import dataclass
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -31,6 +32,7 @@ from feedtool.rss.namespaces import (
     PREFIXES,
     PSC_NS,
 )
+from feedtool.rss.parse import element_text
 from feedtool.weburls import MEDIA_TYPES, url_suffix
 
 CONVENTIONAL_PREFIXES = {uri: prefix for prefix, uri in PREFIXES.items()}
@@ -366,7 +368,14 @@ def _local(tag: object) -> str:
 
 
 def _text(el: etree._Element | None) -> str | None:
-    return None if el is None else "".join(el.itertext())
+    return None if el is None else element_text(el)
+
+
+def _line(el: etree._Element | None) -> int | None:
+    if el is None:
+        return None
+    line: object = el.sourceline  # an int or None (lxml-stubs declare no type for it)
+    return line if isinstance(line, int) else None
 
 
 def _url_problem(value: str | None, schemes: tuple[str, ...] = ("http", "https")) -> str | None:
@@ -385,14 +394,14 @@ def _url_problem(value: str | None, schemes: tuple[str, ...] = ("http", "https")
     return None
 
 
-def _is_url(value: str | None, schemes: tuple[str, ...] = ("http", "https")) -> bool:
+def _is_url(value: str | None, schemes: tuple[str, ...] = ("http", "https")) -> TypeGuard[str]:
     return _url_problem(value, schemes) is None
 
 
-def _prefixed(tag: str, nsmap: dict[str | None, str]) -> str:
+def _prefixed(tag: str) -> str:
     """``{uri}name`` as ``prefix:name`` for messages."""
     q = etree.QName(tag)
-    if q.namespace is None:
+    if not tag.startswith("{"):  # no namespace
         return q.localname
     prefix = CONVENTIONAL_PREFIXES.get(q.namespace)
     if q.namespace == PODCAST_NS_GITHUB:
@@ -417,14 +426,10 @@ class _Checker:
         self.podcast_uris = podcast_uris
 
     def error(self, code: str, message: str, item: str = "channel", el: etree._Element | None = None) -> None:
-        self.issues.append(
-            Issue(Severity.ERROR, code, message, item, el.sourceline if el is not None else None)
-        )
+        self.issues.append(Issue(Severity.ERROR, code, message, item, _line(el)))
 
     def warn(self, code: str, message: str, item: str = "channel", el: etree._Element | None = None) -> None:
-        self.issues.append(
-            Issue(Severity.WARNING, code, message, item, el.sourceline if el is not None else None)
-        )
+        self.issues.append(Issue(Severity.WARNING, code, message, item, _line(el)))
 
     def p(self, name: str) -> list[str]:
         """Clark names of a podcast: tag under every accepted namespace URI."""
@@ -525,7 +530,7 @@ def _check_duplicates(parent: etree._Element, tags: tuple[str, ...], item: str, 
         if len(found) > 1:
             ck.error(
                 "duplicate-element",
-                f"{_prefixed(tag, parent.nsmap)} appears {len(found)} times; it must appear once",
+                f"{_prefixed(tag)} appears {len(found)} times; it must appear once",
                 item,
                 found[1],
             )
@@ -539,8 +544,7 @@ def _check_whitespace(parent: etree._Element, item: str, ck: _Checker) -> None:
         if text.strip() and text != text.strip():
             ck.warn(
                 "whitespace",
-                f"{_prefixed(el.tag, el.nsmap)} has leading or trailing whitespace; Apple "
-                "wants values without it",
+                f"{_prefixed(el.tag)} has leading or trailing whitespace; Apple wants values without it",
                 item,
                 el,
             )
@@ -553,7 +557,7 @@ def _check_lengths(parent: etree._Element, item: str, ck: _Checker) -> None:
             if size > MAX_BYTES:
                 ck.error(
                     "too-long",
-                    f"{_prefixed(tag, {})} is {size} bytes; Apple's limit is {MAX_BYTES}",
+                    f"{_prefixed(tag)} is {size} bytes; Apple's limit is {MAX_BYTES}",
                     item,
                     el,
                 )
@@ -569,14 +573,14 @@ def _check_lengths(parent: etree._Element, item: str, ck: _Checker) -> None:
             if length > MAX_CHARS:
                 ck.error(
                     "too-long",
-                    f"{_prefixed(tag, {})} is {length} characters; the limit is {MAX_CHARS}",
+                    f"{_prefixed(tag)} is {length} characters; the limit is {MAX_CHARS}",
                     item,
                     el,
                 )
     for tag in (f"{{{ITUNES_NS}}}subtitle", f"{{{ITUNES_NS}}}keywords", f"{{{ITUNES_NS}}}summary"):
         for el in parent.findall(tag):
             if HTML_RE.search(_text(el) or ""):
-                ck.warn("html-in-text", f"{_prefixed(tag, {})} contains HTML; it is plain text", item, el)
+                ck.warn("html-in-text", f"{_prefixed(tag)} contains HTML; it is plain text", item, el)
 
 
 def _check_required_text(
@@ -586,7 +590,7 @@ def _check_required_text(
     if el is None or not (_text(el) or "").strip():
         report = ck.warn if warning else ck.error
         what = "missing" if el is None else "empty"
-        report(code, f"<{_prefixed(tag, {})}> is {what}", item, parent if el is None else el)
+        report(code, f"<{_prefixed(tag)}> is {what}", item, parent if el is None else el)
         return None
     return el
 
@@ -625,7 +629,7 @@ def _check_image(parent: etree._Element, item: str, ck: _Checker, required: bool
                 parent,
             )
         return
-    href = el.get("href")
+    href = el.get("href", "")
     problem = _url_problem(href)
     if problem:
         ck.error(
@@ -647,7 +651,7 @@ def _check_date(parent: etree._Element, tag: str, item: str, ck: _Checker) -> No
             parsed = email.utils.parsedate_to_datetime(value) if m else None
         except (TypeError, ValueError):
             parsed = None
-        if parsed is None:
+        if parsed is None or m is None:
             ck.error(
                 "date-format",
                 f"<{tag}> {value!r} is not an RFC 2822 date such as 'Wed, 15 Jun 2019 19:00:00 +0000'",
@@ -664,7 +668,7 @@ def _check_positive_int(parent: etree._Element, tag: str, item: str, ck: _Checke
         if not value.isdigit() or not value.isascii() or int(value) == 0:
             ck.error(
                 f"{_local(tag).lower()}-number",
-                f"{_prefixed(tag, {})} must be a whole number greater than 0, got {value!r}",
+                f"{_prefixed(tag)} must be a whole number greater than 0, got {value!r}",
                 item,
                 el,
             )
@@ -675,10 +679,11 @@ def _check_podcast_urls(scope: etree._Element, item: str, ck: _Checker, skip_ite
     tags = ck.p("*")
     subtrees = [child for child in scope if child.tag != "item"] if skip_items else [scope]
     for el in (el for tree in subtrees for el in tree.iter(*tags)):
-        name = _prefixed(el.tag, {})
+        name = _prefixed(el.tag)
         values = [(a, el.get(a)) for a in ("url", "href", "img", "uri") if el.get(a) is not None]
-        if el.get("srcset"):
-            values += [("srcset", part.split()[0]) for part in el.get("srcset").split(",") if part.split()]
+        srcset = el.get("srcset")
+        if srcset:
+            values += [("srcset", part.split()[0]) for part in srcset.split(",") if part.split()]
         for attr, value in values:
             if _is_url(value, ("https",)):
                 continue
