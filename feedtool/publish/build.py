@@ -70,6 +70,30 @@ class BuildResult:
     pending: tuple[str, ...] = ()  # with check=True: the files that are out of date
     cache: CacheStats | None = None
 
+    def counts(self) -> str:
+        """What the feed holds: ``4 episodes, 4 with chapters, 4 with transcripts, 4 parsed, 0 from cache``
+        (drafts skipped and files left out with errors only when there are some)."""
+        out = self.output
+        parts = [
+            f"{len(out.items)} episodes",
+            f"{sum(1 for i in out.items if i.chapters)} with chapters",
+            f"{sum(1 for i in out.items if i.transcripts)} with transcripts",
+        ]
+        if out.skipped:
+            parts.append(f"{len(out.skipped)} drafts skipped")
+        if out.left_out:
+            parts.append(f"{len(out.left_out)} left out with errors")
+        if self.cache is not None and self.cache.path_used:
+            parts.append(f"{self.cache.misses} parsed, {self.cache.hits} from cache")
+        return ", ".join(parts)
+
+    def summary(self) -> str:
+        """The one-line report of a publish: ``counts()``, then files written and warnings."""
+        return (
+            f"{self.counts()}; {len(self.published.written)} file(s) written, "
+            f"{len(self.published.unchanged)} unchanged; {len(self.output.warnings)} warning(s)"
+        )
+
 
 def people_folder(config: Config, episodes_dir: Path) -> Path:
     """``people:`` from the config, else a ``people/`` folder beside the episodes folder."""
