@@ -708,6 +708,20 @@ def _check_podcast_urls(scope: etree._Element, item: str, ck: _Checker, skip_ite
 
 
 def _check_channel(channel: etree._Element, ck: _Checker) -> None:
+    _check_channel_basics(channel, ck)
+    _check_channel_categories(channel, ck)
+    _check_channel_self_link(channel, ck)
+    _check_channel_itunes(channel, ck)
+    _check_channel_podcast(channel, ck)
+    for tag in ("pubDate", "lastBuildDate"):
+        _check_date(channel, tag, "channel", ck)
+    _check_lengths(channel, "channel", ck)
+    _check_whitespace(channel, "channel", ck)
+    _check_podcast_urls(channel, "channel", ck, skip_items=True)
+
+
+def _check_channel_basics(channel: etree._Element, ck: _Checker) -> None:
+    """Single tags, the required texts, link, language, artwork and explicit."""
     _check_duplicates(channel, CHANNEL_SINGLE, "channel", ck)
     _check_required_text(channel, "title", "missing-title", "channel", ck)
     _check_required_text(channel, "description", "missing-description", "channel", ck)
@@ -732,6 +746,10 @@ def _check_channel(channel: etree._Element, ck: _Checker) -> None:
             )
     _check_image(channel, "channel", ck, required=True)
     _check_explicit(channel, "channel", ck, required=True)
+
+
+def _check_channel_categories(channel: etree._Element, ck: _Checker) -> None:
+    """At least one category, each from Apple's list."""
     categories = channel.findall(f"{{{ITUNES_NS}}}category")
     if not categories:
         ck.error(
@@ -750,6 +768,10 @@ def _check_channel(channel: etree._Element, ck: _Checker) -> None:
             problem = check_category(name, sub)
             if problem:
                 ck.error("itunes-category", problem, "channel", cat)
+
+
+def _check_channel_self_link(channel: etree._Element, ck: _Checker) -> None:
+    """PSP-1's ``atom:link rel="self"``."""
     selfs = [el for el in channel.findall(f"{{{ATOM_NS}}}link") if el.get("rel") == "self"]
     if not selfs:
         ck.error(
@@ -774,6 +796,10 @@ def _check_channel(channel: etree._Element, ck: _Checker) -> None:
                 "channel",
                 el,
             )
+
+
+def _check_channel_itunes(channel: etree._Element, ck: _Checker) -> None:
+    """The optional itunes tags: type, block, complete, new-feed-url, owner."""
     kind = channel.find(f"{{{ITUNES_NS}}}type")
     if kind is not None and (_text(kind) or "").strip() not in ("episodic", "serial"):
         ck.error(
@@ -799,6 +825,10 @@ def _check_channel(channel: etree._Element, ck: _Checker) -> None:
     owner = channel.find(f"{{{ITUNES_NS}}}owner")
     if owner is not None and not (_text(owner.find(f"{{{ITUNES_NS}}}email")) or "").strip():
         ck.warn("itunes-owner", "itunes:owner has no itunes:email", "channel", owner)
+
+
+def _check_channel_podcast(channel: etree._Element, ck: _Checker) -> None:
+    """``podcast:guid`` and ``podcast:locked``."""
     for el in ck.find_p(channel, "guid"):
         value = (_text(el) or "").strip()
         if not UUID_RE.match(value):
@@ -811,11 +841,6 @@ def _check_channel(channel: etree._Element, ck: _Checker) -> None:
     for el in ck.find_p(channel, "locked"):
         if (_text(el) or "").strip().lower() not in ("yes", "no"):
             ck.error("podcast-locked", f"podcast:locked must be yes or no, got {_text(el)!r}", "channel", el)
-    for tag in ("pubDate", "lastBuildDate"):
-        _check_date(channel, tag, "channel", ck)
-    _check_lengths(channel, "channel", ck)
-    _check_whitespace(channel, "channel", ck)
-    _check_podcast_urls(channel, "channel", ck, skip_items=True)
 
 
 # ------------------------------------------------------------------ items
@@ -996,76 +1021,91 @@ def _check_items(channel: etree._Element, ck: _Checker) -> None:
         label = _item_label(item, index)
         _check_duplicates(item, ITEM_SINGLE, label, ck)
         _check_required_text(item, "title", "missing-title", label, ck)
-        guid_el = _check_required_text(item, "guid", "missing-guid", label, ck)
-        if guid_el is not None:
-            guid = (_text(guid_el) or "").strip()
-            if guid in guids:
-                ck.error(
-                    "duplicate-guid",
-                    f"guid {guid!r} is also used by item #{guids[guid]}; Apple "
-                    "does not process new episodes with a duplicate guid",
-                    label,
-                    guid_el,
-                )
-            else:
-                guids[guid] = f"{index}"
-            if guid_el.get("isPermaLink", "true") == "true" and not _is_url(guid):
-                ck.warn(
-                    "guid-permalink", f'guid {guid!r} is not a URL: add isPermaLink="false"', label, guid_el
-                )
-        url = _check_enclosure(item, label, ck)
-        if url:
-            if url in enclosures:
-                ck.error(
-                    "duplicate-enclosure-url",
-                    f"enclosure URL {url} is also used by item "
-                    f"{enclosures[url]}; Apple ignores duplicate enclosures",
-                    label,
-                    item.find("enclosure"),
-                )
-            else:
-                enclosures[url] = f"#{index} ({label})"
-        for el in item.findall("link"):
-            if not _is_url((_text(el) or "").strip()):
-                ck.error(
-                    "link",
-                    f"<link> must be an absolute http(s) URL: {_url_problem((_text(el) or '').strip())}",
-                    label,
-                    el,
-                )
-        if item.find("pubDate") is None:
-            ck.warn("missing-pubdate", "<pubDate> is missing", label, item)
-        _check_date(item, "pubDate", label, ck)
-        if item.find("description") is None and item.find(f"{{{CONTENT_NS}}}encoded") is None:
-            ck.warn("missing-description", "the item has no description", label, item)
-        for el in item.findall(f"{{{ITUNES_NS}}}duration"):
-            value = (_text(el) or "").strip()
-            if not DURATION_RE.match(value):
-                ck.error(
-                    "itunes-duration",
-                    f"itunes:duration {value!r} must be seconds (e.g. 3723) or [H:]MM:SS without fractions",
-                    label,
-                    el,
-                )
-        _check_positive_int(item, f"{{{ITUNES_NS}}}season", label, ck)
-        _check_positive_int(item, f"{{{ITUNES_NS}}}episode", label, ck)
-        if serial and item.find(f"{{{ITUNES_NS}}}episode") is None:
-            ck.error("serial-episode", "a serial show needs itunes:episode on every item", label, item)
-        for el in item.findall(f"{{{ITUNES_NS}}}episodeType"):
-            if (_text(el) or "").strip() not in ("full", "trailer", "bonus"):
-                ck.error(
-                    "itunes-episodetype",
-                    f"itunes:episodeType must be full, trailer or bonus, got {_text(el)!r}",
-                    label,
-                    el,
-                )
-        _check_explicit(item, label, ck, required=False)
-        _check_image(item, label, ck, required=False)
-        _check_psc(item, label, ck)
-        _check_item_podcast_tags(item, label, ck)
-        _check_podcast_urls(item, label, ck, skip_items=False)
-        _check_lengths(item, label, ck)
-        _check_whitespace(item, label, ck)
+        _check_guid(item, label, index, guids, ck)
+        _check_enclosure_unique(item, label, index, enclosures, ck)
+        _check_item_tags(item, label, serial, ck)
+
+
+def _check_guid(item: etree._Element, label: str, index: int, guids: dict[str, str], ck: _Checker) -> None:
+    """A guid, used by no earlier item (``guids``: guid -> the item number that has it)."""
+    guid_el = _check_required_text(item, "guid", "missing-guid", label, ck)
+    if guid_el is not None:
+        guid = (_text(guid_el) or "").strip()
+        if guid in guids:
+            ck.error(
+                "duplicate-guid",
+                f"guid {guid!r} is also used by item #{guids[guid]}; Apple "
+                "does not process new episodes with a duplicate guid",
+                label,
+                guid_el,
+            )
+        else:
+            guids[guid] = f"{index}"
+        if guid_el.get("isPermaLink", "true") == "true" and not _is_url(guid):
+            ck.warn("guid-permalink", f'guid {guid!r} is not a URL: add isPermaLink="false"', label, guid_el)
+
+
+def _check_enclosure_unique(
+    item: etree._Element, label: str, index: int, enclosures: dict[str, str], ck: _Checker
+) -> None:
+    """The enclosure, its URL used by no earlier item (``enclosures``: URL -> that item)."""
+    url = _check_enclosure(item, label, ck)
+    if url:
+        if url in enclosures:
+            ck.error(
+                "duplicate-enclosure-url",
+                f"enclosure URL {url} is also used by item "
+                f"{enclosures[url]}; Apple ignores duplicate enclosures",
+                label,
+                item.find("enclosure"),
+            )
+        else:
+            enclosures[url] = f"#{index} ({label})"
+
+
+def _check_item_tags(item: etree._Element, label: str, serial: bool, ck: _Checker) -> None:
+    """Everything else an item says: link, date, description, duration, numbers, artwork, chapters..."""
+    for el in item.findall("link"):
+        if not _is_url((_text(el) or "").strip()):
+            ck.error(
+                "link",
+                f"<link> must be an absolute http(s) URL: {_url_problem((_text(el) or '').strip())}",
+                label,
+                el,
+            )
+    if item.find("pubDate") is None:
+        ck.warn("missing-pubdate", "<pubDate> is missing", label, item)
+    _check_date(item, "pubDate", label, ck)
+    if item.find("description") is None and item.find(f"{{{CONTENT_NS}}}encoded") is None:
+        ck.warn("missing-description", "the item has no description", label, item)
+    for el in item.findall(f"{{{ITUNES_NS}}}duration"):
+        value = (_text(el) or "").strip()
+        if not DURATION_RE.match(value):
+            ck.error(
+                "itunes-duration",
+                f"itunes:duration {value!r} must be seconds (e.g. 3723) or [H:]MM:SS without fractions",
+                label,
+                el,
+            )
+    _check_positive_int(item, f"{{{ITUNES_NS}}}season", label, ck)
+    _check_positive_int(item, f"{{{ITUNES_NS}}}episode", label, ck)
+    if serial and item.find(f"{{{ITUNES_NS}}}episode") is None:
+        ck.error("serial-episode", "a serial show needs itunes:episode on every item", label, item)
+    for el in item.findall(f"{{{ITUNES_NS}}}episodeType"):
+        if (_text(el) or "").strip() not in ("full", "trailer", "bonus"):
+            ck.error(
+                "itunes-episodetype",
+                f"itunes:episodeType must be full, trailer or bonus, got {_text(el)!r}",
+                label,
+                el,
+            )
+    _check_explicit(item, label, ck, required=False)
+    _check_image(item, label, ck, required=False)
+    _check_psc(item, label, ck)
+    _check_item_podcast_tags(item, label, ck)
+    _check_podcast_urls(item, label, ck, skip_items=False)
+    _check_lengths(item, label, ck)
+    _check_whitespace(item, label, ck)
 
 
 # ------------------------------------------------------------------ entry point
