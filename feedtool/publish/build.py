@@ -217,69 +217,10 @@ def prepare_build(
             )
             left_out.append(episode.path)
             continue
-        if audio.length is None:
-            problems.append(
-                Problem(
-                    str(episode.path),
-                    "audio.length",
-                    f'size of {audio.url} unknown: the enclosure says length="0"; add audio.length (bytes)',
-                    None,
-                    Severity.WARNING,
-                )
-            )
-        guid, guid_problem = item_guid(episode, audio, config)
-        if guid_problem:
-            problems.append(guid_problem)
-        chapters, chapter_problems = chapters_mod.derive_chapters(episode)
-        problems.extend(chapter_problems)
-        chapters_url = None
-        if chapters:
-            rel = f"chapters/{episode.slug}.json"
-            files.append(
-                OutputFile(
-                    rel,
-                    chapters_mod.to_json(chapters, title=episode.title, podcast_name=config.title).encode(
-                        "utf-8"
-                    ),
-                )
-            )
-            chapters_url = config.output_url(rel)
-        transcript_links: list[TranscriptLink] = []
-        if transcripts_mod.has_transcript(episode):
-            for fmt in config.transcript_formats:
-                rel = f"transcripts/{episode.slug}.{fmt}"
-                files.append(
-                    OutputFile(
-                        rel,
-                        renderer.rendered_output(
-                            episode.path.name, f"transcript.{fmt}", partial(_render_transcript, episode, fmt)
-                        ),
-                    )
-                )
-                transcript_links.append(TranscriptLink(config.output_url(rel), fmt))
-        items.append(
-            FeedItem(
-                slug=episode.slug,
-                guid=guid,
-                title=episode.title,
-                link=episode_page_url(episode, config),
-                pub_date=episode.pub_date,
-                description=_plain_description(episode),
-                content_html=_intro_html(episode.intro) + episode.body_html,
-                audio=audio,
-                duration=episode.duration if episode.duration is not None else audio.duration,
-                season=episode.season,
-                episode=episode.episode,
-                episode_type=episode.episode_type,
-                explicit=episode.explicit,
-                image_url=episode_image_url(episode, config),
-                chapters=chapters,
-                chapters_url=chapters_url,
-                transcripts=tuple(transcript_links),
-                persons=episode.guests,
-                keywords=episode.keywords or episode.topics,
-            )
-        )
+        item, item_files, item_problems = _episode_item(episode, audio, config, renderer)
+        items.append(item)
+        files += item_files
+        problems += item_problems
     problems.extend(_duplicates(items, episodes_dir))
     if config.max_items is not None:
         items = items[: config.max_items]
@@ -304,6 +245,76 @@ def prepare_build(
         read.episodes,
         manifest,
     )
+
+
+def _episode_item(
+    episode: Episode, audio: Audio, config: Config, renderer: EpisodeCache
+) -> tuple[FeedItem, list[OutputFile], list[Problem]]:
+    """One episode's feed item, its chapters and transcript files, and what was noticed on the way."""
+    problems: list[Problem] = []
+    if audio.length is None:
+        problems.append(
+            Problem(
+                str(episode.path),
+                "audio.length",
+                f'size of {audio.url} unknown: the enclosure says length="0"; add audio.length (bytes)',
+                None,
+                Severity.WARNING,
+            )
+        )
+    guid, guid_problem = item_guid(episode, audio, config)
+    if guid_problem:
+        problems.append(guid_problem)
+    chapters, chapter_problems = chapters_mod.derive_chapters(episode)
+    problems.extend(chapter_problems)
+    files: list[OutputFile] = []
+    chapters_url = None
+    if chapters:
+        rel = f"chapters/{episode.slug}.json"
+        files.append(
+            OutputFile(
+                rel,
+                chapters_mod.to_json(chapters, title=episode.title, podcast_name=config.title).encode(
+                    "utf-8"
+                ),
+            )
+        )
+        chapters_url = config.output_url(rel)
+    transcript_links: list[TranscriptLink] = []
+    if transcripts_mod.has_transcript(episode):
+        for fmt in config.transcript_formats:
+            rel = f"transcripts/{episode.slug}.{fmt}"
+            files.append(
+                OutputFile(
+                    rel,
+                    renderer.rendered_output(
+                        episode.path.name, f"transcript.{fmt}", partial(_render_transcript, episode, fmt)
+                    ),
+                )
+            )
+            transcript_links.append(TranscriptLink(config.output_url(rel), fmt))
+    item = FeedItem(
+        slug=episode.slug,
+        guid=guid,
+        title=episode.title,
+        link=episode_page_url(episode, config),
+        pub_date=episode.pub_date,
+        description=_plain_description(episode),
+        content_html=_intro_html(episode.intro) + episode.body_html,
+        audio=audio,
+        duration=episode.duration if episode.duration is not None else audio.duration,
+        season=episode.season,
+        episode=episode.episode,
+        episode_type=episode.episode_type,
+        explicit=episode.explicit,
+        image_url=episode_image_url(episode, config),
+        chapters=chapters,
+        chapters_url=chapters_url,
+        transcripts=tuple(transcript_links),
+        persons=episode.guests,
+        keywords=episode.keywords or episode.topics,
+    )
+    return item, files, problems
 
 
 def _duplicates(items: list[FeedItem], episodes_dir: Path) -> list[Problem]:
