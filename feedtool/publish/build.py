@@ -271,28 +271,13 @@ def _episode_item(
     chapters_url = None
     if chapters:
         rel = f"chapters/{episode.slug}.json"
-        files.append(
-            OutputFile(
-                rel,
-                chapters_mod.to_json(chapters, title=episode.title, podcast_name=config.title).encode(
-                    "utf-8"
-                ),
-            )
-        )
+        json_chapters = chapters_mod.to_json(chapters, title=episode.title, podcast_name=config.title)
+        files.append(OutputFile(rel, json_chapters.encode("utf-8")))
         chapters_url = config.output_url(rel)
     transcript_links: list[TranscriptLink] = []
-    if transcripts_mod.has_transcript(episode):
-        for fmt in config.transcript_formats:
-            rel = f"transcripts/{episode.slug}.{fmt}"
-            files.append(
-                OutputFile(
-                    rel,
-                    renderer.rendered_output(
-                        episode.path.name, f"transcript.{fmt}", partial(_render_transcript, episode, fmt)
-                    ),
-                )
-            )
-            transcript_links.append(TranscriptLink(config.output_url(rel), fmt))
+    for fmt, file in _transcript_files(episode, config, renderer):
+        files.append(file)
+        transcript_links.append(TranscriptLink(config.output_url(file.relpath), fmt))
     item = FeedItem(
         slug=episode.slug,
         guid=guid,
@@ -315,6 +300,26 @@ def _episode_item(
         keywords=episode.keywords or episode.topics,
     )
     return item, files, problems
+
+
+def _transcript_files(
+    episode: Episode, config: Config, renderer: EpisodeCache
+) -> list[tuple[str, OutputFile]]:
+    """(format, file) for each configured transcript format; none for an episode without a transcript."""
+    if not transcripts_mod.has_transcript(episode):
+        return []
+    return [
+        (
+            fmt,
+            OutputFile(
+                f"transcripts/{episode.slug}.{fmt}",
+                renderer.rendered_output(
+                    episode.path.name, f"transcript.{fmt}", partial(_render_transcript, episode, fmt)
+                ),
+            ),
+        )
+        for fmt in config.transcript_formats
+    ]
 
 
 def _duplicates(items: list[FeedItem], episodes_dir: Path) -> list[Problem]:
