@@ -13,7 +13,9 @@ from datetime import datetime
 from pathlib import Path
 
 
-class Severity(enum.Enum):
+class Severity(enum.StrEnum):
+    """How bad a finding is. A ``str`` enum, so ``Severity.ERROR == "error"`` and JSON gets the word."""
+
     ERROR = "error"
     WARNING = "warning"
 
@@ -120,7 +122,6 @@ class Episode:
     short: str | None = None
     description: str | None = None
     intro: str | None = None
-    body_markdown: str = ""
     body_html: str = ""
     body_links: tuple[str, ...] = ()
     image: str | None = None  # as written in the file (may be relative)

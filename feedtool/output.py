@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,7 +80,7 @@ def atomic_write(path: Path, data: bytes) -> bool:
     return True
 
 
-def _remove_stale_temporaries(out_dir: Path, files) -> None:
+def _remove_stale_temporaries(out_dir: Path, files: Iterable[OutputFile]) -> None:
     """Temporaries left by a run that was killed mid-write (callers hold the run lock)."""
     for folder in {(out_dir / f.relpath).parent for f in files}:
         if folder.is_dir():

@@ -290,3 +290,19 @@ def test_validator_findings_about_an_item_name_its_episode_file(show, tmp_path, 
     assert build(show, tmp_path / "out") == 0
     (line,) = [x for x in capsys.readouterr().err.splitlines() if "psc-chapters-first" in x]
     assert line.startswith(f"{ep}: warning: ")
+
+
+def test_build_result_summary_is_the_line_the_command_prints(show, tmp_path, capsys):
+    """BuildResult.summary() is what `feedtool build` reports, so every caller can print the same line."""
+    from feedtool.publish.build import build as build_show
+
+    (show / "episodes" / "_draft.md").write_text("---\ntitle: Draft\n---\n")
+    (show / "episodes" / "s01e03-broken.md").write_text("---\ntitle: Broken\nseason: 0\n---\n")
+    assert build(show, tmp_path / "one", "--skip-invalid", "--no-cache") == 0
+    printed = capsys.readouterr().out.strip().splitlines()[-1]
+    config = load_config(show / "config" / "podcast.yaml")
+    result = build_show(config, show / "episodes", tmp_path / "two", skip_invalid=True, use_cache=False)
+    assert result.counts() == (
+        "2 episodes, 2 with chapters, 1 with transcripts, 2 drafts skipped, 1 left out with errors"
+    )
+    assert printed == f"built {tmp_path / 'one'}/feed.xml: {result.summary()}"

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from feedtool.media.match import MatchResult, match_items
+from feedtool.media.match import Match, MatchResult, match_items
 from feedtool.model import Episode, ReadResult
-from feedtool.read.episodes import mime_type_for
 from feedtool.read.media_manifest import ManifestFile, MediaEntry
 from feedtool.rss.parse import ParsedFeed
+from feedtool.weburls import mime_type_for
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class ImportPlan:
         return not (m.ambiguous or m.unmatched_items or m.unmatched_episodes or self.unreadable)
 
 
-def _entry(slug: str, match, warnings: list[str]) -> MediaEntry | None:
+def _entry(slug: str, match: Match, warnings: list[str]) -> MediaEntry | None:
     item = match.item
     if not item.enclosure_url:
         warnings.append(f"{slug}: the host item {item.title!r} has no enclosure URL; no entry written")

@@ -1,6 +1,6 @@
 """Pair a host feed's items with episode files, and say why the rest did not pair.
 
-Three passes, each only over what is still unpaired:
+Four passes, each only over what is still unpaired:
 
 1. **anchor-id**: the Anchor episode id, the trailing ``-e<id>`` of an
    ``/episodes/<Title-Words>-e<id>`` URL path. Episodes carry it in
@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from feedtool.model import Episode
 from feedtool.read.anchor import anchor_id_from_episode_field, anchor_id_from_url
 from feedtool.rss.diff import normalise_title
-from feedtool.rss.parse import FeedItem
+from feedtool.rss.parse import ParsedItem
 
 
 def episode_anchor_ids(episode: Episode) -> dict[str, str]:
@@ -49,7 +49,7 @@ def episode_anchor_ids(episode: Episode) -> dict[str, str]:
     return out
 
 
-def item_anchor_ids(item: FeedItem) -> dict[str, str]:
+def item_anchor_ids(item: ParsedItem) -> dict[str, str]:
     """anchor id -> where in the item it was found (``link``, ``guid``, ``enclosure``)."""
     out: dict[str, str] = {}
     for where, value in (("link", item.link), ("guid", item.guid), ("enclosure", item.enclosure_url)):
@@ -77,8 +77,8 @@ def episode_title_keys(episode: Episode) -> set[str]:
 @dataclass(frozen=True)
 class Match:
     slug: str
-    item: FeedItem
-    matched_by: str  # "anchor-id", "guid" or "title"
+    item: ParsedItem
+    matched_by: str  # "anchor-id", "guid", "title" or "title-stem"
     detail: str  # e.g. "e1upvim (ids.anchor = item link)"
 
 
@@ -87,7 +87,7 @@ class Ambiguity:
     matched_by: str
     key: str
     slugs: tuple[str, ...]
-    items: tuple[FeedItem, ...]
+    items: tuple[ParsedItem, ...]
 
     def describe(self) -> str:
         items = "; ".join(f"{i.title!r} (guid {i.guid})" for i in self.items)
@@ -99,7 +99,7 @@ class Ambiguity:
 
 @dataclass(frozen=True)
 class UnmatchedItem:
-    item: FeedItem
+    item: ParsedItem
     reason: str
 
 
@@ -126,12 +126,12 @@ class MatchResult:
 def _pass(
     method: str,
     episodes: list[Episode],
-    items: list[FeedItem],
+    items: list[ParsedItem],
     episode_keys: Callable[[Episode], Iterable[str]],
-    item_keys: Callable[[FeedItem], Iterable[str]],
-) -> tuple[list[tuple[Episode, FeedItem, str]], list[Ambiguity]]:
+    item_keys: Callable[[ParsedItem], Iterable[str]],
+) -> tuple[list[tuple[Episode, ParsedItem, str]], list[Ambiguity]]:
     """Pairs unique both ways under one key function, and the ambiguous key groups."""
-    by_key_items: dict[str, list[FeedItem]] = {}
+    by_key_items: dict[str, list[ParsedItem]] = {}
     for item in items:
         for key in set(item_keys(item)):
             by_key_items.setdefault(key, []).append(item)
@@ -171,7 +171,7 @@ def _pass(
     return list(unique_pairs.values()), ambiguous
 
 
-def match_items(episodes: Iterable[Episode], items: Iterable[FeedItem]) -> MatchResult:
+def match_items(episodes: Iterable[Episode], items: Iterable[ParsedItem]) -> MatchResult:
     episodes_left = sorted(episodes, key=lambda e: e.slug)
     items_left = sorted(items, key=lambda i: i.position)
     all_episodes, all_items = list(episodes_left), list(items_left)
@@ -230,7 +230,7 @@ def _closest(title: str, candidates: dict[str, str]) -> str:
     return f"; closest: {candidates[best[0]]} ({ratio:.2f})"
 
 
-def _item_reason(item: FeedItem, episodes: list[Episode]) -> str:
+def _item_reason(item: ParsedItem, episodes: list[Episode]) -> str:
     ids = item_anchor_ids(item)
     parts = []
     if ids:
@@ -246,7 +246,7 @@ def _item_reason(item: FeedItem, episodes: list[Episode]) -> str:
     return "; ".join(parts) + _closest(normalise_title(item.title), titles)
 
 
-def _episode_reason(episode: Episode, items: list[FeedItem]) -> str:
+def _episode_reason(episode: Episode, items: list[ParsedItem]) -> str:
     ids = episode_anchor_ids(episode)
     parts = []
     if ids:

@@ -7,6 +7,7 @@ run cannot hang on a slow host or fill the disk with a runaway response.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -38,7 +39,7 @@ def public_source(source: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
-def _chunks_as_they_arrive(response: requests.Response, size: int = 64 * 1024):
+def _chunks_as_they_arrive(response: requests.Response, size: int = 64 * 1024) -> Iterator[bytes]:
     """Body chunks, each after at most one socket read, so the caller's deadline check runs often.
 
     ``iter_content`` waits until a whole chunk has arrived, which lets a host that drips a

@@ -70,6 +70,30 @@ class BuildResult:
     pending: tuple[str, ...] = ()  # with check=True: the files that are out of date
     cache: CacheStats | None = None
 
+    def counts(self) -> str:
+        """What the feed holds: ``4 episodes, 4 with chapters, 4 with transcripts, 4 parsed, 0 from cache``
+        (drafts skipped and files left out with errors only when there are some)."""
+        out = self.output
+        parts = [
+            f"{len(out.items)} episodes",
+            f"{sum(1 for i in out.items if i.chapters)} with chapters",
+            f"{sum(1 for i in out.items if i.transcripts)} with transcripts",
+        ]
+        if out.skipped:
+            parts.append(f"{len(out.skipped)} drafts skipped")
+        if out.left_out:
+            parts.append(f"{len(out.left_out)} left out with errors")
+        if self.cache is not None and self.cache.path_used:
+            parts.append(f"{self.cache.misses} parsed, {self.cache.hits} from cache")
+        return ", ".join(parts)
+
+    def summary(self) -> str:
+        """The one-line report of a publish: ``counts()``, then files written and warnings."""
+        return (
+            f"{self.counts()}; {len(self.published.written)} file(s) written, "
+            f"{len(self.published.unchanged)} unchanged; {len(self.output.warnings)} warning(s)"
+        )
+
 
 def people_folder(config: Config, episodes_dir: Path) -> Path:
     """``people:`` from the config, else a ``people/`` folder beside the episodes folder."""
@@ -193,69 +217,10 @@ def prepare_build(
             )
             left_out.append(episode.path)
             continue
-        if audio.length is None:
-            problems.append(
-                Problem(
-                    str(episode.path),
-                    "audio.length",
-                    f'size of {audio.url} unknown: the enclosure says length="0"; add audio.length (bytes)',
-                    None,
-                    Severity.WARNING,
-                )
-            )
-        guid, guid_problem = item_guid(episode, audio, config)
-        if guid_problem:
-            problems.append(guid_problem)
-        chapters, chapter_problems = chapters_mod.derive_chapters(episode)
-        problems.extend(chapter_problems)
-        chapters_url = None
-        if chapters:
-            rel = f"chapters/{episode.slug}.json"
-            files.append(
-                OutputFile(
-                    rel,
-                    chapters_mod.to_json(chapters, title=episode.title, podcast_name=config.title).encode(
-                        "utf-8"
-                    ),
-                )
-            )
-            chapters_url = config.output_url(rel)
-        transcript_links: list[TranscriptLink] = []
-        if transcripts_mod.has_transcript(episode):
-            for fmt in config.transcript_formats:
-                rel = f"transcripts/{episode.slug}.{fmt}"
-                files.append(
-                    OutputFile(
-                        rel,
-                        renderer.rendered_output(
-                            episode.path.name, f"transcript.{fmt}", partial(_render_transcript, episode, fmt)
-                        ),
-                    )
-                )
-                transcript_links.append(TranscriptLink(config.output_url(rel), fmt))
-        items.append(
-            FeedItem(
-                slug=episode.slug,
-                guid=guid,
-                title=episode.title,
-                link=episode_page_url(episode, config),
-                pub_date=episode.pub_date,
-                description=_plain_description(episode),
-                content_html=_intro_html(episode.intro) + episode.body_html,
-                audio=audio,
-                duration=episode.duration if episode.duration is not None else audio.duration,
-                season=episode.season,
-                episode=episode.episode,
-                episode_type=episode.episode_type,
-                explicit=episode.explicit,
-                image_url=episode_image_url(episode, config),
-                chapters=chapters,
-                chapters_url=chapters_url,
-                transcripts=tuple(transcript_links),
-                persons=episode.guests,
-                keywords=episode.keywords or episode.topics,
-            )
-        )
+        item, item_files, item_problems = _episode_item(episode, audio, config, renderer)
+        items.append(item)
+        files += item_files
+        problems += item_problems
     problems.extend(_duplicates(items, episodes_dir))
     if config.max_items is not None:
         items = items[: config.max_items]
@@ -280,6 +245,81 @@ def prepare_build(
         read.episodes,
         manifest,
     )
+
+
+def _episode_item(
+    episode: Episode, audio: Audio, config: Config, renderer: EpisodeCache
+) -> tuple[FeedItem, list[OutputFile], list[Problem]]:
+    """One episode's feed item, its chapters and transcript files, and what was noticed on the way."""
+    problems: list[Problem] = []
+    if audio.length is None:
+        problems.append(
+            Problem(
+                str(episode.path),
+                "audio.length",
+                f'size of {audio.url} unknown: the enclosure says length="0"; add audio.length (bytes)',
+                None,
+                Severity.WARNING,
+            )
+        )
+    guid, guid_problem = item_guid(episode, audio, config)
+    if guid_problem:
+        problems.append(guid_problem)
+    chapters, chapter_problems = chapters_mod.derive_chapters(episode)
+    problems.extend(chapter_problems)
+    files: list[OutputFile] = []
+    chapters_url = None
+    if chapters:
+        rel = f"chapters/{episode.slug}.json"
+        json_chapters = chapters_mod.to_json(chapters, title=episode.title, podcast_name=config.title)
+        files.append(OutputFile(rel, json_chapters.encode("utf-8")))
+        chapters_url = config.output_url(rel)
+    transcript_links: list[TranscriptLink] = []
+    for fmt, file in _transcript_files(episode, config, renderer):
+        files.append(file)
+        transcript_links.append(TranscriptLink(config.output_url(file.relpath), fmt))
+    item = FeedItem(
+        slug=episode.slug,
+        guid=guid,
+        title=episode.title,
+        link=episode_page_url(episode, config),
+        pub_date=episode.pub_date,
+        description=_plain_description(episode),
+        content_html=_intro_html(episode.intro) + episode.body_html,
+        audio=audio,
+        duration=episode.duration if episode.duration is not None else audio.duration,
+        season=episode.season,
+        episode=episode.episode,
+        episode_type=episode.episode_type,
+        explicit=episode.explicit,
+        image_url=episode_image_url(episode, config),
+        chapters=chapters,
+        chapters_url=chapters_url,
+        transcripts=tuple(transcript_links),
+        persons=episode.guests,
+        keywords=episode.keywords or episode.topics,
+    )
+    return item, files, problems
+
+
+def _transcript_files(
+    episode: Episode, config: Config, renderer: EpisodeCache
+) -> list[tuple[str, OutputFile]]:
+    """(format, file) for each configured transcript format; none for an episode without a transcript."""
+    if not transcripts_mod.has_transcript(episode):
+        return []
+    return [
+        (
+            fmt,
+            OutputFile(
+                f"transcripts/{episode.slug}.{fmt}",
+                renderer.rendered_output(
+                    episode.path.name, f"transcript.{fmt}", partial(_render_transcript, episode, fmt)
+                ),
+            ),
+        )
+        for fmt in config.transcript_formats
+    ]
 
 
 def _duplicates(items: list[FeedItem], episodes_dir: Path) -> list[Problem]:
@@ -317,7 +357,7 @@ def check_feed(output: BuildOutput) -> tuple[Problem, ...]:
             f"{issue.item}",
             f"{issue.code}: {issue.message}",
             None,
-            Severity.ERROR if issue.severity == "error" else Severity.WARNING,
+            issue.severity,
         )
         for issue in report.issues
         if issue.code not in _REPORTED_BY_THE_BUILD

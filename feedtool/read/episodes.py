@@ -7,12 +7,11 @@ read: the maintainer gets the full list of what to fix in one run.
 from __future__ import annotations
 
 import difflib
-import mimetypes
-import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from feedtool import timeutil
 from feedtool.model import (
@@ -31,47 +30,9 @@ from feedtool.model import (
 from feedtool.read import frontmatter, shownotes, xmlchars
 from feedtool.read.cache import CacheEntry, EpisodeCache, dependency_state, file_digest
 from feedtool.read.people import PeopleDirectory, guest_id_problem
+from feedtool.weburls import is_media_url, mime_type_for
 
-KNOWN_FIELDS = {
-    "title",
-    "short",
-    "guests",
-    "image",
-    "season",
-    "episode",
-    "ids",
-    "links",
-    "transcript",
-    "description",
-    "intro",
-    "topics",
-    "dateadded",
-    "date",
-    "duration",
-    "quotableClips",
-    "context",
-    "keywords",
-    "audio",
-    "guid",
-    "episodeType",
-    "episode_type",
-    "explicit",
-    "layout",
-}
 PLATFORMS = ("youtube", "spotify", "apple", "anchor")
-AUDIO_TYPES = {
-    ".mp3": "audio/mpeg",
-    ".m4a": "audio/x-m4a",
-    ".mp4": "video/mp4",
-    ".m4v": "video/x-m4v",
-    ".mov": "video/quicktime",
-    ".pdf": "application/pdf",
-    ".aac": "audio/aac",
-    ".ogg": "audio/ogg",
-    ".opus": "audio/opus",
-    ".wav": "audio/wav",
-    ".flac": "audio/flac",
-}
 
 
 def is_absent(value: Any) -> bool:
@@ -84,11 +45,6 @@ def is_absent(value: Any) -> bool:
     if isinstance(value, (list, dict)):
         return len(value) == 0
     return False
-
-
-def mime_type_for(url: str) -> str | None:
-    suffix = Path(urlsplit(url).path).suffix.lower()
-    return AUDIO_TYPES.get(suffix) or mimetypes.guess_type(urlsplit(url).path)[0]
 
 
 class _FileProblems:
@@ -280,7 +236,7 @@ def _audio(data: dict, fp: _FileProblems) -> Audio | None:
     for key in sorted(unknown):
         fp.warn(f"audio.{key}", "unknown key (audio takes url, length, type, duration)", line)
     url = raw.get("url")
-    if not isinstance(url, str) or not re.match(r"^https?://[^/\s]+/\S*$", url.strip()):
+    if not isinstance(url, str) or not is_media_url(url):
         fp.error("audio.url", f"must be an absolute http(s) URL to the media file, got {url!r}", line)
         return None
     url = url.strip()
@@ -318,29 +274,202 @@ def _string_list(data: dict, key: str, fp: _FileProblems, split_commas: bool = F
     return ()
 
 
-def read_episode(
-    path: Path, people: PeopleDirectory | None = None, tz: tzinfo = UTC, raw: bytes | None = None
-) -> tuple[Episode | None, list[Problem]]:
-    """Read one file (or its already-read bytes). Returns (None, problems) when it has errors."""
-    fp = _FileProblems(path)
+@dataclass(frozen=True)
+class _Reading:
+    """One episode file being read: what the field parsers read from and report to."""
+
+    path: Path
+    doc: frontmatter.Document
+    data: dict[str, Any]  # the front matter, XML-invalid characters removed
+    fp: _FileProblems
+    people: PeopleDirectory | None
+    tz: tzinfo
+
+
+# A field parser reads one key (reporting problems under that name) and returns the Episode
+# fields it gives; a value it cannot use is reported and given as None or empty.
+_FieldParser = Callable[[str, _Reading], dict[str, Any]]
+
+
+def _title(key: str, r: _Reading) -> dict[str, Any]:
+    return {"title": _text(r.data, key, r.fp, required=True)}
+
+
+def _pub_date(key: str, r: _Reading) -> dict[str, Any]:
+    """``dateadded``, else the older ``date``."""
+    date_key = key if not is_absent(r.data.get(key)) else "date"
+    if is_absent(r.data.get(date_key)):
+        r.fp.error(key, "the episode has no publication date: add dateadded: YYYY-MM-DD")
+        return {"pub_date": None}
+    try:
+        return {"pub_date": timeutil.parse_date(r.data[date_key], r.tz)}
+    except ValueError as exc:
+        r.fp.error(date_key, str(exc), r.fp.line(date_key))
+        return {"pub_date": None}
+
+
+def _duration(key: str, r: _Reading) -> dict[str, Any]:
+    if is_absent(r.data.get(key)):
+        return {"duration": None}
+    try:
+        return {"duration": timeutil.parse_duration(r.data[key])}
+    except ValueError as exc:
+        r.fp.error(key, str(exc), r.fp.line(key))
+        return {"duration": None}
+
+
+def _ids(key: str, r: _Reading) -> dict[str, Any]:
+    ids, _ = _mapping_of_urls(r.data, key, r.fp)
+    return {"ids": tuple(sorted(ids.items()))}
+
+
+def _links(key: str, r: _Reading) -> dict[str, Any]:
+    """Platform links; a platform that is TODO, empty or not there at all is a missing link."""
+    links, missing = _mapping_of_urls(r.data, key, r.fp)
+    missing += [name for name in PLATFORMS if name not in links and name not in missing]
+    return {"links": tuple(sorted(links.items())), "missing_links": tuple(sorted(missing))}
+
+
+def _guests(key: str, r: _Reading) -> dict[str, Any]:
+    """Guest ids resolved to profiles; without a people folder a guest is just its id."""
+    guests: list[Person] = []
+    raw = r.data.get(key)
+    # the list position of each id, for messages: absent entries (TODO, empty) are not ids
+    positions = [i for i, v in enumerate(raw) if not is_absent(v)] if isinstance(raw, list) else [0]
+    for position, gid in zip(positions, _string_list(r.data, key, r.fp), strict=False):
+        bad_id = r.people.id_problem(gid) if r.people is not None else guest_id_problem(gid)
+        if bad_id:
+            r.fp.error(
+                f"{key}[{position}]",
+                f"{gid!r} is not a guest id: {bad_id}; a guest id is the name of a profile file "
+                "in the people folder without .md (janedoe for people/janedoe.md)",
+                r.fp.line(key, position),
+            )
+            continue
+        if r.people is None or r.people.folder is None:
+            guests.append(Person(id=gid, name=gid))
+            continue
+        person, person_problems = r.people.get(gid)
+        r.fp.problems.extend(person_problems)
+        if person is None:
+            r.fp.warn(
+                key,
+                f"no profile {gid}.md in {r.people.folder}; the guest is left out of podcast:person",
+                r.fp.line(key),
+            )
+        else:
+            guests.append(person)
+    return {"guests": tuple(guests)}
+
+
+def _episode_type(key: str, r: _Reading) -> dict[str, Any]:
+    """``episodeType``, else the older ``episode_type``; ``full`` when neither is there."""
+    episode_type = (_text(r.data, key, r.fp) or _text(r.data, "episode_type", r.fp) or "full").lower()
+    if episode_type not in ("full", "trailer", "bonus"):
+        r.fp.error(key, f"must be full, trailer or bonus, got {episode_type!r}", r.fp.line(key))
+    return {"episode_type": episode_type}
+
+
+def _explicit(key: str, r: _Reading) -> dict[str, Any]:
+    explicit = r.data.get(key)
+    if explicit is not None and not isinstance(explicit, bool):
+        r.fp.error(key, f"must be true or false, got {explicit!r}", r.fp.line(key))
+        explicit = None
+    return {"explicit": explicit}
+
+
+def _body(key: str, r: _Reading) -> dict[str, Any]:
+    """The Markdown after the front matter, as HTML show notes and the links in them."""
+    body = r.doc.body
+    if xmlchars.has_invalid(body):
+        first_bad = next(i for i, c in enumerate(body) if xmlchars.has_invalid(c))
+        r.fp.warn(
+            key,
+            f"removed XML-invalid character(s) {xmlchars.describe_invalid(body)}",
+            r.doc.body_line + body.count("\n", 0, first_bad),
+        )
+        body = xmlchars.clean(body)[0]
+    body_html, body_links = shownotes.render(body)
+    return {"body_html": body_html, "body_links": body_links}
+
+
+def _plain_text(key: str, r: _Reading) -> dict[str, Any]:
+    return {key: _text(r.data, key, r.fp)}
+
+
+def _whole_number(key: str, r: _Reading) -> dict[str, Any]:
+    return {key: _positive_int(r.data, key, r.fp)}
+
+
+def _text_list(key: str, r: _Reading) -> dict[str, Any]:
+    return {key: _string_list(r.data, key, r.fp)}
+
+
+def _comma_list(key: str, r: _Reading) -> dict[str, Any]:
+    """A list, or one text of comma-separated values."""
+    return {key: _string_list(r.data, key, r.fp, split_commas=True)}
+
+
+# Every field of an episode, in the order its problems are reported. "body" is no front-matter
+# key: it names the Markdown after the front matter.
+_FIELDS: tuple[tuple[str, _FieldParser], ...] = (
+    ("title", _title),
+    ("dateadded", _pub_date),
+    ("duration", _duration),
+    ("ids", _ids),
+    ("links", _links),
+    ("guests", _guests),
+    ("episodeType", _episode_type),
+    ("explicit", _explicit),
+    ("guid", _plain_text),
+    ("body", _body),
+    ("image", _plain_text),
+    ("transcript", lambda key, r: {"transcript": _transcript(r.data, r.fp)}),
+    ("quotableClips", lambda key, r: {"markers": _markers(r.data, r.fp)}),
+    ("audio", lambda key, r: {"audio": _audio(r.data, r.fp)}),
+    ("season", _whole_number),
+    ("episode", _whole_number),
+)
+# Read only for a file that has no error in _FIELDS: a problem here is reported, but the
+# episode is kept (the value is left out).
+_DETAILS: tuple[tuple[str, _FieldParser], ...] = (
+    ("short", _plain_text),
+    ("description", _plain_text),
+    ("intro", _plain_text),
+    ("topics", _text_list),
+    ("keywords", _comma_list),
+)
+KNOWN_FIELDS = frozenset(key for key, _ in (*_FIELDS, *_DETAILS) if key != "body") | {
+    "date",  # read by the dateadded parser
+    "episode_type",  # read by the episodeType parser
+    "context",  # the website's own keys, not used here
+    "layout",
+}
+
+
+def _load(path: Path, raw: bytes | None, fp: _FileProblems) -> tuple[frontmatter.Document, str] | None:
+    """The file's front matter and body, and its text; None (problem reported) when unreadable."""
     if raw is None:
         try:
             raw = path.read_bytes()
         except OSError as exc:
             fp.error("file", f"cannot read: {exc.strerror}")
-            return None, fp.problems
+            return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         fp.error("file", f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8", line)
-        return None, fp.problems
+        return None
     try:
-        doc = frontmatter.load(text)
+        return frontmatter.load(text), text
     except frontmatter.FrontMatterError as exc:
         fp.error("front matter", str(exc), exc.line)
-        return None, fp.problems
-    fp.doc = doc
+        return None
+
+
+def _front_matter(doc: frontmatter.Document, text: str, fp: _FileProblems) -> dict[str, Any]:
+    """The front matter without XML-invalid characters; unknown keys are reported."""
     data = doc.data
     if xmlchars.has_invalid(text):  # walk the values only when the file holds such characters at all
         data = {k: _clean_strings(v, str(k), fp, doc.key_lines.get(str(k))) for k, v in data.items()}
@@ -349,118 +478,34 @@ def read_episode(
             close = difflib.get_close_matches(str(key), sorted(KNOWN_FIELDS), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             fp.warn(str(key), f"unknown field, ignored{hint}", fp.line(str(key)))
+    return data
 
-    title = _text(data, "title", fp, required=True)
-    pub_date = None
-    date_key = "dateadded" if not is_absent(data.get("dateadded")) else "date"
-    if is_absent(data.get(date_key)):
-        fp.error("dateadded", "the episode has no publication date: add dateadded: YYYY-MM-DD")
-    else:
-        try:
-            pub_date = timeutil.parse_date(data[date_key], tz)
-        except ValueError as exc:
-            fp.error(date_key, str(exc), fp.line(date_key))
-    duration = None
-    if not is_absent(data.get("duration")):
-        try:
-            duration = timeutil.parse_duration(data["duration"])
-        except ValueError as exc:
-            fp.error("duration", str(exc), fp.line("duration"))
-    ids, _ = _mapping_of_urls(data, "ids", fp)
-    links, missing = _mapping_of_urls(data, "links", fp)
-    for name in PLATFORMS:
-        if name not in links and name not in missing:
-            missing.append(name)
-    guests_ids = _string_list(data, "guests", fp)
-    guests: list[Person] = []
-    raw_guests = data.get("guests")
-    positions = (
-        [i for i, v in enumerate(raw_guests) if not is_absent(v)] if isinstance(raw_guests, list) else [0]
-    )
-    for position, gid in zip(positions, guests_ids, strict=False):
-        bad_id = people.id_problem(gid) if people is not None else guest_id_problem(gid)
-        if bad_id:
-            fp.error(
-                f"guests[{position}]",
-                f"{gid!r} is not a guest id: {bad_id}; a guest id is the name of a profile file "
-                "in the people folder without .md (janedoe for people/janedoe.md)",
-                fp.line("guests", position),
-            )
-            continue
-        if people is None or people.folder is None:
-            guests.append(Person(id=gid, name=gid))
-            continue
-        person, person_problems = people.get(gid)
-        fp.problems.extend(person_problems)
-        if person is None:
-            fp.warn(
-                "guests",
-                f"no profile {gid}.md in {people.folder}; the guest is left out of podcast:person",
-                fp.line("guests"),
-            )
-        else:
-            guests.append(person)
-    episode_type = (_text(data, "episodeType", fp) or _text(data, "episode_type", fp) or "full").lower()
-    if episode_type not in ("full", "trailer", "bonus"):
-        fp.error(
-            "episodeType", f"must be full, trailer or bonus, got {episode_type!r}", fp.line("episodeType")
-        )
-    explicit = data.get("explicit")
-    if explicit is not None and not isinstance(explicit, bool):
-        fp.error("explicit", f"must be true or false, got {explicit!r}", fp.line("explicit"))
-        explicit = None
-    guid = _text(data, "guid", fp)
-    body = doc.body
-    if xmlchars.has_invalid(body):
-        first_bad = next(i for i, c in enumerate(body) if xmlchars.has_invalid(c))
-        fp.warn(
-            "body",
-            f"removed XML-invalid character(s) {xmlchars.describe_invalid(body)}",
-            doc.body_line + body.count("\n", 0, first_bad),
-        )
-        body = xmlchars.clean(body)[0]
-    body_html, body_links = shownotes.render(body)
-    image = _text(data, "image", fp)
-    transcript = _transcript(data, fp)
-    markers = _markers(data, fp)
-    audio = _audio(data, fp)
-    season = _positive_int(data, "season", fp)
-    number = _positive_int(data, "episode", fp)
+
+def _parse(table: tuple[tuple[str, _FieldParser], ...], reading: _Reading) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for key, parse in table:
+        fields.update(parse(key, reading))
+    return fields
+
+
+def read_episode(
+    path: Path, people: PeopleDirectory | None = None, tz: tzinfo = UTC, raw: bytes | None = None
+) -> tuple[Episode | None, list[Problem]]:
+    """Read one file (or its already-read bytes). Returns (None, problems) when it has errors."""
+    fp = _FileProblems(path)
+    loaded = _load(path, raw, fp)
+    if loaded is None:
+        return None, fp.problems
+    doc, text = loaded
+    fp.doc = doc
+    reading = _Reading(path, doc, _front_matter(doc, text, fp), fp, people, tz)
+    fields = _parse(_FIELDS, reading)
     if path.name.endswith(".md.md"):
         fp.warn("file", "the file name ends in .md.md; the slug keeps the inner '.md'")
-    if fp.has_errors or title is None or pub_date is None:
+    if fp.has_errors or fields["title"] is None or fields["pub_date"] is None:
         return None, fp.problems
-    return (
-        Episode(
-            path=path,
-            slug=path.name[:-3],
-            title=title,
-            pub_date=pub_date,
-            season=season,
-            episode=number,
-            short=_text(data, "short", fp),
-            description=_text(data, "description", fp),
-            intro=_text(data, "intro", fp),
-            body_markdown=body,
-            body_html=body_html,
-            body_links=body_links,
-            image=image,
-            duration=duration,
-            guid=guid,
-            audio=audio,
-            ids=tuple(sorted(ids.items())),
-            links=tuple(sorted(links.items())),
-            missing_links=tuple(sorted(missing)),
-            guests=tuple(guests),
-            topics=_string_list(data, "topics", fp),
-            keywords=_string_list(data, "keywords", fp, split_commas=True),
-            transcript=transcript,
-            markers=markers,
-            episode_type=episode_type,
-            explicit=explicit,
-        ),
-        fp.problems,
-    )
+    fields.update(_parse(_DETAILS, reading))
+    return Episode(path=path, slug=path.name[:-3], **fields), fp.problems
 
 
 def episode_files(folder: Path) -> list[Path]:

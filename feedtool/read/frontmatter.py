@@ -11,7 +11,6 @@ import yaml
 # libyaml is about 12x faster on the corpus; fall back to pure Python when the
 # wheel was built without it.
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-HAVE_LIBYAML = _Loader is not yaml.SafeLoader
 
 
 class FrontMatterError(ValueError):

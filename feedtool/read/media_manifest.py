@@ -27,7 +27,7 @@ re-publish episodes under new guids.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -39,6 +39,7 @@ from feedtool.errors import MediaManifestError
 from feedtool.model import Audio, Problem
 from feedtool.output import atomic_write
 from feedtool.read.frontmatter import compose_and_construct
+from feedtool.weburls import is_media_url
 
 MANIFEST_NAME = "media.yaml"
 FORMAT_VERSION = 1
@@ -131,7 +132,9 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _entry(slug: str, raw: Any, spath: str, line, problems: list[Problem]) -> MediaEntry | None:
+def _entry(
+    slug: str, raw: Any, spath: str, line: Callable[..., int | None], problems: list[Problem]
+) -> MediaEntry | None:
     where = f"episodes.{slug}"
     if not isinstance(raw, dict):
         problems.append(
@@ -152,8 +155,9 @@ def _entry(slug: str, raw: Any, spath: str, line, problems: list[Problem]) -> Me
     for key in sorted(set(map(str, raw)) - set(ENTRY_KEYS)):
         bad(key, f"unknown key (an entry takes {', '.join(ENTRY_KEYS)})")
     url = raw.get("url")
-    if not isinstance(url, str) or not re.match(r"^https?://[^/\s]+/\S*$", url.strip()):
+    if not is_media_url(url):
         bad("url", f"must be the absolute http(s) URL of the media file, got {url!r}")
+        url = None
     length = raw.get("length")
     if length is not None and (isinstance(length, bool) or not isinstance(length, int) or length < 0):
         bad("length", f"must be the file size in bytes (a whole number >= 0), got {length!r}")
@@ -167,7 +171,7 @@ def _entry(slug: str, raw: Any, spath: str, line, problems: list[Problem]) -> Me
     mime = raw.get("type")
     if isinstance(mime, str) and not re.match(r"^[\w.+-]+/[\w.+-]+$", mime.strip()):
         bad("type", f"must be a MIME type such as audio/mpeg, got {mime!r}")
-    if len(problems) > before:
+    if len(problems) > before or url is None:
         return None
 
     def text(key: str) -> str | None:
@@ -189,11 +193,34 @@ def _entry(slug: str, raw: Any, spath: str, line, problems: list[Problem]) -> Me
 def load_entries(episodes_dir: Path) -> ManifestFile:
     """Read media.yaml with every field checked; missing file -> no entries. Raises MediaManifestError."""
     path = manifest_path(episodes_dir)
+    loaded = _load_yaml(path)
+    if loaded is None:
+        return ManifestFile(path)
+    data, lines = loaded
+
+    def line(*keys: str) -> int | None:
+        return lines.get(tuple(keys))
+
+    spath = str(path)
+    if not isinstance(data, dict):
+        raise MediaManifestError(
+            path, (Problem(spath, "file", "must be a mapping with version, source, episodes", line()),)
+        )
+    problems: list[Problem] = []
+    source = _top_level(data, spath, line, problems)
+    entries = _entries(data, spath, line, problems)
+    if problems:
+        raise MediaManifestError(path, tuple(problems))
+    return ManifestFile(path, source, tuple(sorted(entries, key=lambda e: e.slug)))
+
+
+def _load_yaml(path: Path) -> tuple[Any, dict[tuple[str, ...], int]] | None:
+    """The file's data and the lines of its keys; None for a missing or empty file."""
     spath = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return ManifestFile(path)
+        return None
     except UnicodeDecodeError as exc:
         raise MediaManifestError(
             path, (Problem(spath, "file", f"not valid UTF-8 (byte {exc.start})"),)
@@ -211,17 +238,13 @@ def load_entries(episodes_dir: Path) -> ManifestFile:
         ) from None
     except yaml.YAMLError as exc:
         raise MediaManifestError(path, (Problem(spath, "file", f"YAML error: {exc}"),)) from None
-    if data is None:
-        return ManifestFile(path)
+    return None if data is None else (data, lines)
 
-    def line(*keys: str) -> int | None:
-        return lines.get(tuple(keys))
 
-    problems: list[Problem] = []
-    if not isinstance(data, dict):
-        raise MediaManifestError(
-            path, (Problem(spath, "file", "must be a mapping with version, source, episodes", line()),)
-        )
+def _top_level(
+    data: dict[Any, Any], spath: str, line: Callable[..., int | None], problems: list[Problem]
+) -> str | None:
+    """Checks the keys beside ``episodes``; returns ``source`` when it is usable."""
     for key in sorted(set(map(str, data)) - {"version", "source", "episodes"}):
         problems.append(
             Problem(spath, key, "unknown key (the manifest has version, source, episodes)", line(key))
@@ -239,13 +262,20 @@ def load_entries(episodes_dir: Path) -> ManifestFile:
     source = data.get("source")
     if source is not None and not isinstance(source, str):
         problems.append(Problem(spath, "source", f"must be text, got {source!r}", line("source")))
-        source = None
+        return None
+    return source
+
+
+def _entries(
+    data: dict[Any, Any], spath: str, line: Callable[..., int | None], problems: list[Problem]
+) -> list[MediaEntry]:
+    """Every well-formed entry under ``episodes``; the problems of the others."""
     raw_episodes = data.get("episodes") or {}
     if not isinstance(raw_episodes, dict):
         problems.append(
             Problem(spath, "episodes", "must be a mapping of episode slug -> media entry", line("episodes"))
         )
-        raw_episodes = {}
+        return []
     entries = []
     for slug, raw in raw_episodes.items():
         if not isinstance(slug, str) or not slug.strip():
@@ -261,9 +291,7 @@ def load_entries(episodes_dir: Path) -> ManifestFile:
         entry = _entry(slug, raw, spath, line, problems)
         if entry is not None:
             entries.append(entry)
-    if problems:
-        raise MediaManifestError(path, tuple(problems))
-    return ManifestFile(path, source, tuple(sorted(entries, key=lambda e: e.slug)))
+    return entries
 
 
 def load_manifest(episodes_dir: Path) -> MediaManifest:

@@ -25,6 +25,7 @@ An episode without headers takes its chapters from its markers.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from feedtool.model import Chapter, Episode, Problem, Severity, TranscriptHeader, TranscriptLine
@@ -88,6 +89,16 @@ def _marker_candidates(episode: Episode) -> list[_Candidate]:
     )
 
 
+@dataclass(frozen=True)
+class _Timed:
+    """A candidate that has a start, so it can become a chapter."""
+
+    title: str
+    start: float
+    how: str
+    line: int | None
+
+
 def derive_chapters(episode: Episode) -> tuple[tuple[Chapter, ...], tuple[Problem, ...]]:
     """Chapters for an episode and warnings about headers that could not become one."""
     has_headers = any(isinstance(r, TranscriptHeader) for r in episode.transcript)
@@ -95,19 +106,33 @@ def derive_chapters(episode: Episode) -> tuple[tuple[Chapter, ...], tuple[Proble
     problems: list[Problem] = []
     path = str(episode.path)
 
-    def warn(c: _Candidate, message: str) -> None:
+    def warn(c: _Candidate | _Timed, message: str) -> None:
         problems.append(Problem(path, "chapters", f"header {c.title!r}: {message}", c.line, Severity.WARNING))
 
-    kept: list[_Candidate] = []
-    repeats: list[_Candidate] = []  # reported together: such files repeat whole runs of headers
-    for c in candidates:
-        if c.start is None:
+    kept, repeats = _strictly_increasing(candidates, warn)
+    if repeats:
+        problems.append(_repeats_problem(path, repeats))
+    if kept and episode.duration is not None and kept[-1].start >= episode.duration:
+        problems.append(_duration_problem(path, kept, episode.duration))
+    return _chapters(kept, episode.duration), tuple(problems)
+
+
+def _strictly_increasing(
+    candidates: list[_Candidate], warn: Callable[[_Candidate | _Timed, str], None]
+) -> tuple[list[_Timed], list[_Timed]]:
+    """The candidates that become chapters, and those left out as repeats (reported together:
+    such files repeat whole runs of headers); every other one left out is warned about."""
+    kept: list[_Timed] = []
+    repeats: list[_Timed] = []
+    for candidate in candidates:
+        if candidate.start is None:
             warn(
-                c,
+                candidate,
                 "no explicit time and no timed line of its own (the next timed line comes after another "
                 "header, or there is none); left out (add a quotableClips entry with this name to keep it)",
             )
             continue
+        c = _Timed(candidate.title, candidate.start, candidate.how, candidate.line)
         if any(k.title == c.title and k.start == c.start for k in kept):
             repeats.append(c)
             continue
@@ -130,40 +155,44 @@ def derive_chapters(episode: Episode) -> tuple[tuple[Chapter, ...], tuple[Proble
             )
             continue
         kept.append(c)
-    if repeats:
-        lines = ", ".join(str(c.line) for c in repeats[:8] if c.line) + (" ..." if len(repeats) > 8 else "")
-        problems.append(
-            Problem(
-                path,
-                "chapters",
-                f"{len(repeats)} header(s) repeat an earlier header with the same "
-                f"title and start, e.g. {repeats[0].title!r}; left out"
-                + (f" (lines {lines})" if lines else ""),
-                repeats[0].line,
-                Severity.WARNING,
-            )
-        )
-    if kept and episode.duration is not None and kept[-1].start >= episode.duration:
-        late = [c for c in kept if c.start >= episode.duration]
-        problems.append(
-            Problem(
-                path,
-                "duration",
-                f"duration {clock(episode.duration)} ends before {len(late)} chapter(s) start (the last at "
-                f"{clock(late[-1].start)}); the chapters are kept, check duration:",
-                None,
-                Severity.WARNING,
-            )
-        )
+    return kept, repeats
+
+
+def _repeats_problem(path: str, repeats: list[_Timed]) -> Problem:
+    lines = ", ".join(str(c.line) for c in repeats[:8] if c.line) + (" ..." if len(repeats) > 8 else "")
+    return Problem(
+        path,
+        "chapters",
+        f"{len(repeats)} header(s) repeat an earlier header with the same "
+        f"title and start, e.g. {repeats[0].title!r}; left out" + (f" (lines {lines})" if lines else ""),
+        repeats[0].line,
+        Severity.WARNING,
+    )
+
+
+def _duration_problem(path: str, kept: list[_Timed], duration: float) -> Problem:
+    late = [c for c in kept if c.start >= duration]
+    return Problem(
+        path,
+        "duration",
+        f"duration {clock(duration)} ends before {len(late)} chapter(s) start (the last at "
+        f"{clock(late[-1].start)}); the chapters are kept, check duration:",
+        None,
+        Severity.WARNING,
+    )
+
+
+def _chapters(kept: list[_Timed], duration: float | None) -> tuple[Chapter, ...]:
+    """Each chapter ends where the next starts; the last at the duration, when that is later."""
     chapters = []
     for i, c in enumerate(kept):
-        end = kept[i + 1].start if i + 1 < len(kept) else episode.duration
+        end = kept[i + 1].start if i + 1 < len(kept) else duration
         if end is not None and end <= c.start:
             end = None
         chapters.append(
             Chapter(start=float(c.start), title=c.title, end=float(end) if end is not None else None)
         )
-    return tuple(chapters), tuple(problems)
+    return tuple(chapters)
 
 
 def to_json(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import overload
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
@@ -22,6 +23,7 @@ from feedtool.read import xmlchars
 from feedtool.read.shownotes import truncate_utf8
 from feedtool.rss.namespaces import JSON_CHAPTERS_TYPE, PREFIXES
 from feedtool.timeutil import npt
+from feedtool.weburls import DEFAULT_MEDIA_TYPE
 
 NS = PREFIXES
 DESCRIPTION_LIMIT = 4000  # bytes, Apple
@@ -128,6 +130,10 @@ class _Cleaner:
         self.where = where
         self.problems: list[Problem] = []
 
+    @overload
+    def __call__(self, value: str, field: str) -> str: ...
+    @overload
+    def __call__(self, value: None, field: str) -> None: ...
     def __call__(self, value: str | None, field: str) -> str | None:
         if value is None:
             return None
@@ -160,6 +166,15 @@ def render_feed(config: Config, items: list[FeedItem] | tuple[FeedItem, ...]) ->
     Deterministic: ``lastBuildDate`` is the newest item's date, never "now".
     """
     clean = _Cleaner(str(config.path))
+    fg = _channel(config, items, clean)
+    for item in items:
+        clean.problems.extend(_add_item(fg, config, item))
+    xml = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    return RenderedFeed(xml=xml, problems=tuple(clean.problems))
+
+
+def _channel(config: Config, items: list[FeedItem] | tuple[FeedItem, ...], clean: _Cleaner) -> FeedGenerator:
+    """A feed generator holding the channel: the show's tags, no items yet."""
     fg = FeedGenerator()
     fg.load_extension("podcast")
     fg.register_extension("feedtool", _ChannelExtension, _ItemExtension)
@@ -183,7 +198,13 @@ def render_feed(config: Config, items: list[FeedItem] | tuple[FeedItem, ...]) ->
     if items:
         fg.lastBuildDate(max(i.pub_date for i in items))
         fg.pubDate(max(i.pub_date for i in items))
-    channel: list[Xml] = [
+    fg.feedtool.elements = _channel_extras(config, clean)
+    return fg
+
+
+def _channel_extras(config: Config, clean: _Cleaner) -> list[Xml]:
+    """Channel tags feedgen cannot write: artwork, explicit, ``podcast:*``."""
+    extras = [
         Xml("itunes:image", attrs=(("href", config.image),)),
         Xml("itunes:explicit", _bool(config.explicit)),
         Xml("podcast:guid", config.podcast_guid),
@@ -193,77 +214,81 @@ def render_feed(config: Config, items: list[FeedItem] | tuple[FeedItem, ...]) ->
             (("owner", config.locked_owner),) if config.locked_owner else (),
         ),
     ]
-    channel += [_person(h, clean, "hosts") for h in config.hosts]
-    channel += [
+    extras += [_person(h, clean, "hosts") for h in config.hosts]
+    extras += [
         Xml("podcast:funding", clean(label, "funding")[:128], (("url", url),))
         for url, label in config.funding
     ]
-    fg.feedtool.elements = channel
+    return extras
 
-    for item in items:
-        iclean = _Cleaner(item.slug)
-        fe = fg.add_entry(order="append")
-        fe.guid(item.guid, permalink=False)
-        fe.title(iclean(item.title, "title"))
-        fe.link(href=item.link)
-        fe.pubDate(item.pub_date)
-        fe.description(
-            truncate_utf8(iclean(item.description, "description") or item.title, DESCRIPTION_LIMIT)
-        )
-        if item.content_html:
-            fe.content(iclean(item.content_html, "content"), type="CDATA")
-        fe.enclosure(
-            item.audio.url,
-            str(item.audio.length if item.audio.length is not None else 0),
-            item.audio.mime_type or "audio/mpeg",
-        )
-        if item.duration is not None:
-            fe.podcast.itunes_duration(round(item.duration))
-        if item.season:
-            fe.podcast.itunes_season(item.season)
-        if item.episode:
-            fe.podcast.itunes_episode(item.episode)
-        fe.podcast.itunes_episode_type(item.episode_type)
-        extra: list[Xml] = []
-        if item.image_url:
-            extra.append(Xml("itunes:image", attrs=(("href", item.image_url),)))
-        if item.explicit is not None:
-            extra.append(Xml("itunes:explicit", _bool(item.explicit)))
-        if item.keywords:
-            extra.append(Xml("itunes:keywords", iclean(",".join(item.keywords), "keywords")[:255]))
-        if item.season:
-            extra.append(Xml("podcast:season", str(item.season)))
-        if item.episode:
-            extra.append(Xml("podcast:episode", str(item.episode)))
-        if item.chapters:
-            extra.append(
-                Xml(
-                    "psc:chapters",
-                    attrs=(("version", "1.2"),),
-                    children=tuple(
-                        Xml(
-                            "psc:chapter",
-                            attrs=(("start", npt(ch.start)), ("title", iclean(ch.title, "chapters"))),
-                        )
-                        for ch in item.chapters
-                    ),
-                )
-            )
-        if item.chapters_url:
-            extra.append(
-                Xml("podcast:chapters", attrs=(("url", item.chapters_url), ("type", JSON_CHAPTERS_TYPE)))
-            )
-        for t in item.transcripts:
-            attrs = [("url", t.url), ("type", t.mime_type)]
-            if config.transcript_language:
-                attrs.append(("language", config.transcript_language))
-            if t.format in ("vtt", "srt"):
-                attrs.append(("rel", "captions"))
-            extra.append(Xml("podcast:transcript", attrs=tuple(attrs)))
-        # item-level persons replace the channel's, so hosts are repeated here
-        extra += [_person(p, iclean, "persons") for p in (*config.hosts, *item.persons)]
-        fe.feedtool.elements = extra
-        clean.problems.extend(iclean.problems)
 
-    xml = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
-    return RenderedFeed(xml=xml, problems=tuple(clean.problems))
+def _add_item(fg: FeedGenerator, config: Config, item: FeedItem) -> list[Problem]:
+    """Append ``item`` to the feed; returns the warnings about what was cleaned out of it."""
+    clean = _Cleaner(item.slug)
+    fe = fg.add_entry(order="append")
+    fe.guid(item.guid, permalink=False)
+    fe.title(clean(item.title, "title"))
+    fe.link(href=item.link)
+    fe.pubDate(item.pub_date)
+    fe.description(truncate_utf8(clean(item.description, "description") or item.title, DESCRIPTION_LIMIT))
+    if item.content_html:
+        fe.content(clean(item.content_html, "content"), type="CDATA")
+    fe.enclosure(
+        item.audio.url,
+        str(item.audio.length if item.audio.length is not None else 0),
+        item.audio.mime_type or DEFAULT_MEDIA_TYPE,
+    )
+    if item.duration is not None:
+        fe.podcast.itunes_duration(round(item.duration))
+    if item.season:
+        fe.podcast.itunes_season(item.season)
+    if item.episode:
+        fe.podcast.itunes_episode(item.episode)
+    fe.podcast.itunes_episode_type(item.episode_type)
+    fe.feedtool.elements = _item_extras(config, item, clean)
+    return clean.problems
+
+
+def _item_extras(config: Config, item: FeedItem, clean: _Cleaner) -> list[Xml]:
+    """Item tags feedgen cannot write: artwork, explicit, keywords, chapters, ``podcast:*``."""
+    extras: list[Xml] = []
+    if item.image_url:
+        extras.append(Xml("itunes:image", attrs=(("href", item.image_url),)))
+    if item.explicit is not None:
+        extras.append(Xml("itunes:explicit", _bool(item.explicit)))
+    if item.keywords:
+        extras.append(Xml("itunes:keywords", clean(",".join(item.keywords), "keywords")[:255]))
+    if item.season:
+        extras.append(Xml("podcast:season", str(item.season)))
+    if item.episode:
+        extras.append(Xml("podcast:episode", str(item.episode)))
+    if item.chapters:
+        extras.append(_psc_chapters(item.chapters, clean))
+    if item.chapters_url:
+        extras.append(
+            Xml("podcast:chapters", attrs=(("url", item.chapters_url), ("type", JSON_CHAPTERS_TYPE)))
+        )
+    extras += [_transcript(t, config.transcript_language) for t in item.transcripts]
+    # item-level persons replace the channel's, so hosts are repeated here
+    extras += [_person(p, clean, "persons") for p in (*config.hosts, *item.persons)]
+    return extras
+
+
+def _psc_chapters(chapters: tuple[Chapter, ...], clean: _Cleaner) -> Xml:
+    return Xml(
+        "psc:chapters",
+        attrs=(("version", "1.2"),),
+        children=tuple(
+            Xml("psc:chapter", attrs=(("start", npt(ch.start)), ("title", clean(ch.title, "chapters"))))
+            for ch in chapters
+        ),
+    )
+
+
+def _transcript(link: TranscriptLink, language: str | None) -> Xml:
+    attrs = [("url", link.url), ("type", link.mime_type)]
+    if language:
+        attrs.append(("language", language))
+    if link.format in ("vtt", "srt"):
+        attrs.append(("rel", "captions"))
+    return Xml("podcast:transcript", attrs=tuple(attrs))

@@ -10,8 +10,7 @@ from urllib.parse import quote
 
 from feedtool.config import Config
 from feedtool.model import Audio, Episode
-from feedtool.read.episodes import mime_type_for
-from feedtool.weburls import absolute_url
+from feedtool.weburls import DEFAULT_MEDIA_TYPE, absolute_url, mime_type_for
 
 
 def fill_template(template: str, episode: Episode) -> str:
@@ -51,7 +50,7 @@ def resolve_audio(
         return Audio(
             url=url,
             length=None,
-            mime_type=config.media_type or mime_type_for(url) or "audio/mpeg",
+            mime_type=config.media_type or mime_type_for(url) or DEFAULT_MEDIA_TYPE,
             source="media_url",
         )
     return None

@@ -17,23 +17,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from feedtool.rss.parse import FeedChannel, FeedItem, ParsedFeed, read_feed, read_feed_items
-
-__all__ = [
-    "FeedChannel",
-    "FeedDiff",
-    "FeedItem",
-    "FieldChange",
-    "ItemChange",
-    "ParsedFeed",
-    "diff_feeds",
-    "normalise_title",
-    "read_feed",
-    "read_feed_items",
-]
+from feedtool.rss.parse import ParsedFeed, ParsedItem, read_feed
 
 # item fields compared for a matched pair; the harmful ones make the diff exit 1
 ITEM_FIELDS = ("guid", "title", "pub_date", "enclosure_url", "enclosure_length", "enclosure_type", "duration")
@@ -62,8 +50,8 @@ class FieldChange:
 class ItemChange:
     """A pair of items taken to be the same episode, and what changed between them."""
 
-    old: FeedItem
-    new: FeedItem
+    old: ParsedItem
+    new: ParsedItem
     matched_by: str  # "guid", "enclosure_url" or "title"
     changes: tuple[FieldChange, ...]
 
@@ -78,8 +66,8 @@ class ItemChange:
 
 @dataclass(frozen=True)
 class FeedDiff:
-    added: tuple[FeedItem, ...]
-    removed: tuple[FeedItem, ...]
+    added: tuple[ParsedItem, ...]
+    removed: tuple[ParsedItem, ...]
     changed: tuple[ItemChange, ...]  # only pairs with at least one change
     unchanged: int
     channel_changes: tuple[FieldChange, ...]
@@ -115,11 +103,11 @@ class FeedDiff:
         )
 
 
-def _label(item: FeedItem) -> str:
+def _label(item: ParsedItem) -> str:
     return f"{item.title or '(untitled)'!r} (guid {item.guid or '(none)'})"
 
 
-def _value(item: FeedItem, field: str) -> str | None:
+def _value(item: ParsedItem, field: str) -> str | None:
     if field == "pub_date":
         if item.pub_date is not None:
             return item.pub_date.isoformat()
@@ -132,13 +120,13 @@ def _value(item: FeedItem, field: str) -> str | None:
     return None if value is None else str(value)
 
 
-def _same_date(old: FeedItem, new: FeedItem) -> bool:
+def _same_date(old: ParsedItem, new: ParsedItem) -> bool:
     if isinstance(old.pub_date, datetime) and isinstance(new.pub_date, datetime):
         return old.pub_date == new.pub_date  # the same instant written in another zone is no change
     return old.pub_date_text == new.pub_date_text
 
 
-def _compare(old: FeedItem, new: FeedItem, matched_by: str) -> ItemChange:
+def _compare(old: ParsedItem, new: ParsedItem, matched_by: str) -> ItemChange:
     changes = []
     for field in ITEM_FIELDS:
         if field == "pub_date":
@@ -152,21 +140,22 @@ def _compare(old: FeedItem, new: FeedItem, matched_by: str) -> ItemChange:
     return ItemChange(old, new, matched_by, tuple(changes))
 
 
-def _duplicates(items: tuple[FeedItem, ...]) -> tuple[str, ...]:
+def _duplicates(items: tuple[ParsedItem, ...]) -> tuple[str, ...]:
     counts = Counter(i.guid for i in items if i.guid)
     return tuple(sorted(g for g, n in counts.items() if n > 1))
 
 
-def _pair_by(key, olds: list[FeedItem], news: list[FeedItem]) -> list[tuple[FeedItem, FeedItem]]:
+def _pair_by(
+    key: Callable[[ParsedItem], str | None], olds: list[ParsedItem], news: list[ParsedItem]
+) -> list[tuple[ParsedItem, ParsedItem]]:
     """Pair items whose key is equal and unique on both sides; leave the rest."""
-    old_by: dict[str, list[FeedItem]] = {}
-    new_by: dict[str, list[FeedItem]] = {}
-    for item in olds:
-        if key(item):
-            old_by.setdefault(key(item), []).append(item)
-    for item in news:
-        if key(item):
-            new_by.setdefault(key(item), []).append(item)
+    old_by: dict[str, list[ParsedItem]] = {}
+    new_by: dict[str, list[ParsedItem]] = {}
+    for items, by in ((olds, old_by), (news, new_by)):
+        for item in items:
+            value = key(item)
+            if value:
+                by.setdefault(value, []).append(item)
     pairs = []
     for k, old_items in old_by.items():
         new_items = new_by.get(k, [])
@@ -183,10 +172,10 @@ def diff_feeds(old: ParsedFeed | bytes, new: ParsedFeed | bytes) -> FeedDiff:
     """Compare two feeds (parsed, or raw RSS bytes) the way a subscriber's app would see them."""
     old_feed, new_feed = _as_feed(old), _as_feed(new)
     rest_old, rest_new = list(old_feed.items), list(new_feed.items)
-    pairs: list[tuple[FeedItem, FeedItem, str]] = []
+    pairs: list[tuple[ParsedItem, ParsedItem, str]] = []
 
     # 1. same guid: the same episode for every app. Duplicated guids pair in order of appearance.
-    new_by_guid: dict[str, list[FeedItem]] = {}
+    new_by_guid: dict[str, list[ParsedItem]] = {}
     for item in rest_new:
         if item.guid:
             new_by_guid.setdefault(item.guid, []).append(item)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from feedtool.rss.diff import FeedDiff, FeedItem, FieldChange
+from feedtool.rss.diff import FeedDiff, FieldChange
+from feedtool.rss.parse import ParsedItem
 
 JSON_SCHEMA_VERSION = 1
 _MAX_SHOWN = 120  # long values (descriptions) are cut in the text output only
@@ -17,7 +18,7 @@ def _short(value: str | None) -> str:
     return value if len(value) <= _MAX_SHOWN else value[: _MAX_SHOWN - 1] + "…"
 
 
-def _item_line(item: FeedItem) -> str:
+def _item_line(item: ParsedItem) -> str:
     date = item.pub_date.date().isoformat() if item.pub_date else (item.pub_date_text or "no date")
     return f"{item.title or '(untitled)'!r} [{date}] guid {item.guid or '(none)'}"
 
@@ -74,7 +75,7 @@ def format_text(diff: FeedDiff, old_name: str = "OLD", new_name: str = "NEW") ->
     return "\n".join(lines) + "\n"
 
 
-def _item_json(item: FeedItem) -> dict[str, Any]:
+def _item_json(item: ParsedItem) -> dict[str, Any]:
     return {
         "guid": item.guid,
         "title": item.title,

@@ -55,14 +55,15 @@ def namespace_family(uri: str | None) -> str:
 
 
 def _key(element: etree._Element) -> tuple[str, str] | None:
-    if not isinstance(element.tag, str):  # comments, processing instructions
+    tag: object = element.tag  # a factory function, not a str, for comments, PIs and entities
+    if not isinstance(tag, str):
         return None
     qname = etree.QName(element)
     return namespace_family(qname.namespace), qname.localname
 
 
 @dataclass(frozen=True)
-class FeedItem:
+class ParsedItem:
     """One ``<item>``: what a subscriber's app keys on and downloads."""
 
     guid: str | None
@@ -94,13 +95,19 @@ class FeedChannel:
 @dataclass(frozen=True)
 class ParsedFeed:
     channel: FeedChannel
-    items: tuple[FeedItem, ...]
+    items: tuple[ParsedItem, ...]
+
+
+def element_text(element: etree._Element) -> str:
+    """All text inside an element, its children's included (not its tail)."""
+    # lxml gives str; its stubs also allow bytes
+    return "".join(t for t in element.itertext() if isinstance(t, str))
 
 
 def _text(element: etree._Element | None) -> str | None:
     if element is None:
         return None
-    text = "".join(element.itertext()).strip()
+    text = element_text(element).strip()
     return text or None
 
 
@@ -141,7 +148,7 @@ def _int(text: str | None) -> int | None:
     return int(text)
 
 
-def _read_item(item: etree._Element, position: int) -> FeedItem:
+def _read_item(item: etree._Element, position: int) -> ParsedItem:
     found: dict[tuple[str, str], etree._Element] = {}
     for child in item:
         key = _key(child)
@@ -153,7 +160,7 @@ def _read_item(item: etree._Element, position: int) -> FeedItem:
         length = _int(enclosure.get("length"))
     date_text = _text(found.get(("", "pubDate")))
     duration_text = _text(found.get(("itunes", "duration")))
-    return FeedItem(
+    return ParsedItem(
         guid=_text(found.get(("", "guid"))),
         title=_text(found.get(("", "title"))) or _text(found.get(("itunes", "title"))),
         link=_text(found.get(("", "link"))),
@@ -238,5 +245,5 @@ def read_feed(xml_bytes: bytes) -> ParsedFeed:
     return ParsedFeed(_read_channel(channel), tuple(_read_item(item, i) for i, item in enumerate(items)))
 
 
-def read_feed_items(xml_bytes: bytes) -> tuple[FeedItem, ...]:
+def read_feed_items(xml_bytes: bytes) -> tuple[ParsedItem, ...]:
     return read_feed(xml_bytes).items

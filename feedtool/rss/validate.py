@@ -4,7 +4,8 @@
 ``Issue`` with a stable ``code`` (listed in docs/render.md), a severity and
 the item it concerns (the item's guid, else its title, else ``item N``;
 ``channel`` for channel tags, ``feed`` for the document itself).
-Sources for each rule: docs feed-standards.md sections 1, 2, 3 and 6.
+Sources: Apple Podcasts' RSS requirements, the Podcasting 2.0 namespace, Podlove Simple
+Chapters, the W3C feed validator and PSP-1.
 Remote resources (JSON chapters, transcripts, images, media) are not fetched.
 """
 
@@ -14,7 +15,7 @@ import email.utils
 import itertools
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -31,6 +32,8 @@ from feedtool.rss.namespaces import (
     PREFIXES,
     PSC_NS,
 )
+from feedtool.rss.parse import element_text
+from feedtool.weburls import MEDIA_TYPES, url_suffix
 
 CONVENTIONAL_PREFIXES = {uri: prefix for prefix, uri in PREFIXES.items()}
 
@@ -227,22 +230,8 @@ ISO_639_1 = frozenset(
 )
 
 # Types that fit each file extension; Apple decides by the extension.
-ENCLOSURE_TYPES = {
-    ".mp3": {"audio/mpeg", "audio/mp3", "audio/mpeg3"},
-    ".m4a": {"audio/x-m4a", "audio/m4a", "audio/mp4", "audio/aac"},
-    ".mp4": {"video/mp4", "audio/mp4"},
-    ".m4v": {"video/x-m4v", "video/m4v", "video/mp4"},
-    ".mov": {"video/quicktime"},
-    ".pdf": {"application/pdf"},
-    ".epub": {"application/epub+zip", "document/x-epub"},
-    ".aac": {"audio/aac", "audio/x-aac"},
-    ".ogg": {"audio/ogg", "audio/vorbis", "application/ogg"},
-    ".oga": {"audio/ogg"},
-    ".opus": {"audio/opus", "audio/ogg"},
-    ".wav": {"audio/wav", "audio/x-wav", "audio/wave"},
-    ".flac": {"audio/flac", "audio/x-flac"},
-}
-APPLE_EXTENSIONS = {".m4a", ".mp3", ".mov", ".mp4", ".m4v", ".pdf", ".epub"}
+ENCLOSURE_TYPES = {suffix: media.accepted for suffix, media in MEDIA_TYPES.items()}
+APPLE_EXTENSIONS = tuple(suffix for suffix, media in MEDIA_TYPES.items() if media.apple)
 TRANSCRIPT_TYPES = {
     "text/vtt",
     "application/x-subrip",
@@ -302,15 +291,11 @@ ITEM_SINGLE = (
 )
 
 
-ERROR = "error"
-WARNING = "warning"
-
-
 @dataclass(frozen=True)
 class Issue:
-    """One finding. ``severity`` is the string ``"error"`` or ``"warning"``."""
+    """One finding of the validator."""
 
-    severity: str
+    severity: Severity
     code: str
     message: str
     item: str = "channel"
@@ -318,20 +303,19 @@ class Issue:
 
     @property
     def is_error(self) -> bool:
-        return self.severity == ERROR
+        return self.severity is Severity.ERROR
 
     def __str__(self) -> str:
         where = f" (line {self.line})" if self.line is not None else ""
-        return f"{self.severity}  {self.item}  {self.code}: {self.message}{where}"
+        return f"{self.severity.value}  {self.item}  {self.code}: {self.message}{where}"
 
     def as_problem(self, path: str) -> Problem:
         """The same finding as the pipeline's ``Problem`` (field = item/code)."""
-        severity = Severity.ERROR if self.is_error else Severity.WARNING
-        return Problem(path, f"{self.item}: {self.code}", self.message, self.line, severity)
+        return Problem(path, f"{self.item}: {self.code}", self.message, self.line, self.severity)
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "severity": self.severity,
+            "severity": self.severity.value,
             "code": self.code,
             "message": self.message,
             "item": self.item,
@@ -384,7 +368,14 @@ def _local(tag: object) -> str:
 
 
 def _text(el: etree._Element | None) -> str | None:
-    return None if el is None else "".join(el.itertext())
+    return None if el is None else element_text(el)
+
+
+def _line(el: etree._Element | None) -> int | None:
+    if el is None:
+        return None
+    line: object = el.sourceline  # an int or None (lxml-stubs declare no type for it)
+    return line if isinstance(line, int) else None
 
 
 def _url_problem(value: str | None, schemes: tuple[str, ...] = ("http", "https")) -> str | None:
@@ -403,14 +394,14 @@ def _url_problem(value: str | None, schemes: tuple[str, ...] = ("http", "https")
     return None
 
 
-def _is_url(value: str | None, schemes: tuple[str, ...] = ("http", "https")) -> bool:
+def _is_url(value: str | None, schemes: tuple[str, ...] = ("http", "https")) -> TypeGuard[str]:
     return _url_problem(value, schemes) is None
 
 
-def _prefixed(tag: str, nsmap: dict[str | None, str]) -> str:
+def _prefixed(tag: str) -> str:
     """``{uri}name`` as ``prefix:name`` for messages."""
     q = etree.QName(tag)
-    if q.namespace is None:
+    if not tag.startswith("{"):  # no namespace
         return q.localname
     prefix = CONVENTIONAL_PREFIXES.get(q.namespace)
     if q.namespace == PODCAST_NS_GITHUB:
@@ -435,10 +426,10 @@ class _Checker:
         self.podcast_uris = podcast_uris
 
     def error(self, code: str, message: str, item: str = "channel", el: etree._Element | None = None) -> None:
-        self.issues.append(Issue(ERROR, code, message, item, el.sourceline if el is not None else None))
+        self.issues.append(Issue(Severity.ERROR, code, message, item, _line(el)))
 
     def warn(self, code: str, message: str, item: str = "channel", el: etree._Element | None = None) -> None:
-        self.issues.append(Issue(WARNING, code, message, item, el.sourceline if el is not None else None))
+        self.issues.append(Issue(Severity.WARNING, code, message, item, _line(el)))
 
     def p(self, name: str) -> list[str]:
         """Clark names of a podcast: tag under every accepted namespace URI."""
@@ -463,7 +454,7 @@ def _parse(xml: bytes, ck: _Checker) -> etree._Element | None:
                 seen.add(key)
                 ck.issues.append(
                     Issue(
-                        ERROR,
+                        Severity.ERROR,
                         "xml-syntax",
                         f"not well-formed XML: {entry.message.strip()} (column {entry.column})",
                         "feed",
@@ -471,10 +462,12 @@ def _parse(xml: bytes, ck: _Checker) -> etree._Element | None:
                     )
                 )
         if not seen:
-            ck.issues.append(Issue(ERROR, "xml-syntax", f"not well-formed XML: {exc}", "feed", exc.lineno))
+            ck.issues.append(
+                Issue(Severity.ERROR, "xml-syntax", f"not well-formed XML: {exc}", "feed", exc.lineno)
+            )
         return None
     except ValueError as exc:  # e.g. an encoding declaration lxml cannot honour
-        ck.issues.append(Issue(ERROR, "xml-syntax", f"cannot parse: {exc}", "feed"))
+        ck.issues.append(Issue(Severity.ERROR, "xml-syntax", f"cannot parse: {exc}", "feed"))
         return None
     encoding = root.getroottree().docinfo.encoding
     if encoding and encoding.upper().replace("_", "-") not in ("UTF-8", "UTF8"):
@@ -537,7 +530,7 @@ def _check_duplicates(parent: etree._Element, tags: tuple[str, ...], item: str, 
         if len(found) > 1:
             ck.error(
                 "duplicate-element",
-                f"{_prefixed(tag, parent.nsmap)} appears {len(found)} times; it must appear once",
+                f"{_prefixed(tag)} appears {len(found)} times; it must appear once",
                 item,
                 found[1],
             )
@@ -551,8 +544,7 @@ def _check_whitespace(parent: etree._Element, item: str, ck: _Checker) -> None:
         if text.strip() and text != text.strip():
             ck.warn(
                 "whitespace",
-                f"{_prefixed(el.tag, el.nsmap)} has leading or trailing whitespace; Apple "
-                "wants values without it",
+                f"{_prefixed(el.tag)} has leading or trailing whitespace; Apple wants values without it",
                 item,
                 el,
             )
@@ -565,7 +557,7 @@ def _check_lengths(parent: etree._Element, item: str, ck: _Checker) -> None:
             if size > MAX_BYTES:
                 ck.error(
                     "too-long",
-                    f"{_prefixed(tag, {})} is {size} bytes; Apple's limit is {MAX_BYTES}",
+                    f"{_prefixed(tag)} is {size} bytes; Apple's limit is {MAX_BYTES}",
                     item,
                     el,
                 )
@@ -581,14 +573,14 @@ def _check_lengths(parent: etree._Element, item: str, ck: _Checker) -> None:
             if length > MAX_CHARS:
                 ck.error(
                     "too-long",
-                    f"{_prefixed(tag, {})} is {length} characters; the limit is {MAX_CHARS}",
+                    f"{_prefixed(tag)} is {length} characters; the limit is {MAX_CHARS}",
                     item,
                     el,
                 )
     for tag in (f"{{{ITUNES_NS}}}subtitle", f"{{{ITUNES_NS}}}keywords", f"{{{ITUNES_NS}}}summary"):
         for el in parent.findall(tag):
             if HTML_RE.search(_text(el) or ""):
-                ck.warn("html-in-text", f"{_prefixed(tag, {})} contains HTML; it is plain text", item, el)
+                ck.warn("html-in-text", f"{_prefixed(tag)} contains HTML; it is plain text", item, el)
 
 
 def _check_required_text(
@@ -598,7 +590,7 @@ def _check_required_text(
     if el is None or not (_text(el) or "").strip():
         report = ck.warn if warning else ck.error
         what = "missing" if el is None else "empty"
-        report(code, f"<{_prefixed(tag, {})}> is {what}", item, parent if el is None else el)
+        report(code, f"<{_prefixed(tag)}> is {what}", item, parent if el is None else el)
         return None
     return el
 
@@ -637,14 +629,14 @@ def _check_image(parent: etree._Element, item: str, ck: _Checker, required: bool
                 parent,
             )
         return
-    href = el.get("href")
+    href = el.get("href", "")
     problem = _url_problem(href)
     if problem:
         ck.error(
             "itunes-image", f"itunes:image needs an href with an absolute http(s) URL: {problem}", item, el
         )
         return
-    suffix = PurePosixPath(urlsplit(href).path).suffix.lower()
+    suffix = url_suffix(href)
     if suffix not in (".jpg", ".jpeg", ".png"):
         ck.warn("image-type", f"artwork should be a .jpg or .png file, got {href}", item, el)
     if not href.isascii():
@@ -659,7 +651,7 @@ def _check_date(parent: etree._Element, tag: str, item: str, ck: _Checker) -> No
             parsed = email.utils.parsedate_to_datetime(value) if m else None
         except (TypeError, ValueError):
             parsed = None
-        if parsed is None:
+        if parsed is None or m is None:
             ck.error(
                 "date-format",
                 f"<{tag}> {value!r} is not an RFC 2822 date such as 'Wed, 15 Jun 2019 19:00:00 +0000'",
@@ -676,7 +668,7 @@ def _check_positive_int(parent: etree._Element, tag: str, item: str, ck: _Checke
         if not value.isdigit() or not value.isascii() or int(value) == 0:
             ck.error(
                 f"{_local(tag).lower()}-number",
-                f"{_prefixed(tag, {})} must be a whole number greater than 0, got {value!r}",
+                f"{_prefixed(tag)} must be a whole number greater than 0, got {value!r}",
                 item,
                 el,
             )
@@ -687,10 +679,11 @@ def _check_podcast_urls(scope: etree._Element, item: str, ck: _Checker, skip_ite
     tags = ck.p("*")
     subtrees = [child for child in scope if child.tag != "item"] if skip_items else [scope]
     for el in (el for tree in subtrees for el in tree.iter(*tags)):
-        name = _prefixed(el.tag, {})
+        name = _prefixed(el.tag)
         values = [(a, el.get(a)) for a in ("url", "href", "img", "uri") if el.get(a) is not None]
-        if el.get("srcset"):
-            values += [("srcset", part.split()[0]) for part in el.get("srcset").split(",") if part.split()]
+        srcset = el.get("srcset")
+        if srcset:
+            values += [("srcset", part.split()[0]) for part in srcset.split(",") if part.split()]
         for attr, value in values:
             if _is_url(value, ("https",)):
                 continue
@@ -715,6 +708,20 @@ def _check_podcast_urls(scope: etree._Element, item: str, ck: _Checker, skip_ite
 
 
 def _check_channel(channel: etree._Element, ck: _Checker) -> None:
+    _check_channel_basics(channel, ck)
+    _check_channel_categories(channel, ck)
+    _check_channel_self_link(channel, ck)
+    _check_channel_itunes(channel, ck)
+    _check_channel_podcast(channel, ck)
+    for tag in ("pubDate", "lastBuildDate"):
+        _check_date(channel, tag, "channel", ck)
+    _check_lengths(channel, "channel", ck)
+    _check_whitespace(channel, "channel", ck)
+    _check_podcast_urls(channel, "channel", ck, skip_items=True)
+
+
+def _check_channel_basics(channel: etree._Element, ck: _Checker) -> None:
+    """Single tags, the required texts, link, language, artwork and explicit."""
     _check_duplicates(channel, CHANNEL_SINGLE, "channel", ck)
     _check_required_text(channel, "title", "missing-title", "channel", ck)
     _check_required_text(channel, "description", "missing-description", "channel", ck)
@@ -739,6 +746,10 @@ def _check_channel(channel: etree._Element, ck: _Checker) -> None:
             )
     _check_image(channel, "channel", ck, required=True)
     _check_explicit(channel, "channel", ck, required=True)
+
+
+def _check_channel_categories(channel: etree._Element, ck: _Checker) -> None:
+    """At least one category, each from Apple's list."""
     categories = channel.findall(f"{{{ITUNES_NS}}}category")
     if not categories:
         ck.error(
@@ -757,6 +768,10 @@ def _check_channel(channel: etree._Element, ck: _Checker) -> None:
             problem = check_category(name, sub)
             if problem:
                 ck.error("itunes-category", problem, "channel", cat)
+
+
+def _check_channel_self_link(channel: etree._Element, ck: _Checker) -> None:
+    """PSP-1's ``atom:link rel="self"``."""
     selfs = [el for el in channel.findall(f"{{{ATOM_NS}}}link") if el.get("rel") == "self"]
     if not selfs:
         ck.error(
@@ -781,6 +796,10 @@ def _check_channel(channel: etree._Element, ck: _Checker) -> None:
                 "channel",
                 el,
             )
+
+
+def _check_channel_itunes(channel: etree._Element, ck: _Checker) -> None:
+    """The optional itunes tags: type, block, complete, new-feed-url, owner."""
     kind = channel.find(f"{{{ITUNES_NS}}}type")
     if kind is not None and (_text(kind) or "").strip() not in ("episodic", "serial"):
         ck.error(
@@ -806,6 +825,10 @@ def _check_channel(channel: etree._Element, ck: _Checker) -> None:
     owner = channel.find(f"{{{ITUNES_NS}}}owner")
     if owner is not None and not (_text(owner.find(f"{{{ITUNES_NS}}}email")) or "").strip():
         ck.warn("itunes-owner", "itunes:owner has no itunes:email", "channel", owner)
+
+
+def _check_channel_podcast(channel: etree._Element, ck: _Checker) -> None:
+    """``podcast:guid`` and ``podcast:locked``."""
     for el in ck.find_p(channel, "guid"):
         value = (_text(el) or "").strip()
         if not UUID_RE.match(value):
@@ -818,11 +841,6 @@ def _check_channel(channel: etree._Element, ck: _Checker) -> None:
     for el in ck.find_p(channel, "locked"):
         if (_text(el) or "").strip().lower() not in ("yes", "no"):
             ck.error("podcast-locked", f"podcast:locked must be yes or no, got {_text(el)!r}", "channel", el)
-    for tag in ("pubDate", "lastBuildDate"):
-        _check_date(channel, tag, "channel", ck)
-    _check_lengths(channel, "channel", ck)
-    _check_whitespace(channel, "channel", ck)
-    _check_podcast_urls(channel, "channel", ck, skip_items=True)
 
 
 # ------------------------------------------------------------------ items
@@ -880,12 +898,12 @@ def _check_enclosure(item: etree._Element, label: str, ck: _Checker) -> str | No
     if not mime:
         ck.error("enclosure-type", "enclosure has no type (e.g. audio/mpeg)", label, enclosure)
     if url:
-        suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
+        suffix = url_suffix(url)
         if suffix not in APPLE_EXTENSIONS:
             ck.warn(
                 "enclosure-extension",
-                f"Apple lists an episode only for .m4a .mp3 .mov .mp4 .m4v .pdf "
-                f".epub files; the URL ends in {suffix or 'no extension'!r}",
+                f"Apple lists an episode only for {' '.join(APPLE_EXTENSIONS)} "
+                f"files; the URL ends in {suffix or 'no extension'!r}",
                 label,
                 enclosure,
             )
@@ -1003,76 +1021,91 @@ def _check_items(channel: etree._Element, ck: _Checker) -> None:
         label = _item_label(item, index)
         _check_duplicates(item, ITEM_SINGLE, label, ck)
         _check_required_text(item, "title", "missing-title", label, ck)
-        guid_el = _check_required_text(item, "guid", "missing-guid", label, ck)
-        if guid_el is not None:
-            guid = (_text(guid_el) or "").strip()
-            if guid in guids:
-                ck.error(
-                    "duplicate-guid",
-                    f"guid {guid!r} is also used by item #{guids[guid]}; Apple "
-                    "does not process new episodes with a duplicate guid",
-                    label,
-                    guid_el,
-                )
-            else:
-                guids[guid] = f"{index}"
-            if guid_el.get("isPermaLink", "true") == "true" and not _is_url(guid):
-                ck.warn(
-                    "guid-permalink", f'guid {guid!r} is not a URL: add isPermaLink="false"', label, guid_el
-                )
-        url = _check_enclosure(item, label, ck)
-        if url:
-            if url in enclosures:
-                ck.error(
-                    "duplicate-enclosure-url",
-                    f"enclosure URL {url} is also used by item "
-                    f"{enclosures[url]}; Apple ignores duplicate enclosures",
-                    label,
-                    item.find("enclosure"),
-                )
-            else:
-                enclosures[url] = f"#{index} ({label})"
-        for el in item.findall("link"):
-            if not _is_url((_text(el) or "").strip()):
-                ck.error(
-                    "link",
-                    f"<link> must be an absolute http(s) URL: {_url_problem((_text(el) or '').strip())}",
-                    label,
-                    el,
-                )
-        if item.find("pubDate") is None:
-            ck.warn("missing-pubdate", "<pubDate> is missing", label, item)
-        _check_date(item, "pubDate", label, ck)
-        if item.find("description") is None and item.find(f"{{{CONTENT_NS}}}encoded") is None:
-            ck.warn("missing-description", "the item has no description", label, item)
-        for el in item.findall(f"{{{ITUNES_NS}}}duration"):
-            value = (_text(el) or "").strip()
-            if not DURATION_RE.match(value):
-                ck.error(
-                    "itunes-duration",
-                    f"itunes:duration {value!r} must be seconds (e.g. 3723) or [H:]MM:SS without fractions",
-                    label,
-                    el,
-                )
-        _check_positive_int(item, f"{{{ITUNES_NS}}}season", label, ck)
-        _check_positive_int(item, f"{{{ITUNES_NS}}}episode", label, ck)
-        if serial and item.find(f"{{{ITUNES_NS}}}episode") is None:
-            ck.error("serial-episode", "a serial show needs itunes:episode on every item", label, item)
-        for el in item.findall(f"{{{ITUNES_NS}}}episodeType"):
-            if (_text(el) or "").strip() not in ("full", "trailer", "bonus"):
-                ck.error(
-                    "itunes-episodetype",
-                    f"itunes:episodeType must be full, trailer or bonus, got {_text(el)!r}",
-                    label,
-                    el,
-                )
-        _check_explicit(item, label, ck, required=False)
-        _check_image(item, label, ck, required=False)
-        _check_psc(item, label, ck)
-        _check_item_podcast_tags(item, label, ck)
-        _check_podcast_urls(item, label, ck, skip_items=False)
-        _check_lengths(item, label, ck)
-        _check_whitespace(item, label, ck)
+        _check_guid(item, label, index, guids, ck)
+        _check_enclosure_unique(item, label, index, enclosures, ck)
+        _check_item_tags(item, label, serial, ck)
+
+
+def _check_guid(item: etree._Element, label: str, index: int, guids: dict[str, str], ck: _Checker) -> None:
+    """A guid, used by no earlier item (``guids``: guid -> the item number that has it)."""
+    guid_el = _check_required_text(item, "guid", "missing-guid", label, ck)
+    if guid_el is not None:
+        guid = (_text(guid_el) or "").strip()
+        if guid in guids:
+            ck.error(
+                "duplicate-guid",
+                f"guid {guid!r} is also used by item #{guids[guid]}; Apple "
+                "does not process new episodes with a duplicate guid",
+                label,
+                guid_el,
+            )
+        else:
+            guids[guid] = f"{index}"
+        if guid_el.get("isPermaLink", "true") == "true" and not _is_url(guid):
+            ck.warn("guid-permalink", f'guid {guid!r} is not a URL: add isPermaLink="false"', label, guid_el)
+
+
+def _check_enclosure_unique(
+    item: etree._Element, label: str, index: int, enclosures: dict[str, str], ck: _Checker
+) -> None:
+    """The enclosure, its URL used by no earlier item (``enclosures``: URL -> that item)."""
+    url = _check_enclosure(item, label, ck)
+    if url:
+        if url in enclosures:
+            ck.error(
+                "duplicate-enclosure-url",
+                f"enclosure URL {url} is also used by item "
+                f"{enclosures[url]}; Apple ignores duplicate enclosures",
+                label,
+                item.find("enclosure"),
+            )
+        else:
+            enclosures[url] = f"#{index} ({label})"
+
+
+def _check_item_tags(item: etree._Element, label: str, serial: bool, ck: _Checker) -> None:
+    """Everything else an item says: link, date, description, duration, numbers, artwork, chapters..."""
+    for el in item.findall("link"):
+        if not _is_url((_text(el) or "").strip()):
+            ck.error(
+                "link",
+                f"<link> must be an absolute http(s) URL: {_url_problem((_text(el) or '').strip())}",
+                label,
+                el,
+            )
+    if item.find("pubDate") is None:
+        ck.warn("missing-pubdate", "<pubDate> is missing", label, item)
+    _check_date(item, "pubDate", label, ck)
+    if item.find("description") is None and item.find(f"{{{CONTENT_NS}}}encoded") is None:
+        ck.warn("missing-description", "the item has no description", label, item)
+    for el in item.findall(f"{{{ITUNES_NS}}}duration"):
+        value = (_text(el) or "").strip()
+        if not DURATION_RE.match(value):
+            ck.error(
+                "itunes-duration",
+                f"itunes:duration {value!r} must be seconds (e.g. 3723) or [H:]MM:SS without fractions",
+                label,
+                el,
+            )
+    _check_positive_int(item, f"{{{ITUNES_NS}}}season", label, ck)
+    _check_positive_int(item, f"{{{ITUNES_NS}}}episode", label, ck)
+    if serial and item.find(f"{{{ITUNES_NS}}}episode") is None:
+        ck.error("serial-episode", "a serial show needs itunes:episode on every item", label, item)
+    for el in item.findall(f"{{{ITUNES_NS}}}episodeType"):
+        if (_text(el) or "").strip() not in ("full", "trailer", "bonus"):
+            ck.error(
+                "itunes-episodetype",
+                f"itunes:episodeType must be full, trailer or bonus, got {_text(el)!r}",
+                label,
+                el,
+            )
+    _check_explicit(item, label, ck, required=False)
+    _check_image(item, label, ck, required=False)
+    _check_psc(item, label, ck)
+    _check_item_podcast_tags(item, label, ck)
+    _check_podcast_urls(item, label, ck, skip_items=False)
+    _check_lengths(item, label, ck)
+    _check_whitespace(item, label, ck)
 
 
 # ------------------------------------------------------------------ entry point

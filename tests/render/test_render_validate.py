@@ -375,3 +375,20 @@ def test_channel_podcast_urls_are_checked_once_and_named_channel():
         ),
         ('href="https://example.org/host">', 'href="host.html">'),
     ) == [(E, "channel", "podcast-url"), (E, "channel", "podcast-https")]  # attributes: url, href, img, uri
+
+
+def test_enclosure_extension_and_type_come_from_the_media_table():
+    xml = (FEEDS / "valid.xml").read_text()
+    ogg = xml.replace(
+        'ab-testing.mp3" length="61234567" type="audio/mpeg"', 'ab-testing.ogg" length="1" type="audio/ogg"'
+    )
+    (issue,) = validate_feed(ogg.encode()).issues
+    assert (issue.severity, issue.item, issue.code) == (W, ITEM1, "enclosure-extension")
+    assert issue.message == (
+        "Apple lists an episode only for .m4a .mp3 .mov .mp4 .m4v .pdf .epub files; the URL ends in '.ogg'"
+    )
+    # an alias of the extension's type is accepted; a type of another extension is not
+    assert validate_feed(xml.replace('type="audio/mpeg"', 'type="audio/mp3"').encode()).issues == ()
+    (mismatch,) = validate_feed(xml.replace('type="audio/mpeg"', 'type="audio/ogg"').encode()).issues
+    assert mismatch.code == "enclosure-type-mismatch"
+    assert mismatch.message.endswith("(expected audio/mp3 or audio/mpeg or audio/mpeg3)")

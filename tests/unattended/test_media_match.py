@@ -11,7 +11,7 @@ from feedtool.media.match import match_items, title_stem
 from feedtool.model import Episode
 from feedtool.read.anchor import anchor_id_from_episode_field, anchor_id_from_url
 from feedtool.read.episodes import read_episodes
-from feedtool.rss.parse import FeedItem, read_feed_items
+from feedtool.rss.parse import ParsedItem, read_feed_items
 
 from .support import EPISODES, HOST_FEED
 
@@ -113,8 +113,8 @@ def _episode(slug, title, short=None, ids=(), links=(), guid=None) -> Episode:
     )
 
 
-def _item(position, title, link=None, guid=None) -> FeedItem:
-    return FeedItem(
+def _item(position, title, link=None, guid=None) -> ParsedItem:
+    return ParsedItem(
         guid=guid or f"guid-{position}",
         title=title,
         link=link,
