@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from feedsupport import EPISODES
+
+from feedtool import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
@@ -18,3 +27,126 @@ def show(tmp_path: Path) -> Path:
     dest = tmp_path / "show"
     shutil.copytree(FIXTURES / "show", dest)
     return dest
+
+
+# --- the CLI in-process, fixture episodes, a loopback podcast host (feed, media and import tests)
+
+
+@pytest.fixture
+def run_cli(monkeypatch, capsys) -> Callable[..., tuple[int, str, str]]:
+    """Run ``feedtool ARGS`` in-process; returns (exit code, stdout, stderr).
+
+    Only command modules that exist on this branch are registered, so these tests
+    run before and after the other commands are merged.
+    """
+    available = tuple(m for m in cli.COMMAND_MODULES if importlib.util.find_spec(f"feedtool.commands.{m}"))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", available)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = cli.main([str(a) for a in argv])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+@pytest.fixture
+def episodes_dir(tmp_path) -> Path:
+    """A private copy of the fixture episodes (tests may add media.yaml or files)."""
+    target = tmp_path / "episodes"
+    shutil.copytree(EPISODES, target)
+    return target
+
+
+@dataclass
+class Route:
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "application/rss+xml; charset=UTF-8"
+    delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+    stream_bytes: int = 0  # send this many filler bytes without a Content-Length
+    drip_interval: float = 0.0  # send the body 100 bytes at a time, this many seconds apart
+    chunked: bool = False  # Transfer-Encoding: chunked, as many hosts' CDNs answer
+
+
+@dataclass
+class HostServer:
+    base_url: str
+    routes: dict[str, Route]
+    hits: list[str]
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+@pytest.fixture
+def host_server() -> Iterator[HostServer]:
+    """A real HTTP server on 127.0.0.1 playing the podcast host."""
+    routes: dict[str, Route] = {}
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            route = routes.get(self.path, Route(404, b"not found", "text/plain"))
+            if route.delay:
+                time.sleep(route.delay)
+            self.send_response(route.status)
+            self.send_header("Content-Type", route.content_type)
+            for name, value in route.headers.items():
+                self.send_header(name, value)
+            if route.chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                for start in range(0, len(route.body), 4000):
+                    piece = route.body[start : start + 4000]
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                self.wfile.write(b"0\r\n\r\n")
+                return
+            if route.drip_interval:
+                self.send_header("Connection", "close")
+                self.end_headers()
+                try:
+                    for start in range(0, len(route.body), 100):
+                        self.wfile.write(route.body[start : start + 100])
+                        self.wfile.flush()
+                        time.sleep(route.drip_interval)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                self.close_connection = True
+                return
+            if route.stream_bytes:
+                self.send_header("Connection", "close")
+                self.end_headers()
+                chunk = b"<!-- filler -->" * 4096
+                sent = 0
+                try:
+                    while sent < route.stream_bytes:
+                        self.wfile.write(chunk)
+                        sent += len(chunk)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                self.close_connection = True
+                return
+            self.send_header("Content-Length", str(len(route.body)))
+            self.end_headers()
+            try:
+                self.wfile.write(route.body)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (size cap, timeout)
+                self.close_connection = True
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield HostServer(f"http://127.0.0.1:{server.server_address[1]}", routes, hits)
+    finally:
+        server.shutdown()
+        server.server_close()

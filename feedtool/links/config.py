@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from feedtool.config_fields import FieldReader
+from feedtool.config.fields import FieldReader
 
 DEFAULT_ENDPOINTS = {
     "youtube_oembed": "https://www.youtube.com/oembed",

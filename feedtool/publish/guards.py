@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from feedtool.config_fields import FieldReader
+from feedtool.config.fields import FieldReader
 from feedtool.errors import ConfigError
 from feedtool.output import atomic_write
 from feedtool.render.feed import FeedItem

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from feedtool.categories import check_category
+from feedtool.config.categories import check_category
 from feedtool.model import Problem, Severity
 from feedtool.rss.namespaces import (
     ATOM_NS,

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from feedtool.config import load_config
-from feedtool.config_fields import parse_interval
+from feedtool.config.fields import parse_interval
 from feedtool.errors import ConfigError
 from feedtool.links.config import DEFAULT_ENDPOINTS
 

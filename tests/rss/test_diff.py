@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from feedtool.rss.diff import diff_feeds
+from feedsupport import feed_xml, item_xml
 
-from .support import feed_xml, item_xml
+from feedtool.rss.diff import diff_feeds
 
 ONE = item_xml("g1", "Episode one", "https://cdn.example.org/1.mp3")
 TWO = item_xml("g2", "Episode two", "https://cdn.example.org/2.mp3", date="Tue, 23 Jan 2024 17:00:00 GMT")

@@ -9,13 +9,12 @@ import time
 
 import pytest
 import yaml
+from conftest import Route
+from feedsupport import HOST_FEED
 
 from feedtool.errors import SourceError
 from feedtool.media.source import fetch_url, public_source
 from feedtool.read.media_manifest import load_manifest
-
-from .conftest import Route
-from .support import HOST_FEED
 
 EXPECTED_SLUGS = [
     "ab-testing-and-product-experimentation",

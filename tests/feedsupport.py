@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent / "fixtures" / "host"
 HOST_FEED = FIXTURES / "anchor_feed.xml"
 EPISODES = FIXTURES / "episodes"
 

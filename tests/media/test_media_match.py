@@ -6,14 +6,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from feedsupport import EPISODES, HOST_FEED
 
 from feedtool.media.match import match_items, title_stem
 from feedtool.model import Episode
 from feedtool.read.anchor import anchor_id_from_episode_field, anchor_id_from_url
 from feedtool.read.episodes import read_episodes
 from feedtool.rss.parse import ParsedItem, read_feed_items
-
-from .support import EPISODES, HOST_FEED
 
 
 @pytest.mark.parametrize(

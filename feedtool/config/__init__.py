@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from feedtool.categories import check_category
-from feedtool.config_fields import FieldReader
+from feedtool.config.categories import check_category
+from feedtool.config.fields import FieldReader
 from feedtool.errors import ConfigError
 from feedtool.model import Person
 

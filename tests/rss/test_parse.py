@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from feedsupport import HOST_FEED, feed_xml, item_xml
 
 from feedtool.rss.parse import (
     FeedReadError,
@@ -13,8 +14,6 @@ from feedtool.rss.parse import (
     read_feed,
     read_feed_items,
 )
-
-from .support import HOST_FEED, feed_xml, item_xml
 
 
 @pytest.mark.parametrize(
