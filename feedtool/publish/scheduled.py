@@ -19,7 +19,7 @@ from feedtool.errors import BuildFailed, ExitCode
 from feedtool.links import check_links as run_check
 from feedtool.links.report import FORMATS
 from feedtool.model import Problem
-from feedtool.output import atomic_write
+from feedtool.output import atomic_write, remove_stale_temporaries
 from feedtool.publish.build import BuildResult, build
 
 
@@ -114,6 +114,8 @@ def scheduled_run(
     # the episodes and media manifest the build just read: nothing is read twice
     report = run_check(result.output.episodes, config, links_config, manifest=result.output.manifest)
     reports_dir = reports_dir or default_reports_dir(config)
+    # what a run killed while writing them left behind (this run holds the lock)
+    remove_stale_temporaries(reports_dir, {f"links{fmt.suffix}" for fmt in FORMATS.values()})
     written = []
     for fmt in FORMATS.values():
         path = reports_dir / f"links{fmt.suffix}"
