@@ -380,3 +380,30 @@ def test_run_removes_its_reports_temporaries(show, tmp_path):
     )
     assert outcome.published and not any(p.exists() for p in stale) and mine.exists()
     assert (reports / "links.json").is_file()
+
+
+def test_run_reports_on_a_full_disk_are_reported_not_a_traceback(show, tmp_path, monkeypatch, capsys):
+    """Sibling of case 12: the feed is out when the reports are written; a full disk there
+    is one line per report, the run's exit code unchanged."""
+    cfg = show / "config" / "podcast.yaml"
+    cfg.write_text(cfg.read_text() + "links:\n  exclude: ['.']\n")  # every link excluded: no request
+    reports = tmp_path / "reports"
+    with full_disk_for(monkeypatch, lambda p: "/reports/.links." in p):
+        code = main(
+            [
+                "run",
+                "--config",
+                str(cfg),
+                "--episodes",
+                str(show / "episodes"),
+                "--out",
+                str(show / "public"),
+                "--reports",
+                str(reports),
+            ]
+        )
+    assert code == ExitCode.OK
+    out = capsys.readouterr().out
+    assert "Traceback" not in out and f"4 report(s) NOT written in {reports}" in out
+    assert f"{reports / 'links.json'}: error: reports: cannot write it: No space left on device" in out
+    assert (show / "public" / "feed.xml").is_file() and not temporaries(reports)

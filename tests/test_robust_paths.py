@@ -90,6 +90,17 @@ def test_an_unusable_state_dir_is_one_usage_error(show, tmp_path, capsys, comman
     assert not (show / "public").exists()
 
 
+@pytest.mark.parametrize(("case", "make"), [c[:2] for c in STATE_DIRS], ids=[c for c, _, _ in STATE_DIRS])
+def test_links_with_an_unusable_state_dir_is_one_usage_error(show, tmp_path, capsys, case, make):
+    """``links`` takes no lock: opening the history (in the state folder by default) says what is wrong."""
+    state = make(tmp_path)
+    set_state_dir(show, state)
+    assert cli(show, "links") == ExitCode.USAGE
+    line = one_error_line(capsys.readouterr().err)
+    assert line.startswith(f"error: {state}"), line
+    assert "cannot open the link history database" in line and "set links.history" in line, line
+
+
 def test_a_state_dir_on_a_read_only_mount_is_one_usage_error(show, tmp_path, capsys):
     with read_only_mount(tmp_path / "ro") as ro:
         set_state_dir(show, str(ro / "state"))
