@@ -6,15 +6,30 @@ either the old file or the new one, never half of one. A publish writes all
 changed files' temporaries first and renames only when all of them were
 written; the feed goes last, so it never points at a chapters or transcript
 file that is not there yet. Unchanged files are not touched (mtimes stay).
+
+Temporaries are named ``.NAME.XXXXXXXX.tmp`` (``TEMPORARY``); a run that was
+killed mid-write leaves them behind, and the next run that holds the lock
+removes those of its folders (``remove_stale_temporaries``), never any other
+file. A write that fails (a full disk) raises ``OSError`` naming the target
+file, with the old file intact and its temporary removed.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import re
+import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from feedtool.errors import UsageError
+
+# what ``_write_temp`` creates: mkstemp's 8 random characters between ".NAME." and ".tmp"
+TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
+PROBE_NAME = "feedtool-probe"  # ``check_folder``'s empty temporary: ".feedtool-probe.XXXXXXXX.tmp"
 
 
 @dataclass(frozen=True)
@@ -36,6 +51,18 @@ def _same(path: Path, data: bytes) -> bool:
         return path.read_bytes() == data
     except OSError:
         return False
+
+
+def _naming(exc: OSError, path: Path) -> OSError:
+    """``exc`` about ``path`` (not about its temporary, which is gone): the message names the file."""
+    if exc.errno is None:
+        return exc
+    return OSError(exc.errno, exc.strerror or str(exc), str(path))
+
+
+def is_full(exc: OSError) -> bool:
+    """A full disk (or quota): freeing space, not changing the command, is the fix."""
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def _write_temp(path: Path, data: bytes) -> Path:
@@ -67,32 +94,150 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def atomic_write(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` atomically; False (and no write) when already identical."""
+    """Write ``data`` to ``path`` atomically; False (and no write) when already identical.
+
+    A target that exists and is not a regular file (``/dev/null``, ``/dev/stdout``, a named
+    pipe: ``links --output /dev/stdout``) is written to directly: renaming over it would
+    replace the device itself, which a run as root is allowed to do.
+    """
+    if _is_special(path):
+        try:
+            with open(path, "wb") as stream:
+                stream.write(data)
+        except OSError as exc:
+            raise _naming(exc, path) from exc
+        return True
     if _same(path, data):
         return False
-    tmp = _write_temp(path, data)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
+    staged = stage(path, data)
+    staged.commit()
     return True
 
 
-def _remove_stale_temporaries(out_dir: Path, files: Iterable[OutputFile]) -> None:
-    """Temporaries left by a run that was killed mid-write (callers hold the run lock)."""
-    for folder in {(out_dir / f.relpath).parent for f in files}:
-        if folder.is_dir():
-            for tmp in folder.glob(".*.tmp"):
-                tmp.unlink(missing_ok=True)
+def _is_special(path: Path) -> bool:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """A file's new content, written and synced beside it but not yet in its place.
+
+    Staging first lets a caller find out that a file cannot be written (a full
+    disk) before it changes anything else, and put it in place later with a
+    rename, which needs no space."""
+
+    temporary: Path
+    target: Path
+
+    def commit(self) -> None:
+        """Rename the new content over the target (the temporary is removed if that fails)."""
+        try:
+            os.replace(self.temporary, self.target)
+        except OSError as exc:
+            self.discard()
+            raise _naming(exc, self.target) from exc
+        except BaseException:
+            self.discard()
+            raise
+        _fsync_dir(self.target.parent)
+
+    def discard(self) -> None:
+        self.temporary.unlink(missing_ok=True)
+
+
+def stage(path: Path, data: bytes) -> StagedFile:
+    """Write ``data`` into a temporary beside ``path``; raises OSError naming ``path``."""
+    try:
+        return StagedFile(_write_temp(path, data), path)
+    except OSError as exc:
+        raise _naming(exc, path) from exc
+
+
+def remove_stale_temporaries(folder: Path, names: Collection[str] | None = None) -> None:
+    """Remove the temporaries a killed run left in ``folder`` (only files of ``TEMPORARY``'s
+    form, only for the file names ``names`` when given). Callers hold the run lock: no
+    other feedtool is writing there. Never fails: leftovers only cost space."""
+    try:
+        candidates = list(folder.iterdir()) if folder.is_dir() else []
+    except OSError:
+        return
+    for file in candidates:
+        match = TEMPORARY.fullmatch(file.name)
+        if match is None or (names is not None and match["name"] not in names):
+            continue
+        try:
+            if file.is_symlink() or file.is_file():  # never a folder someone put there
+                file.unlink()
+        except OSError:
+            pass
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISREG, "a file"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a folder"
+
+
+def check_folder(path: Path, what: str, hint: str, *, writable: bool = True) -> None:
+    """Raise UsageError unless ``path`` is (or can be created as) a folder feedtool can write.
+
+    ``what`` names the folder in the message ("--out", "the state folder"), ``hint``
+    says what to do. Writability is tried, not inferred from permission bits: root
+    may write a folder without write permission, but not one on a read-only mount,
+    in ``/proc`` or in ``/sys``. The probe is an empty temporary (no space needed)
+    removed at once; with ``writable=False`` (dry runs) nothing is written.
+    """
+    existing = Path(path)
+    while True:
+        try:
+            mode = existing.stat().st_mode
+            break
+        except (FileNotFoundError, NotADirectoryError):  # NotADirectory: a file on the way
+            if existing.parent == existing:
+                raise UsageError(f"{path}: cannot use it as {what}: it does not exist; {hint}") from None
+            existing = existing.parent
+        except OSError as exc:  # ELOOP, EACCES
+            raise UsageError(f"{path}: cannot use it as {what}: {exc.strerror or exc}; {hint}") from None
+    if not stat.S_ISDIR(mode):
+        where = "it is" if existing == Path(path) else f"{existing} is"
+        raise UsageError(f"{path}: cannot use it as {what}: {where} {_kind(mode)}, not a folder; {hint}")
+    if not writable:
+        return
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{PROBE_NAME}.", suffix=".tmp", dir=existing)
+    except OSError as exc:
+        if is_full(exc):
+            return  # no inode left: the write itself reports the full disk, with its own advice
+        inside = "" if existing == Path(path) else f" (in {existing})"
+        reason = exc.strerror or str(exc)
+        raise UsageError(
+            f"{path}: cannot use it as {what}: cannot write there{inside}: {reason}; {hint}"
+        ) from None
+    os.close(fd)
+    Path(probe).unlink(missing_ok=True)
 
 
 def publish(
     out_dir: Path, files: list[OutputFile] | tuple[OutputFile, ...], last: str = "feed.xml"
 ) -> PublishResult:
-    """Write ``files`` under ``out_dir`` as one step; ``last`` is renamed after all others."""
-    _remove_stale_temporaries(out_dir, files)
+    """Write ``files`` under ``out_dir`` as one step; ``last`` is renamed after all others.
+
+    Raises OSError naming the file that could not be written; then no file was
+    replaced and no temporary is left (a failed rename may have replaced the
+    files renamed before it, never ``last``)."""
+    for folder in _folders(out_dir, files):
+        remove_stale_temporaries(folder)
     ordered = sorted(files, key=lambda f: (f.relpath == last, f.relpath))
     changed = [f for f in ordered if not _same(out_dir / f.relpath, f.data)]
     unchanged = tuple(f.relpath for f in ordered if f not in changed)
@@ -100,7 +245,10 @@ def publish(
     try:
         for f in changed:
             target = out_dir / f.relpath
-            temps.append((_write_temp(target, f.data), target))
+            try:
+                temps.append((_write_temp(target, f.data), target))
+            except OSError as exc:
+                raise _naming(exc, target) from exc
     except BaseException:
         for tmp, _ in temps:
             tmp.unlink(missing_ok=True)
@@ -108,7 +256,10 @@ def publish(
     folders = set()
     try:
         for tmp, target in temps:
-            os.replace(tmp, target)
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise _naming(exc, target) from exc
             folders.add(target.parent)
     except BaseException:
         for tmp, _ in temps:
@@ -117,6 +268,11 @@ def publish(
     for folder in sorted(folders):
         _fsync_dir(folder)
     return PublishResult(tuple(f.relpath for f in changed), unchanged)
+
+
+def _folders(out_dir: Path, files: Iterable[OutputFile]) -> list[Path]:
+    """The output folder and every folder a file of this publish goes in."""
+    return sorted({Path(out_dir), *((Path(out_dir) / f.relpath).parent for f in files)})
 
 
 def pending_changes(out_dir: Path, files: list[OutputFile] | tuple[OutputFile, ...]) -> tuple[str, ...]:

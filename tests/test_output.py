@@ -1,4 +1,6 @@
 import os
+import threading
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +73,21 @@ def test_failed_rename_leaves_no_temporary(tmp_path, monkeypatch):
         publish(tmp_path, [OutputFile("feed.xml", b"x")])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
     assert (tmp_path / "a.txt").read_bytes() == b"old"
+
+
+def test_atomic_write_to_a_device_writes_through_and_never_replaces_it(tmp_path):
+    """``links --output /dev/null`` as root: a rename would put a regular file where the device was."""
+    import stat as stat_mod
+
+    from feedtool.output import atomic_write
+
+    assert atomic_write(Path("/dev/null"), b"report") is True
+    assert stat_mod.S_ISCHR(Path("/dev/null").stat().st_mode)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    atomic_write(fifo, b"through the pipe")
+    reader.join(5)
+    assert received == [b"through the pipe"] and stat_mod.S_ISFIFO(fifo.stat().st_mode)

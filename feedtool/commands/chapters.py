@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from feedtool.commands._common import print_problems
-from feedtool.errors import ExitCode
+from feedtool.errors import ExitCode, UsageError
 from feedtool.read.episodes import read_episode
 from feedtool.render import chapters as ch
 
@@ -29,6 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> ExitCode:
+    if not args.file.exists():  # a command line to fix (exit 2), like a missing episodes folder
+        raise UsageError(f"{args.file}: episode file not found (pass an episode .md file)")
     episode, problems = read_episode(args.file)
     if episode is None:
         print_problems(problems)

@@ -10,14 +10,26 @@ failing; every result is written in its own short ``BEGIN IMMEDIATE``
 transaction as soon as it is known, so a run killed halfway keeps what it
 finished and loses only its unfinished work. A URL already counted by another
 run that started later than this one is not counted twice.
+
+The database is state, never a reason to stop checking links:
+- a corrupt file (not SQLite, failing its integrity check, another schema) is
+  moved aside as ``NAME.corrupt-<UTC timestamp>`` with a warning, and a new
+  history starts;
+- a file deleted or replaced during a run is noticed at the next write: the
+  run's results so far are written again into a new database at the path,
+  with a warning (SQLite would otherwise write on into the deleted file);
+- a full disk is a warning: this run's verdicts stand, unsaved.
+Warnings go to ``warn`` (standard error by default), one line each.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +38,24 @@ from feedtool.links.model import Evidence, Outcome
 from feedtool.links.verdict import Verdict
 
 SCHEMA_VERSION = 1
+_COLUMNS = {
+    "meta": ("key", "value"),
+    "urls": (
+        "url",
+        "first_seen",
+        "last_checked",
+        "last_ok",
+        "broken_since",
+        "consecutive_failures",
+        "confirmed",
+        "last_verdict",
+        "final_url",
+        "reason",
+        "evidence",
+        "last_run",
+    ),
+    "runs": ("id", "started", "finished", "duration", "counts", "status"),
+}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS urls (
@@ -124,22 +154,164 @@ def _evidence_json(evidence: Evidence) -> str:
     return json.dumps(asdict(evidence), sort_keys=True)
 
 
+class CorruptHistory(sqlite3.DatabaseError):
+    """A file at the history path that is not a usable history database."""
+
+
+def _is_corrupt(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(exc, CorruptHistory) or code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def _is_full(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+
+
+def _check_header(path: Path) -> None:
+    """CorruptHistory for a file that does not even start like SQLite, found before SQLite
+    opens it (SQLite would delete a write-ahead log beside it, which goes aside with it)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError:  # absent (a new history), or unopenable: SQLite says why
+        return
+    if head and head != b"SQLite format 3\x00":
+        raise CorruptHistory("not an SQLite database")
+
+
+def _warn_on_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    """One ``History.record`` call, kept to write it again if the file vanishes mid-run."""
+
+    url: str
+    outcome: Outcome
+    now: datetime
+    run_id: int  # as the caller knows it
+    run_started: datetime
+    confirm_after: int
+
+
 class History:
     """An open history database. Use from one thread (the dispatcher)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, warn: Callable[[str], None] | None = None) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path), timeout=30.0, isolation_level=None)
-        self.db.execute("PRAGMA busy_timeout = 30000")
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("PRAGMA synchronous = NORMAL")
-        with self._transaction():
-            for statement in _SCHEMA.strip().split(";"):
-                if statement.strip():
-                    self.db.execute(statement)
-            self.db.execute(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
+        self.warn = warn or _warn_on_stderr
+        self._runs: dict[int, datetime] = {}  # runs this object started, by the id the caller knows
+        self._finished: dict[int, tuple[datetime, float, dict[str, int], str]] = {}
+        self._run_ids: dict[int, int] = {}  # caller's run id -> its row in a recreated database
+        self._recorded: list[_Recorded] = []
+        self._full_warned = False
+        try:
+            _check_header(path)
+            self.db = self._connect()
+        except sqlite3.DatabaseError as exc:
+            if not _is_corrupt(exc):
+                raise
+            aside = self._move_aside()
+            self.warn(
+                f"warning: {path}: the link history database is corrupt ({exc}); moved it to {aside} "
+                "and started a new history (links' failure streaks start again)"
+            )
+            self.db = self._connect()
+        self._identity = self._file_identity()
+
+    def _connect(self) -> sqlite3.Connection:
+        """Open (or create) the database at ``path`` and check it; CorruptHistory when it is not ours."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(str(self.path), timeout=30.0, isolation_level=None)
+        try:
+            db.execute("PRAGMA busy_timeout = 30000")
+            # checked before anything is written, so a file moved aside keeps its bytes
+            verdict = db.execute("PRAGMA quick_check").fetchone()
+            if verdict is None or verdict[0] != "ok":
+                raise CorruptHistory(f"integrity check failed: {verdict[0] if verdict else 'no answer'}")
+            for table, columns in _COLUMNS.items():
+                found = tuple(row[1] for row in db.execute(f"PRAGMA table_info({table})"))
+                if found and found != columns:
+                    raise CorruptHistory(f"table {table} has the columns {', '.join(found)}, not feedtool's")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _SCHEMA.strip().split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(
+                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
+                )
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _move_aside(self) -> Path:
+        """Rename the corrupt file (and its write-ahead log) to ``NAME.corrupt-<timestamp>``."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
+        os.replace(self.path, aside)
+        wal = self.path.with_name(self.path.name + "-wal")
+        if wal.exists():  # never let a new database replay the old one's log
+            os.replace(wal, aside.with_name(aside.name + "-wal"))
+        self.path.with_name(self.path.name + "-shm").unlink(missing_ok=True)  # an index, rebuilt
+        return aside
+
+    def _file_identity(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
+
+    def _still_there(self) -> None:
+        """If the file was deleted or replaced since it was opened, write this run into a new one."""
+        if self._identity is None or self._file_identity() == self._identity:
+            return
+        self.db.close()
+        try:
+            self.db = self._connect()
+        except (sqlite3.Error, OSError) as exc:
+            self.db = sqlite3.connect(":memory:", isolation_level=None)  # the run goes on, unsaved
+            self.db.executescript(_SCHEMA)
+            self._identity = None
+            self.warn(
+                f"warning: {self.path}: the link history database was deleted or replaced during this run "
+                f"and cannot be created again ({exc}): this run's history is not saved"
+            )
+        else:
+            self._identity = self._file_identity()
+            self.warn(
+                f"warning: {self.path}: the link history database was deleted or replaced during this run; "
+                "this run's results were written to a new one there (earlier history is lost)"
+            )
+        self._replay()
+
+    def _replay(self) -> None:
+        for caller_id, started in self._runs.items():
+            self._run_ids[caller_id] = self._insert_run(started)
+        for item in self._recorded:
+            self._store(item, self._run_ids.get(item.run_id, item.run_id))
+        for caller_id, (finished, duration, counts, status) in self._finished.items():
+            self._update_run(self._run_ids.get(caller_id, caller_id), finished, duration, counts, status)
+
+    def _disk_full(self, exc: sqlite3.Error) -> None:
+        if not self._full_warned:
+            self._full_warned = True
+            self.warn(
+                f"warning: {self.path}: the link history cannot be saved ({exc}): this run's verdicts "
+                "stand but are not remembered; free some space on its disk"
             )
 
     @contextlib.contextmanager
@@ -153,10 +325,24 @@ class History:
         self.db.execute("COMMIT")
 
     def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._still_there()  # deleted after the last write: this run is written again
         self.db.close()
 
     # -- runs -------------------------------------------------------------------
     def start_run(self, started: datetime) -> int:
+        self._still_there()
+        try:
+            run_id = self._insert_run(started)
+        except sqlite3.OperationalError as exc:
+            if not _is_full(exc):
+                raise
+            self._disk_full(exc)
+            run_id = -1 - len(self._runs)  # a row id SQLite never gives
+        self._runs[run_id] = started
+        return run_id
+
+    def _insert_run(self, started: datetime) -> int:
         with self._transaction():
             cursor = self.db.execute("INSERT INTO runs(started) VALUES (?)", (_ts(started),))
         if cursor.lastrowid is None:  # only without an INSERT
@@ -170,6 +356,19 @@ class History:
         duration: float,
         counts: Mapping[str, int],
         status: str = "finished",
+    ) -> None:
+        self._still_there()
+        if run_id in self._runs:
+            self._finished[run_id] = (finished, duration, dict(counts), status)
+        try:
+            self._update_run(self._run_ids.get(run_id, run_id), finished, duration, counts, status)
+        except sqlite3.OperationalError as exc:
+            if not _is_full(exc):
+                raise
+            self._disk_full(exc)
+
+    def _update_run(
+        self, run_id: int, finished: datetime, duration: float, counts: Mapping[str, int], status: str
     ) -> None:
         with self._transaction():
             self.db.execute(
@@ -228,22 +427,23 @@ class History:
         confirm_after: int,
     ) -> tuple[UrlState | None, UrlState]:
         """Store one checked URL in its own transaction; return (state before, state after)."""
+        self._still_there()
+        item = _Recorded(url, outcome, now, run_id, run_started, confirm_after)
+        self._recorded.append(item)
+        try:
+            return self._store(item, self._run_ids.get(run_id, run_id))
+        except sqlite3.OperationalError as exc:
+            if not _is_full(exc):
+                raise
+            self._disk_full(exc)
+            before = self._row(url)
+            return before, _next_state(before, item, run_id)
+
+    def _store(self, item: _Recorded, run_id: int) -> tuple[UrlState | None, UrlState]:
+        url, outcome = item.url, item.outcome
         with self._transaction():
             before = self._row(url)
-            state = before or UrlState(url, first_seen=now)
-            counted_elsewhere = (
-                before is not None
-                and before.last_run not in (None, run_id)
-                and before.last_checked is not None
-                and before.last_checked >= run_started
-            )
-            if counted_elsewhere and outcome.verdict.is_definitive_failure:
-                after = replace(state, last_checked=now, last_verdict=outcome.verdict)
-            else:
-                after = advance(state, outcome.verdict, now, confirm_after)
-            after = replace(
-                after, final_url=outcome.evidence.final_url, reason=outcome.evidence.reason, last_run=run_id
-            )
+            after = _next_state(before, item, run_id)
             self.db.execute(
                 "INSERT INTO urls(url, first_seen, last_checked, last_ok, broken_since, consecutive_failures, "
                 "confirmed, last_verdict, final_url, reason, evidence, last_run) "
@@ -269,3 +469,20 @@ class History:
                 ),
             )
         return before, after
+
+
+def _next_state(before: UrlState | None, item: _Recorded, run_id: int) -> UrlState:
+    """The URL's state after ``item``, given its stored state ``before`` (pure)."""
+    state = before or UrlState(item.url, first_seen=item.now)
+    counted_elsewhere = (
+        before is not None
+        and before.last_run not in (None, run_id)
+        and before.last_checked is not None
+        and before.last_checked >= item.run_started
+    )
+    if counted_elsewhere and item.outcome.verdict.is_definitive_failure:
+        after = replace(state, last_checked=item.now, last_verdict=item.outcome.verdict)
+    else:
+        after = advance(state, item.outcome.verdict, item.now, item.confirm_after)
+    evidence = item.outcome.evidence
+    return replace(after, final_url=evidence.final_url, reason=evidence.reason, last_run=run_id)

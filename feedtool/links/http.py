@@ -15,7 +15,10 @@ What this layer guarantees, whatever the server does:
 - a hard per-request deadline: a watchdog shuts the socket down when a slow
   drip (header or body) outlives the total timeout, since urllib3's read
   timeout restarts on every byte;
-- no credentials: user info is stripped, no Authorization or Cookie is sent.
+- no credentials: user info is stripped, no Authorization or Cookie is sent;
+- a response must end its header block with a blank line: one cut inside its
+  headers is malformed (http.client alone takes end of input for the end of
+  the headers, so ``HTTP/1.1 200 OK\r\nContent-Ty`` would pass as a 200).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import threading
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import IO, Any, cast
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
@@ -110,6 +113,45 @@ def watchdog() -> Watchdog:
         return _WATCHDOG
 
 
+class CutInsideHeaders(http.client.HTTPException):
+    """The server closed the connection before the blank line that ends the headers."""
+
+
+class _LastLine:
+    """A response's file, remembering the last line read (only while its headers are read)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.last: bytes | None = None
+
+    def readline(self, limit: int = -1) -> bytes:
+        self.last = self.raw.readline(limit)
+        return self.last
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.raw, name)
+
+
+class _HeaderCheckedResponse(http.client.HTTPResponse):
+    """``http.client.HTTPResponse`` that refuses a header block ended by end of input."""
+
+    def begin(self) -> None:
+        if vars(self).get("headers") is not None:  # begun already (typeshed: never None)
+            return
+        raw = self.fp
+        watch = _LastLine(raw)
+        self.fp = cast(Any, watch)
+        try:
+            super().begin()
+        finally:
+            if self.fp is cast(Any, watch):  # begin() drops fp when the response is over
+                self.fp = raw
+        # the headers end at a blank line; end of input (b"") or half a line break is a cut
+        if watch.last not in (b"\r\n", b"\n"):
+            self.close()
+            raise CutInsideHeaders("the connection closed inside the response headers")
+
+
 class _GuardedConnection(HTTPConnection):
     """Connect only to allowed addresses; arm the watchdog while a response is read.
 
@@ -117,6 +159,7 @@ class _GuardedConnection(HTTPConnection):
     ``HTTPConnection``), so the same two overrides serve both schemes."""
 
     allow_private = False
+    response_class = _HeaderCheckedResponse
 
     def _new_conn(self) -> socket.socket:
         try:

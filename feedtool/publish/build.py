@@ -16,15 +16,17 @@ from functools import partial
 from pathlib import Path
 
 from feedtool.config import Config, state_dir
-from feedtool.errors import BuildFailed, PublishBlocked
+from feedtool.errors import BuildFailed, PublishBlocked, UsageError
 from feedtool.model import Audio, Episode, Problem, ReadResult, Severity, Skipped
-from feedtool.output import OutputFile, PublishResult, pending_changes, publish
+from feedtool.output import OutputFile, PublishResult, check_folder, is_full, pending_changes, publish
 from feedtool.publish.guards import (
+    RECORD_FILE,
     check_publish,
+    commit_record,
     guard_policy,
-    load_record,
+    read_record,
     record_from_items,
-    save_record,
+    stage_record,
 )
 from feedtool.read.anchor import anchor_id_from_episode_field
 from feedtool.read.cache import CACHE_DIR, CacheStats, EpisodeCache
@@ -186,8 +188,18 @@ def open_cache(config: Config, episodes_dir: Path, enabled: bool = True) -> Epis
     return EpisodeCache.open(state_dir(config) / CACHE_DIR if enabled else None, context)
 
 
+def require_episodes_folder(episodes_dir: Path) -> Path:
+    """``episodes_dir``, or UsageError (exit 2 in every command) when it is not a folder."""
+    folder = Path(episodes_dir)
+    if not folder.is_dir():
+        what = "not a folder" if folder.exists() else "episodes folder not found"
+        raise UsageError(f"{folder}: {what} (pass --episodes DIR)")
+    return folder
+
+
 def read_show(config: Config, episodes_dir: Path, cache: EpisodeCache | None = None) -> ReadResult:
     """Every episode of the show, with guest profiles from the configured people folder."""
+    require_episodes_folder(episodes_dir)
     people = PeopleDirectory(people_folder(config, episodes_dir), config.image_base_url or config.link)
     return read_episodes(Path(episodes_dir), people, config.tz, cache)
 
@@ -196,7 +208,7 @@ def prepare_build(
     config: Config, episodes_dir: Path, *, skip_invalid: bool = False, cache: EpisodeCache | None = None
 ) -> BuildOutput:
     """Read, derive and render everything; write nothing (but the cache, when given)."""
-    episodes_dir = Path(episodes_dir)
+    episodes_dir = require_episodes_folder(episodes_dir)
     read = read_show(config, episodes_dir, cache)
     manifest = load_manifest(episodes_dir)
     problems: list[Problem] = list(read.problems)
@@ -387,20 +399,22 @@ def build(
     writes nothing at all; ``dry_run`` runs every check but writes no output.
     """
     out_dir = Path(out_dir)
+    check_folder(out_dir, "the output folder", _OUT_HINT, writable=not (check or dry_run))
     policy = guard_policy(config.publish, allow_removal=allow_removal, allow_guid_change=allow_guid_change)
     cache = open_cache(config, episodes_dir, enabled=use_cache and not check)
     output = prepare_build(config, episodes_dir, skip_invalid=skip_invalid, cache=cache)
     if not check:
         cache.save()
     validation = check_feed(output)
-    output = replace(output, problems=output.problems + validation)
+    output = replace(output, problems=output.problems + validation + _cache_warnings(cache))
     if output.errors:
         raise BuildFailed(f"{len(output.errors)} error(s); nothing was published", output.problems)
     if check:
         return BuildResult(output, PublishResult((), ()), pending_changes(out_dir, output.files), cache.stats)
     state = state_dir(config)
-    record = load_record(state, out_dir / FEED_FILE)
-    violations = check_publish(record, output.items, policy)
+    loaded = read_record(state, out_dir / FEED_FILE)
+    output = replace(output, problems=output.problems + _record_warnings(loaded.path, loaded.notes))
+    violations = check_publish(loaded.episodes, output.items, policy)
     if violations:
         problems = output.problems + tuple(
             Problem(str(out_dir / FEED_FILE), v.kind, v.message) for v in violations
@@ -410,6 +424,56 @@ def build(
         )
     if dry_run:
         return BuildResult(output, PublishResult((), ()), pending_changes(out_dir, output.files), cache.stats)
-    published = publish(out_dir, output.files, last=FEED_FILE)
-    save_record(state, record_from_items(output.items))
+    # the record first: a state folder too full for it stops the run before the feed changes
+    try:
+        staged = stage_record(state, record_from_items(output.items))
+    except OSError as exc:
+        raise _write_failed(output, exc, state / RECORD_FILE, "state_dir") from None
+    try:
+        published = publish(out_dir, output.files, last=FEED_FILE)
+    except OSError as exc:
+        staged.discard()
+        raise _write_failed(output, exc, out_dir / FEED_FILE, "out") from None
+    note = commit_record(staged)
+    if note:
+        output = replace(output, problems=output.problems + _record_warnings(staged.target, (note,)))
     return BuildResult(output, published, (), cache.stats)
+
+
+_OUT_HINT = "pass --out DIR, a folder feedtool can write (it is created when missing)"
+
+
+def _write_failed(output: BuildOutput, exc: OSError, fallback: Path, field_name: str) -> BuildFailed:
+    """A write that failed before anything was published: the old feed is intact."""
+    where = exc.filename or fallback
+    if is_full(exc):
+        advice = "free some space on its disk and run again"
+    else:
+        advice = "make the folder writable (or choose another) and run again"
+    problem = Problem(
+        str(where),
+        field_name,
+        f"cannot write it: {exc.strerror or exc}; {advice}; the published feed is unchanged",
+    )
+    return BuildFailed(f"cannot write {where}; nothing was published", (*output.problems, problem))
+
+
+def _record_warnings(path: Path, notes: tuple[str, ...]) -> tuple[Problem, ...]:
+    return tuple(Problem(str(path), "publish record", note, None, Severity.WARNING) for note in notes)
+
+
+def _cache_warnings(cache: EpisodeCache) -> tuple[Problem, ...]:
+    """The cache only saves time: an entry it could not save is a warning, never a failed build."""
+    failed = cache.stats.write_failures
+    if not failed or cache.path is None:
+        return ()
+    more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+    return (
+        Problem(
+            str(cache.path),
+            "cache",
+            f"could not save the episode cache: {failed[0]}{more}; the next run parses those episodes again",
+            None,
+            Severity.WARNING,
+        ),
+    )

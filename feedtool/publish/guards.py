@@ -11,25 +11,36 @@ explanation, when
 - the number of episodes drops by more than ``publish.max_drop`` (a share,
   default 0.1: a half-empty episodes folder must not empty everyone's feed),
 unless the run explicitly allows it. Duplicate guids and enclosure URLs are
-build errors already. With no record yet, the published feed itself (if any)
-is the record.
+build errors already.
+
+The record is state (``.feedtool/`` may be restored from a CI cache or edited
+by hand), so it is checked like any input, and the published feed is what the
+subscribers really have: the guards compare against the record *and* every
+episode of the published feed the record does not list. So a record that is
+missing, empty, damaged or of the wrong shape can never switch the guards off
+while a published feed exists; with no feed to fall back on, a damaged record
+is an error naming the file, and an empty one means a first publish.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from feedtool.config.fields import FieldReader
 from feedtool.errors import ConfigError
-from feedtool.output import atomic_write
+from feedtool.output import PROBE_NAME, StagedFile, remove_stale_temporaries, stage
 from feedtool.render.feed import FeedItem
 from feedtool.rss.diff import normalise_title
 
 RECORD_FILE = "published.json"
 RECORD_VERSION = 1
 PUBLISH_KEYS = {"max_drop", "allow_removal"}
+MAX_RECORD_BYTES = 64 * 1024 * 1024  # far above any real show's record: a bigger file is not one we wrote
+_EPISODE_FIELDS = {"slug", "title", "enclosure", "pub_date"}
 
 
 @dataclass(frozen=True)
@@ -98,28 +109,121 @@ def record_from_feed(xml: bytes) -> dict[str, PublishedEpisode]:
     }
 
 
-def load_record(state_dir: Path, published_feed: Path) -> dict[str, PublishedEpisode] | None:
-    path = state_dir / RECORD_FILE
-    if path.exists():
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("version") != RECORD_VERSION:
-                raise ValueError(f"unknown version {data.get('version')!r}")
-            return {g: PublishedEpisode(guid=g, **fields) for g, fields in data["episodes"].items()}
-        except (ValueError, KeyError, TypeError) as exc:
-            # a damaged record must not disable the guards: fall back to the published feed
-            if published_feed.exists():
-                return record_from_feed(published_feed.read_bytes())
+class DamagedRecord(ValueError):
+    """The record file is not one feedtool wrote (its reason is the message)."""
+
+
+_JSON_TYPES = {dict: "an object", list: "a list", str: "a string", type(None): "null"}
+
+
+def _type_name(value: Any) -> str:
+    return _JSON_TYPES.get(type(value)) or type(value).__name__
+
+
+def parse_record(blob: bytes) -> dict[str, PublishedEpisode]:
+    """The record's episodes; raises DamagedRecord for anything ``save_record`` does not write."""
+    if len(blob) > MAX_RECORD_BYTES:
+        raise DamagedRecord(f"larger than {MAX_RECORD_BYTES // 2**20} MB")
+    try:
+        data = json.loads(blob.decode("utf-8"))
+    except RecursionError:
+        raise DamagedRecord("nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise DamagedRecord(f"not JSON: {exc}") from None
+    if type(data) is not dict:
+        raise DamagedRecord(f"expected an object, found {_type_name(data)}")
+    if data.get("version") != RECORD_VERSION:
+        raise DamagedRecord(f"unknown version {data.get('version')!r}")
+    episodes = data.get("episodes")
+    if type(episodes) is not dict:
+        raise DamagedRecord(f"'episodes' should be an object, found {_type_name(episodes)}")
+    out: dict[str, PublishedEpisode] = {}
+    for guid, fields in episodes.items():
+        if type(fields) is not dict or fields.keys() != _EPISODE_FIELDS:
+            raise DamagedRecord(f"episode {guid!r}: expected the fields {', '.join(sorted(_EPISODE_FIELDS))}")
+        slug = fields["slug"]
+        texts = (fields["title"], fields["enclosure"], fields["pub_date"])
+        if not (slug is None or type(slug) is str) or not all(type(t) is str for t in texts):
+            raise DamagedRecord(f"episode {guid!r}: a field has the wrong type")
+        out[guid] = PublishedEpisode(guid, slug, *texts)
+    return out
+
+
+@dataclass(frozen=True)
+class LoadedRecord:
+    """What was published, as far as the record and the published feed tell."""
+
+    path: Path  # the record file
+    episodes: dict[str, PublishedEpisode] | None  # None: nothing was ever published
+    notes: tuple[str, ...] = ()  # warnings about the record file: what was wrong, what guards instead
+
+
+def read_record(state_dir: Path, published_feed: Path) -> LoadedRecord:
+    """The record joined with the published feed's episodes it does not list.
+
+    Raises ConfigError when neither can be trusted: a damaged record and no
+    feed, or an unreadable feed and no usable record (the guards cannot tell
+    what the subscribers have)."""
+    path = Path(state_dir) / RECORD_FILE
+    record: dict[str, PublishedEpisode] | None = None
+    damage: str | None = None
+    try:
+        if path.exists() or path.is_symlink():
+            record = parse_record(path.read_bytes())
+    except DamagedRecord as exc:
+        damage = str(exc)
+    except OSError as exc:  # a folder at its path, unreadable, a dangling link
+        damage = f"cannot be read: {exc.strerror or exc}"
+    feed, feed_problem = _feed_record(Path(published_feed))
+    if feed is None:
+        if damage is not None:
+            reason = f"; the published feed {published_feed} {feed_problem}" if feed_problem else ""
             raise ConfigError(
-                f"{path}: the publish record is damaged ({exc}) and there is no published "
-                "feed to rebuild it from; delete the file to start a new record"
-            ) from None
-    if published_feed.exists():
-        return record_from_feed(published_feed.read_bytes())
-    return None
+                f"{path}: the publish record is damaged ({damage}) and there is no published "
+                f"feed to rebuild it from{reason}; delete the file to start a new record"
+            )
+        if feed_problem is not None and not record:
+            raise ConfigError(
+                f"{published_feed}: the published feed {feed_problem}, and there is no publish record "
+                f"({path}): the guards cannot tell what subscribers have; restore the feed, or move it "
+                "away to publish as if for the first time"
+            )
+        return LoadedRecord(path, record)
+    notes: list[str] = []
+    if damage is not None:
+        notes.append(
+            f"the publish record is damaged ({damage}); guarding with the published feed "
+            f"{published_feed} instead; the record is written again at the next publish"
+        )
+    missing = {g: e for g, e in feed.items() if g not in (record or {})}
+    if record is not None and missing:
+        notes.append(
+            f"the publish record lacks {len(missing)} episode(s) of the published feed "
+            f"{published_feed}; guarding them too; the record is written again at the next publish"
+        )
+    return LoadedRecord(path, {**missing, **(record or {})}, tuple(notes))
 
 
-def save_record(state_dir: Path, record: dict[str, PublishedEpisode]) -> None:
+def _feed_record(feed: Path) -> tuple[dict[str, PublishedEpisode] | None, str | None]:
+    """(the published feed's episodes or None, why it could not be read or None)."""
+    from feedtool.rss.parse import FeedReadError
+
+    try:
+        if not feed.exists():
+            return None, None
+        return record_from_feed(feed.read_bytes()), None
+    except FeedReadError as exc:
+        return None, f"cannot be read ({exc})"
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror or exc})"
+
+
+def load_record(state_dir: Path, published_feed: Path) -> dict[str, PublishedEpisode] | None:
+    """``read_record``'s episodes (None when nothing was ever published)."""
+    return read_record(state_dir, published_feed).episodes
+
+
+def _record_bytes(record: dict[str, PublishedEpisode]) -> bytes:
     data = {
         "version": RECORD_VERSION,
         "episodes": {
@@ -127,7 +231,36 @@ def save_record(state_dir: Path, record: dict[str, PublishedEpisode]) -> None:
             for g, e in sorted(record.items())
         },
     }
-    atomic_write(state_dir / RECORD_FILE, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
+    return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode()
+
+
+def stage_record(state_dir: Path, record: dict[str, PublishedEpisode]) -> StagedFile:
+    """Write the new record beside the old one, to be committed once the feed is published.
+
+    Written before the publish so that a full state folder stops the run while the
+    old feed is still in place, not after the new one went out. Removes what killed
+    runs left of earlier records (callers hold the run lock). Raises OSError."""
+    remove_stale_temporaries(Path(state_dir), {RECORD_FILE, PROBE_NAME})
+    return stage(Path(state_dir) / RECORD_FILE, _record_bytes(record))
+
+
+def commit_record(staged: StagedFile) -> str | None:
+    """Put the staged record in place; on failure, a warning (the record is then removed,
+    so that the next run guards with the feed just published instead of a stale record)."""
+    try:
+        staged.commit()
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            staged.target.unlink(missing_ok=True)
+        return (
+            f"the publish record could not be updated ({exc.strerror or exc}); "
+            "the next run guards with the published feed and writes it again"
+        )
+    return None
+
+
+def save_record(state_dir: Path, record: dict[str, PublishedEpisode]) -> None:
+    stage_record(state_dir, record).commit()
 
 
 def check_publish(

@@ -8,10 +8,15 @@ who is in the way. The file is never deleted (deleting a flock'd file lets two
 processes lock two different inodes of the "same" file).
 
 Local file systems only: flock over NFS is not reliable everywhere.
+
+A state folder that cannot hold the lock (a file at its path, a folder in
+``/proc``, a read-only mount) is a usage error naming it. A full disk is not:
+the holder details are optional, so a lock file that cannot grow still locks.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import json
@@ -25,9 +30,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from feedtool.errors import LockBusy
+from feedtool.errors import LockBusy, UsageError
 
 LOCK_FILE_NAME = "run.lock"
+STATE_HINT = "set state_dir: in the config to a folder feedtool can write (default: .feedtool/ here)"
 _POLL_MIN, _POLL_MAX = 0.02, 0.25  # seconds between tries while waiting
 
 
@@ -116,8 +122,7 @@ def acquire(path: Path, wait: float | None = 0.0) -> Iterator[LockHolder]:
     Raises LockBusy naming the holder. Yields this run's ``LockHolder``.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    fd = _open_lock_file(path)
     try:
         started_waiting = time.monotonic()
         if wait is None:
@@ -135,12 +140,40 @@ def acquire(path: Path, wait: float | None = 0.0) -> Iterator[LockHolder]:
         record = json.dumps(
             {"pid": me.pid, "host": me.host, "started": started.isoformat(), "command": me.command}
         ).encode()
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, record + b"\n", 0)
+        _write_holder(fd, record + b"\n")
         try:
             yield me
         finally:
-            os.ftruncate(fd, 0)  # nobody holds it now; the unlock below is what really matters
+            _write_holder(fd, b"")  # nobody holds it now; the unlock below is what really matters
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def _open_lock_file(path: Path) -> int:
+    """The lock file's descriptor, creating the state folder; UsageError when it cannot be."""
+    from feedtool.output import check_folder, is_full
+
+    state = path.parent
+    try:
+        state.mkdir(parents=True, exist_ok=True)
+        return os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    except OSError as exc:
+        if is_full(exc):
+            reason = f"no room for the lock file {path.name} ({exc.strerror}); free some space on its disk"
+            raise UsageError(f"{state}: cannot use it as the state folder: {reason}") from None
+        check_folder(state, "the state folder", STATE_HINT)  # raises, saying what is wrong
+        raise UsageError(
+            f"{path}: cannot create the lock file ({exc.strerror or exc}); {STATE_HINT}"
+        ) from None
+
+
+def _write_holder(fd: int, record: bytes) -> None:
+    """Replace the lock file's holder details; best effort (on a full disk the lock still holds)."""
+    try:
+        os.ftruncate(fd, 0)
+        if record:
+            os.pwrite(fd, record, 0)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)  # never half a record

@@ -19,7 +19,7 @@ from feedtool.errors import BuildFailed, ExitCode
 from feedtool.links import check_links as run_check
 from feedtool.links.report import FORMATS
 from feedtool.model import Problem
-from feedtool.output import atomic_write
+from feedtool.output import atomic_write, remove_stale_temporaries
 from feedtool.publish.build import BuildResult, build
 
 
@@ -114,20 +114,32 @@ def scheduled_run(
     # the episodes and media manifest the build just read: nothing is read twice
     report = run_check(result.output.episodes, config, links_config, manifest=result.output.manifest)
     reports_dir = reports_dir or default_reports_dir(config)
+    # what a run killed while writing them left behind (this run holds the lock)
+    remove_stale_temporaries(reports_dir, {f"links{fmt.suffix}" for fmt in FORMATS.values()})
     written = []
+    unwritten: list[Problem] = []
     for fmt in FORMATS.values():
         path = reports_dir / f"links{fmt.suffix}"
-        atomic_write(path, fmt.render(report).encode("utf-8"))
+        try:
+            atomic_write(path, fmt.render(report).encode("utf-8"))
+        except OSError as exc:  # a full disk: the feed is out and the verdicts stand, say so
+            unwritten.append(
+                Problem(
+                    str(path), "reports", f"cannot write it: {exc.strerror or exc}; the next run writes it"
+                )
+            )
+            continue
         written.append(path)
     by_name = sorted(report.run.counts.verdicts.items(), key=lambda item: item[0].value)
     counts = ", ".join(f"{n} {verdict.value}" for verdict, n in by_name if n)
     broken = len(report.confirmed_broken)
     budget_note = "; time budget ran out, the rest is UNKNOWN" if report.run.budget_exhausted else ""
+    where = f"{len(unwritten)} report(s) NOT written in" if unwritten else "reports in"
     stage = StageOutcome(
         "links",
-        f"{len(report.results)} links: {counts}; {broken} confirmed broken"
-        f"{budget_note}; reports in {reports_dir}",
+        f"{len(report.results)} links: {counts}; {broken} confirmed broken{budget_note}; {where} {reports_dir}",
         time.monotonic() - links_started,
+        tuple(unwritten),
     )
     stages.append(stage)
     log(f"links: {stage.summary} ({stage.seconds:.1f} s)")

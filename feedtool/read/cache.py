@@ -87,6 +87,7 @@ class CacheStats:
     misses: int = 0
     path_used: bool = False  # False for a disabled cache
     discards: list[str] = field(default_factory=list)  # why existing entries were not trusted
+    write_failures: list[str] = field(default_factory=list)  # entries that could not be saved, and why
 
     @property
     def discarded(self) -> str | None:
@@ -469,7 +470,7 @@ class EpisodeCache:
             return
         for key in sorted(self._dirty):
             file = self.path / entry_file_name(key)
-            with contextlib.suppress(OSError):
+            try:
                 try:
                     blob = self._serialise(key)
                 except (TypeError, ValueError):  # not storable (never expected)
@@ -477,6 +478,8 @@ class EpisodeCache:
                         file.unlink()
                     continue
                 atomic_write(file, blob)
+            except OSError as exc:  # a full disk: the build goes on, and says so (stats)
+                self.stats.write_failures.append(f"{key}: {exc.strerror or exc}")
         self._dirty.clear()
         if self._live is not None:
             self._remove_stale({entry_file_name(k) for k in self._live})
