@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, overload
 
 from feedtool.model import Problem
+from feedtool.weburls import HTTP_URL
 
-_HTTP_URL = re.compile(r"^https?://[^/\s]+")
 _INTERVAL = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*")
 _INTERVAL_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _TRUE, _FALSE = ("yes", "true"), ("no", "false")
@@ -105,7 +105,7 @@ class FieldReader:
 
     def url(self, key: str, *, required: bool = False) -> str | None:
         value = self.text(key, required=required)
-        if value is not None and not _HTTP_URL.match(value):
+        if value is not None and not HTTP_URL.match(value):
             self.problem(key, f"must be an absolute http(s) URL, got {value!r}")
             return None
         return value
