@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import mimetypes
 import re
+from collections.abc import Callable
 from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from feedtool.model import (
 from feedtool.read import frontmatter, shownotes, xmlchars
 from feedtool.read.cache import CacheEntry, EpisodeCache, dependency_state, file_digest
 from feedtool.read.people import PeopleDirectory, guest_id_problem
+from feedtool.warning_codes import unknown_code_hint
 
 KNOWN_FIELDS = {
     "title",
@@ -57,6 +59,7 @@ KNOWN_FIELDS = {
     "episode_type",
     "explicit",
     "layout",
+    "ignore_warnings",
 }
 PLATFORMS = ("youtube", "spotify", "apple", "anchor")
 AUDIO_TYPES = {
@@ -426,6 +429,10 @@ def read_episode(
     audio = _audio(data, fp)
     season = _positive_int(data, "season", fp)
     number = _positive_int(data, "episode", fp)
+    ignore_warnings = _string_list(data, "ignore_warnings", fp)
+    for i, code in enumerate(ignore_warnings):
+        if why := unknown_code_hint(code):
+            fp.warn(f"ignore_warnings[{i}]", why, fp.line("ignore_warnings", i))
     if path.name.endswith(".md.md"):
         fp.warn("file", "the file name ends in .md.md; the slug keeps the inner '.md'")
     if fp.has_errors or title is None or pub_date is None:
@@ -458,6 +465,7 @@ def read_episode(
             markers=markers,
             episode_type=episode_type,
             explicit=explicit,
+            ignore_warnings=ignore_warnings,
         ),
         fp.problems,
     )
@@ -468,17 +476,25 @@ def episode_files(folder: Path) -> list[Path]:
 
 
 def read_episodes(
-    folder: Path, people: PeopleDirectory | None = None, tz: tzinfo = UTC, cache: EpisodeCache | None = None
+    folder: Path,
+    people: PeopleDirectory | None = None,
+    tz: tzinfo = UTC,
+    cache: EpisodeCache | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ReadResult:
     """Read every ``*.md`` in ``folder``; names starting with ``_`` are drafts and skipped.
 
     With a cache, a file whose content (and guest profiles) did not change is not parsed again.
+    ``progress(n, total)`` is called as the n-th file is read.
     """
     if not folder.is_dir():
         return ReadResult((), (), (Problem(str(folder), "episodes", "folder not found"),), ())
     episodes, skipped, problems, failed = [], [], [], []
     seen: set[str] = set()
-    for path in episode_files(folder):
+    files = episode_files(folder)
+    for done, path in enumerate(files, 1):
+        if progress is not None:
+            progress(done, len(files))
         if path.name.startswith("_"):
             skipped.append(Skipped(path, "draft or template (name starts with '_')"))
             continue

@@ -150,7 +150,7 @@ def derive_chapters(episode: Episode) -> tuple[tuple[Chapter, ...], tuple[Proble
                 path,
                 "duration",
                 f"duration {clock(episode.duration)} ends before {len(late)} chapter(s) start (the last at "
-                f"{clock(late[-1].start)}); the chapters are kept, check duration:",
+                f"{clock(late[-1].start)}); the chapters are kept: check that duration is the whole episode's length",
                 None,
                 Severity.WARNING,
             )
