@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import uuid
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -37,8 +37,12 @@ from feedtool.render import transcripts as transcripts_mod
 from feedtool.render.feed import FeedItem, TranscriptLink, render_feed
 from feedtool.render.urls import episode_image_url, episode_page_url, resolve_audio
 from feedtool.rss.validate import validate_feed
+from feedtool.warning_codes import BY_CODE, LEFT_OUT, accept
 
 FEED_FILE = "feed.xml"
+
+# ``progress(stage, done, total)``: "read" and "render" per episode, "validate" once
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,8 @@ class BuildOutput:
     left_out: tuple[Path, ...]  # episode files with errors, left out of the feed
     episodes: tuple[Episode, ...] = ()  # as read, for later stages (the link check) to reuse
     manifest: Mapping[str, Audio] = field(default_factory=dict)  # media.yaml as read
+    # warnings the show accepts (warnings.ignore, an episode's ignore_warnings): counted, not reported
+    accepted: tuple[Problem, ...] = ()
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -162,25 +168,37 @@ def open_cache(config: Config, episodes_dir: Path, enabled: bool = True) -> Epis
     return EpisodeCache.open(state_dir(config) / CACHE_DIR if enabled else None, context)
 
 
-def read_show(config: Config, episodes_dir: Path, cache: EpisodeCache | None = None) -> ReadResult:
+def read_show(
+    config: Config,
+    episodes_dir: Path,
+    cache: EpisodeCache | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ReadResult:
     """Every episode of the show, with guest profiles from the configured people folder."""
     people = PeopleDirectory(people_folder(config, episodes_dir), config.image_base_url or config.link)
-    return read_episodes(Path(episodes_dir), people, config.tz, cache)
+    return read_episodes(Path(episodes_dir), people, config.tz, cache, progress)
 
 
 def prepare_build(
-    config: Config, episodes_dir: Path, *, skip_invalid: bool = False, cache: EpisodeCache | None = None
+    config: Config,
+    episodes_dir: Path,
+    *,
+    skip_invalid: bool = False,
+    cache: EpisodeCache | None = None,
+    progress: Progress | None = None,
 ) -> BuildOutput:
     """Read, derive and render everything; write nothing (but the cache, when given)."""
     episodes_dir = Path(episodes_dir)
-    read = read_show(config, episodes_dir, cache)
+    read = read_show(config, episodes_dir, cache, partial(progress, "read") if progress else None)
     manifest = load_manifest(episodes_dir)
     problems: list[Problem] = list(read.problems)
     left_out = list(read.failed)
     renderer = cache if cache is not None else EpisodeCache(None, "")
     files: list[OutputFile] = []
     items: list[FeedItem] = []
-    for episode in sorted(read.episodes, key=sort_key):
+    for done, episode in enumerate(sorted(read.episodes, key=sort_key), 1):
+        if progress is not None:
+            progress("render", done, len(read.episodes))
         audio = resolve_audio(episode, config, manifest)
         if audio is None:
             problems.append(
@@ -267,7 +285,9 @@ def prepare_build(
         problems = [
             p
             if not p.is_error or Path(p.path) not in set(left_out)
-            else Problem(p.path, p.field, p.message + " (left out: --skip-invalid)", p.line, Severity.WARNING)
+            else Problem(
+                p.path, p.field, p.message + " (left out: --skip-invalid)", p.line, Severity.WARNING, LEFT_OUT
+            )
             for p in problems
         ]
     return BuildOutput(
@@ -305,23 +325,28 @@ def _duplicates(items: list[FeedItem], episodes_dir: Path) -> list[Problem]:
 def check_feed(output: BuildOutput) -> tuple[Problem, ...]:
     """Validate the rendered feed the way ``feedtool validate`` does.
 
-    A finding about an item names the episode file it came from, so the
-    maintainer knows which file to open; channel findings name the feed.
+    A finding about an item names the episode file it came from and the field
+    to look at there (``chapters`` for ``psc-chapters-first``), so the maintainer
+    knows what to open; the feed's line goes in the message. Channel findings
+    name the feed and its line. The check's code is the problem's code.
     """
     report = validate_feed(output.feed_xml, name=FEED_FILE)
     paths = {e.slug: str(e.path) for e in output.episodes}
-    source = {item.guid: paths.get(item.slug, FEED_FILE) for item in output.items}
-    return tuple(
-        Problem(
-            source.get(issue.item, FEED_FILE),
-            f"{issue.item}",
-            f"{issue.code}: {issue.message}",
-            None,
-            Severity.ERROR if issue.severity == "error" else Severity.WARNING,
-        )
-        for issue in report.issues
-        if issue.code not in _REPORTED_BY_THE_BUILD
-    )
+    source = {item.guid: paths[item.slug] for item in output.items if item.slug in paths}
+    problems = []
+    for issue in report.issues:
+        if issue.code in _REPORTED_BY_THE_BUILD:
+            continue
+        severity = Severity.ERROR if issue.severity == "error" else Severity.WARNING
+        row = BY_CODE.get(issue.code)
+        episode_file = source.get(issue.item)
+        if episode_file is None:
+            problems.append(Problem(FEED_FILE, issue.item, issue.message, issue.line, severity, issue.code))
+            continue
+        where = f" ({FEED_FILE} line {issue.line})" if issue.line is not None else ""
+        field_name = row.episode_field if row is not None else "feed"
+        problems.append(Problem(episode_file, field_name, issue.message + where, None, severity, issue.code))
+    return tuple(problems)
 
 
 # validator findings the build has already reported, naming the episode file
@@ -339,37 +364,61 @@ def build(
     use_cache: bool = True,
     allow_removal: bool = False,
     allow_guid_change: bool = False,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Prepare, validate, guard, then publish atomically.
 
     Raises BuildFailed (nothing written) on input or feed errors, PublishBlocked when
     the new feed would hurt subscribers. ``check`` reports what is out of date and
     writes nothing at all; ``dry_run`` runs every check but writes no output.
+    Warnings the config's ``warnings.ignore`` or an episode's ``ignore_warnings``
+    accept move from ``problems`` to ``accepted``.
+
+    The cache is saved whether the build succeeds or not (a failed build's parsing
+    is not done twice), but only a build that succeeds settles its entries: the
+    next build counts as "from cache" only what a successful build left.
     """
     out_dir = Path(out_dir)
     policy = guard_policy(config.publish, allow_removal=allow_removal, allow_guid_change=allow_guid_change)
     cache = open_cache(config, episodes_dir, enabled=use_cache and not check)
-    output = prepare_build(config, episodes_dir, skip_invalid=skip_invalid, cache=cache)
-    if not check:
-        cache.save()
-    validation = check_feed(output)
-    output = replace(output, problems=output.problems + validation)
-    if output.errors:
-        raise BuildFailed(f"{len(output.errors)} error(s); nothing was published", output.problems)
-    if check:
-        return BuildResult(output, PublishResult((), ()), pending_changes(out_dir, output.files), cache.stats)
-    state = state_dir(config)
-    record = load_record(state, out_dir / FEED_FILE)
-    violations = check_publish(record, output.items, policy)
-    if violations:
-        problems = output.problems + tuple(
-            Problem(str(out_dir / FEED_FILE), v.kind, v.message) for v in violations
+    output = prepare_build(config, episodes_dir, skip_invalid=skip_invalid, cache=cache, progress=progress)
+    try:
+        if progress is not None:
+            progress("validate", 1, 1)
+        problems, accepted = accept(
+            output.problems + check_feed(output), config.warnings_ignore, output.episodes
         )
-        raise PublishBlocked(
-            f"{len(violations)} change(s) would hurt subscribers; nothing was published", problems
-        )
-    if dry_run:
-        return BuildResult(output, PublishResult((), ()), pending_changes(out_dir, output.files), cache.stats)
-    published = publish(out_dir, output.files, last=FEED_FILE)
-    save_record(state, record_from_items(output.items))
-    return BuildResult(output, published, (), cache.stats)
+        output = replace(output, problems=problems, accepted=accepted)
+        if output.errors:
+            raise BuildFailed(
+                f"{len(output.errors)} error(s); nothing was published", output.problems, output.accepted
+            )
+        if check:
+            return BuildResult(
+                output, PublishResult((), ()), pending_changes(out_dir, output.files), cache.stats
+            )
+        state = state_dir(config)
+        record = load_record(state, out_dir / FEED_FILE)
+        violations = check_publish(record, output.items, policy)
+        if violations:
+            problems = output.problems + tuple(
+                Problem(str(out_dir / FEED_FILE), v.kind, v.message) for v in violations
+            )
+            raise PublishBlocked(
+                f"{len(violations)} change(s) would hurt subscribers; nothing was published",
+                problems,
+                output.accepted,
+            )
+        if dry_run:
+            result = BuildResult(
+                output, PublishResult((), ()), pending_changes(out_dir, output.files), cache.stats
+            )
+        else:
+            published = publish(out_dir, output.files, last=FEED_FILE)
+            save_record(state, record_from_items(output.items))
+            result = BuildResult(output, published, (), cache.stats)
+        cache.settle()
+        return result
+    finally:
+        if not check:
+            cache.save()
