@@ -147,7 +147,7 @@ CODES: tuple[WarningCode, ...] = (
     ),
     # --- the feed validator (feedtool.rss.validate; docs/render.md has the rule of each) ---
     WarningCode("encoding", "write the feed as UTF-8", validator=True),
-    WarningCode("after-root", "remove what follows </rss>", validator=True),
+    WarningCode("after-root", "remove what follows the closing rss tag", validator=True),
     WarningCode(
         "podcast-namespace",
         "bind podcast to https://podcastindex.org/namespace/1.0",

@@ -150,7 +150,11 @@ def fetch_url(
                     raise SourceError(f"{url}: the download took longer than {total_timeout:g}s; stopped")
             return b"".join(chunks)
     except RefusedAddress as exc:
-        raise SourceError(f"{url}: {exc}") from None
+        # links.safety's reason, without its hint about the link checker's setting
+        reason = str(exc).partition(" (set links.allow_private")[0]
+        raise SourceError(
+            f"{url}: {reason}: only public addresses are fetched (--allow-private allows it)"
+        ) from None
     except (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError):
         raise SourceError(f"{url}: no answer within {timeout:g}s") from None
     except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:

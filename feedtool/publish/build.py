@@ -110,7 +110,7 @@ def item_guid(episode: Episode, audio: Audio, config: Config) -> tuple[str, Prob
             str(episode.path),
             "guid",
             "no guid:, ids.anchor or ids.youtube: the guid derives from the "
-            "file name, so renaming the file would re-publish the episode; add guid:",
+            "file name, so renaming the file would re-publish the episode; add a guid: that never changes",
             None,
             Severity.WARNING,
         ),
@@ -278,7 +278,9 @@ def prepare_build(
     if config.max_items is not None:
         items = items[: config.max_items]
     rendered = render_feed(config, items)
-    problems.extend(rendered.problems)
+    # the renderer names an item by its slug: name the episode file instead
+    files_by_slug = {e.slug: str(e.path) for e in read.episodes}
+    problems.extend(replace(p, path=files_by_slug.get(p.path, p.path)) for p in rendered.problems)
     files.append(OutputFile(FEED_FILE, rendered.xml))
     if skip_invalid:
         # the files were left out of the feed: their errors no longer stop the publish
