@@ -98,8 +98,8 @@ def run(args: argparse.Namespace) -> ExitCode:
             progress=progress,
         )
     out = result.output
-    problems = list(out.problems)
-    if result.cache is not None and result.cache.discarded:
+    problems = list(out.problems)  # the build has set aside the warnings the show accepts
+    if result.cache is not None and result.cache.discarded and CACHE_DISCARDED not in config.warnings_ignore:
         problems.append(
             Problem(
                 str(state_dir(config) / CACHE_DIR),
@@ -110,7 +110,6 @@ def run(args: argparse.Namespace) -> ExitCode:
                 CACHE_DISCARDED,
             )
         )
-    problems = [p for p in problems if p.code not in config.warnings_ignore]
     warnings, verbose = problem_display(args)
     print_problems(problems, warnings=warnings, verbose=verbose)
     with_chapters = sum(1 for i in out.items if i.chapters)
