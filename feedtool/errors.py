@@ -39,6 +39,7 @@ class ExitCode(IntEnum):
     LOCKED = 3  # another run holds the lock
     LINKS_BROKEN = 4  # ``run`` only: the feed was published, but links are confirmed broken
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, what shells report)
+    BROKEN_PIPE = 141  # standard output closed early (``| head``): 128 + SIGPIPE, as for any Unix tool
 
 
 class FeedtoolError(Exception):
@@ -68,13 +69,15 @@ class BuildFailed(FeedtoolError):
     """Inputs or the rendered feed have errors: nothing was published.
 
     The problems stay data (``problems``) so the CLI can list them one per line
-    before the one-line reason, and ``run`` can report them in its build stage.
+    before the one-line reason, and ``run`` can report them in its build stage;
+    ``accepted`` are the warnings the show accepts (counted, not listed).
     """
 
     exit_code = ExitCode.FAILED
 
-    def __init__(self, message: str, problems: Iterable[Problem] = ()):
+    def __init__(self, message: str, problems: Iterable[Problem] = (), accepted: Iterable[Problem] = ()):
         self.problems = tuple(problems)
+        self.accepted = tuple(accepted)
         super().__init__(message)
 
 

@@ -25,7 +25,10 @@ class Problem:
     """One thing wrong with one input, reported to the user.
 
     Problems are data, not exceptions: a run collects all of them and shows
-    them together so a maintainer can fix every file in one pass.
+    them together so a maintainer can fix every file in one pass. ``code`` is
+    the stable name of the kind of problem (``audio-length-unknown``), what a
+    maintainer writes in ``warnings.ignore`` / ``ignore_warnings:``; the table
+    in ``feedtool.warning_codes`` gives one to every warning.
     """
 
     path: str
@@ -33,6 +36,7 @@ class Problem:
     message: str
     line: int | None = None
     severity: Severity = Severity.ERROR
+    code: str | None = None
 
     @property
     def is_error(self) -> bool:
@@ -40,7 +44,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.severity.value}: {self.field}: {self.message}"
+        code = f" [{self.code}]" if self.code else ""
+        return f"{where}: {self.severity.value}: {self.field}: {self.message}{code}"
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,7 @@ class Episode:
     markers: tuple[ChapterMarker, ...] = ()
     episode_type: str = "full"
     explicit: bool | None = None
+    ignore_warnings: tuple[str, ...] = ()  # warning codes accepted for this episode (``ignore_warnings:``)
 
     def id(self, name: str) -> str | None:
         return dict(self.ids).get(name)

@@ -1,4 +1,4 @@
-"""Paths and small builders shared by the unattended-run tests."""
+"""Paths and small builders shared by the host-feed, matching, diff and import tests."""
 
 from __future__ import annotations
 

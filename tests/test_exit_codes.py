@@ -39,6 +39,7 @@ def test_exit_code_values():
         "LOCKED": 3,
         "LINKS_BROKEN": 4,
         "INTERRUPTED": 130,
+        "BROKEN_PIPE": 141,
     }
     assert f"{ExitCode.LINKS_BROKEN}" == "4"  # printed as the number (``run: ... (exit 4)``)
 

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from contextlib import nullcontext
 from pathlib import Path
 
+from feedtool.commands import _style
 from feedtool.commands._common import DEFAULT_OUT, add_config_args, print_problems
+from feedtool.commands._progress import Progress
 from feedtool.config import load_config, state_dir
 from feedtool.errors import ExitCode
+from feedtool.model import Problem, Severity
 from feedtool.publish.build import build
 from feedtool.publish.lock import acquire, lock_path
+from feedtool.read.cache import CACHE_DIR
+from feedtool.warning_codes import CACHE_DISCARDED
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -60,16 +64,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="wait this long for another run holding the lock (default: fail at once, exit 3)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only, not warnings")
-    p.set_defaults(handler=run)
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="list every warning with its file and line (default: one line per warning code)",
+    )
+    p.set_defaults(handler=run, problem_display=problem_display)
+
+
+def problem_display(args: argparse.Namespace) -> tuple[bool, bool]:
+    """(warnings shown, each one on its own line): ``-q`` none, ``--check`` only with ``-v``."""
+    return (not args.quiet and (args.verbose or not args.check), args.verbose)
 
 
 def run(args: argparse.Namespace) -> ExitCode:
     """Build and print the summary. ``BuildFailed`` (nothing published) propagates:
-    ``cli.report_error`` lists its problems (honouring ``--quiet``) and exits 1."""
+    ``cli.report_error`` lists its problems (as ``problem_display`` says) and exits 1."""
     config = load_config(args.config)
     # --check only reads, so it needs no lock (and must not create the state folder)
     guard = nullcontext() if args.check else acquire(lock_path(state_dir(config)), wait=args.wait)
-    with guard:
+    with guard, Progress("build") as progress:
         result = build(
             config,
             args.episodes,
@@ -80,40 +95,38 @@ def run(args: argparse.Namespace) -> ExitCode:
             use_cache=not args.no_cache,
             allow_removal=args.allow_removal,
             allow_guid_change=args.allow_guid_change,
+            progress=progress,
         )
     out = result.output
-    print_problems(out.problems, warnings=not args.quiet)
-    if result.cache is not None and result.cache.discarded and not args.quiet:
-        print(f"warning: the episode cache was {result.cache.discarded}; it was rebuilt", file=sys.stderr)
-    with_chapters = sum(1 for i in out.items if i.chapters)
-    with_transcripts = sum(1 for i in out.items if i.transcripts)
-    parts = [
-        f"{len(out.items)} episodes",
-        f"{with_chapters} with chapters",
-        f"{with_transcripts} with transcripts",
-    ]
-    if out.skipped:
-        parts.append(f"{len(out.skipped)} drafts skipped")
-    if out.left_out:
-        parts.append(f"{len(out.left_out)} left out with errors")
-    warnings = len(out.warnings)
-    if result.cache is not None and result.cache.path_used:
-        parts.append(f"{result.cache.misses} parsed, {result.cache.hits} from cache")
+    problems = list(out.problems)  # the build has set aside the warnings the show accepts
+    if result.cache is not None and result.cache.discarded and CACHE_DISCARDED not in config.warnings_ignore:
+        problems.append(
+            Problem(
+                str(state_dir(config) / CACHE_DIR),
+                "cache",
+                f"the episode cache was {result.cache.discarded}; it was rebuilt",
+                None,
+                Severity.WARNING,
+                CACHE_DISCARDED,
+            )
+        )
+    warnings, verbose = problem_display(args)
+    print_problems(problems, warnings=warnings, verbose=verbose)
     if args.check:
         if result.pending:
             print(
-                f"out of date: {len(result.pending)} file(s) would change: {', '.join(result.pending[:10])}"
+                f"{_style.paint('out of date', 'doubt')}: {len(result.pending)} file(s) would change: "
+                + ", ".join(result.pending[:10])
                 + (" ..." if len(result.pending) > 10 else "")
             )
             return ExitCode.FAILED
-        print(f"up to date: {args.out}/feed.xml and {len(out.files) - 1} other file(s) match the episodes")
+        print(
+            f"{_style.paint('up to date', 'good')}: {args.out}/feed.xml and {len(out.files) - 1} other file(s) "
+            "match the episodes"
+        )
         return ExitCode.OK
     if args.dry_run:
-        print(f"dry run: feed.xml would have {', '.join(parts)}; {warnings} warning(s); nothing written")
+        print(f"dry run: feed.xml would have {result.counts()}; {result.warning_count()}; nothing written")
     else:
-        pub = result.published
-        print(
-            f"built {args.out}/feed.xml: {', '.join(parts)}; {len(pub.written)} file(s) written, "
-            f"{len(pub.unchanged)} unchanged; {warnings} warning(s)"
-        )
+        print(f"{_style.paint('built', 'good')} {args.out}/feed.xml: {result.summary()}")
     return ExitCode.OK

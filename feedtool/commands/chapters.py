@@ -10,6 +10,7 @@ from feedtool.commands._common import print_problems
 from feedtool.errors import ExitCode, UsageError
 from feedtool.read.episodes import read_episode
 from feedtool.render import chapters as ch
+from feedtool.warning_codes import accept
 
 FORMATS = ("json", "psc", "youtube", "text")
 
@@ -33,10 +34,12 @@ def run(args: argparse.Namespace) -> ExitCode:
         raise UsageError(f"{args.file}: episode file not found (pass an episode .md file)")
     episode, problems = read_episode(args.file)
     if episode is None:
-        print_problems(problems)
+        print_problems(problems, verbose=True)
         return ExitCode.FAILED
     chapters, chapter_problems = ch.derive_chapters(episode)
-    print_problems([*problems, *chapter_problems], warnings=not args.quiet)
+    # one file: every warning on its own line, less those the episode accepts (ignore_warnings:)
+    shown, _accepted = accept([*problems, *chapter_problems], (), [episode])
+    print_problems(shown, warnings=not args.quiet, verbose=True)
     if not chapters:
         print(
             f"{args.file}: no chapters: the episode has no transcript headers and no quotableClips",

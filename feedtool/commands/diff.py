@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from feedtool.commands import _style
 from feedtool.errors import ExitCode, UsageError
 from feedtool.rss.diff import diff_feeds
 from feedtool.rss.diff_report import format_text, to_json
@@ -47,5 +48,8 @@ def run(args: argparse.Namespace) -> ExitCode:
         json.dump(to_json(diff), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(format_text(diff, args.old, args.new))
+        text = format_text(diff, args.old, args.new)
+        for verdict, role in (("\nHURTS SUBSCRIBERS", "bad"), ("\nSafe for subscribers", "good")):
+            text = text.replace(verdict, "\n" + _style.paint(verdict[1:], role), 1)
+        sys.stdout.write(text)
     return ExitCode.FAILED if diff.hurts_subscribers else ExitCode.OK

@@ -1,4 +1,4 @@
-"""``feedtool import-media SOURCE --episodes DIR``: record the host's media files and guids in DIR/media.yaml."""
+"""``feedtool import-media SOURCE [--episodes DIR]``: record the host's media files and guids in DIR/media.yaml."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import sys
 from datetime import UTC
 from pathlib import Path
 
+from feedtool.commands._common import DEFAULT_CONFIG, add_episodes_arg
+from feedtool.commands._progress import Progress
 from feedtool.config import load_config
 from feedtool.errors import ExitCode, SourceError, UsageError
 from feedtool.media.importer import format_report, plan_import
@@ -27,8 +29,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "2: the feed, config or existing media.yaml cannot be read (nothing written).",
     )
     parser.add_argument("source", metavar="SOURCE", help="URL or file path of the host's RSS feed")
-    parser.add_argument("--episodes", required=True, metavar="DIR", help="the episodes folder")
-    parser.add_argument("--config", metavar="FILE", help="the show's config (for its time zone); optional")
+    add_episodes_arg(parser)
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help=f"the show's config, for its time zone (default: {DEFAULT_CONFIG} when it exists, else UTC)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="report and show the manifest, write nothing")
     parser.add_argument(
         "--timeout",
@@ -51,9 +58,16 @@ def run(args: argparse.Namespace) -> ExitCode:
     episodes_dir = Path(args.episodes)
     if not episodes_dir.is_dir():
         raise UsageError(f"{episodes_dir}: episodes folder not found")
-    tz = load_config(args.config).tz if args.config else UTC
+    config_path = args.config or (Path(DEFAULT_CONFIG) if Path(DEFAULT_CONFIG).is_file() else None)
+    tz = load_config(config_path).tz if config_path else UTC
     previous = load_entries(episodes_dir)  # a damaged media.yaml stops here, before anything is fetched
-    data = read_source(args.source, timeout=args.timeout, max_bytes=args.max_bytes)
+    with Progress("import-media") as progress:
+        data = read_source(
+            args.source,
+            timeout=args.timeout,
+            max_bytes=args.max_bytes,
+            progress=lambda done, total: progress("fetch", done, total),
+        )
     try:
         feed = read_feed(data)
     except FeedReadError as exc:

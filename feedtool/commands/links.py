@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from feedtool.commands import _style
 from feedtool.commands._common import add_config_args
 from feedtool.config import load_config
 from feedtool.errors import ExitCode, UsageError
@@ -75,6 +76,9 @@ def run(args: argparse.Namespace) -> ExitCode:
     text = render(report, args.format)
     if args.output:
         atomic_write(Path(args.output), text.encode("utf-8"))
+        # what was written, and the text report's summary line, so the run is not silent
+        summary = render(report, "text").partition("\n")[0]
+        print(f"wrote {args.output} ({args.format} report)\n{summary}")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(_style.verdicts(text) if args.format == "text" else text)
     return ExitCode.FAILED if report.confirmed_broken else ExitCode.OK

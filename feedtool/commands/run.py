@@ -12,7 +12,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from feedtool.commands import _style
 from feedtool.commands._common import DEFAULT_OUT, add_config_args, print_problems
+from feedtool.commands._progress import Progress
 from feedtool.config import load_config, state_dir
 from feedtool.errors import ExitCode
 from feedtool.publish.lock import acquire, lock_path
@@ -61,18 +63,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--skip-invalid", action="store_true", help="leave episodes with errors out of the feed")
     p.add_argument("--allow-removal", action="store_true", help="this run may remove published episodes")
     p.add_argument("--allow-guid-change", action="store_true", help="this run may change published guids")
-    p.add_argument("-v", "--verbose", action="store_true", help="also list every warning")
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also list every warning (and every error of a left-out episode)",
+    )
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> ExitCode:
     config = load_config(args.config)
     started = datetime.now(UTC).replace(microsecond=0)
-    with acquire(lock_path(state_dir(config)), wait=args.wait):
+    with acquire(lock_path(state_dir(config)), wait=args.wait), Progress("run") as progress:
         print(
             f"feedtool run {started.isoformat()} config={args.config} episodes={args.episodes} out={args.out}",
             flush=True,
         )
+
+        def log(line: str) -> None:
+            progress.clear()  # the status line (a terminal's stderr) never runs into a stage's line
+            print(line, flush=True)
+
         outcome = scheduled_run(
             config,
             args.episodes,
@@ -83,9 +95,12 @@ def run(args: argparse.Namespace) -> ExitCode:
             skip_invalid=args.skip_invalid,
             allow_removal=args.allow_removal,
             allow_guid_change=args.allow_guid_change,
-            log=lambda line: print(line, flush=True),
+            log=log,
+            progress=progress,
         )
     for stage in outcome.stages:
-        print_problems(stage.problems, warnings=args.verbose, stream=sys.stdout)
-    print(f"run: {outcome.summary} (exit {int(outcome.exit_code)})")
+        # episodes --skip-invalid left out are named even without -v: the feed lacks them
+        print_problems(stage.problems, warnings=args.verbose, verbose=args.verbose, stream=sys.stdout)
+    role = "good" if outcome.exit_code is ExitCode.OK else "bad"
+    print(f"run: {_style.paint(outcome.summary, role)} (exit {int(outcome.exit_code)})")
     return outcome.exit_code

@@ -3,8 +3,9 @@
 Relative paths resolve against the config file's folder. Unknown keys are an
 error with a "did you mean" hint, because a typo in a scheduled job's config
 should fail loudly, not silently fall back to a default. The whole file is
-checked at load, the ``links:`` and ``publish:`` sections included, so every
-problem is listed at once and no command starts work on a broken config.
+checked at load, the ``links:``, ``publish:`` and ``warnings:`` sections
+included, so every problem is listed at once, with the line of its key, and no
+command starts work on a broken config.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from feedtool.config.categories import check_category
 from feedtool.config.fields import FieldReader
 from feedtool.errors import ConfigError
 from feedtool.model import Person
+from feedtool.read.frontmatter import compose_and_construct
+from feedtool.warning_codes import IGNORABLE, unknown_code_hint
 
 if TYPE_CHECKING:
     from feedtool.links.config import LinksConfig
@@ -66,7 +69,9 @@ KNOWN_KEYS = {
     "links",
     "publish",
     "funding",
+    "warnings",
 }
+WARNINGS_KEYS = {"ignore"}
 OWNER_KEYS = {"name", "email"}
 PERSON_KEYS = {"id", "name", "role", "img", "href"}
 FUNDING_KEYS = {"url", "label"}
@@ -112,6 +117,8 @@ class Config:
     max_items: int | None = None
     state_dir: Path | None = None
     funding: tuple[tuple[str, str], ...] = ()  # (url, label)
+    # ``warnings.ignore``: warning codes the show accepts; counted as accepted, not printed
+    warnings_ignore: tuple[str, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -145,10 +152,19 @@ def podcast_guid_for(feed_url: str) -> str:
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
 
 
-def parse_config(data: Mapping[str, Any], path: Path) -> Config:
-    """Build a Config from an already-loaded mapping, its ``links:`` and ``publish:``
-    sections included; raise ConfigError listing every problem of the file."""
-    f = FieldReader(data, str(path))
+def parse_config(
+    data: Mapping[str, Any],
+    path: Path,
+    *,
+    key_lines: Mapping[str, int] | None = None,
+    source: str | None = None,
+) -> Config:
+    """Build a Config from an already-loaded mapping, its ``links:``, ``publish:`` and
+    ``warnings:`` sections included; raise ConfigError listing every problem of the file.
+
+    ``key_lines`` (dotted key -> line, from ``key_lines_of``) puts lines on the problems;
+    ``source`` is how problems name the file (default: ``path``)."""
+    f = FieldReader(data, source or str(path), key_lines=key_lines)
     f.unknown(KNOWN_KEYS)
     public_url, feed_url = _feed_urls(f)
     owner_name, owner_email = _owner(f)
@@ -187,9 +203,10 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         max_items=f.whole_number("max_items", minimum=1),
         state_dir=state,
         funding=_funding(f),
+        warnings_ignore=_warnings_ignore(f),
     )
     if f.problems:
-        raise ConfigError(f"{path}: the config has {len(f.problems)} problem(s)", f.problems)
+        raise ConfigError(f"{source or path}: the config has {len(f.problems)} problem(s)", f.problems)
     return config
 
 
@@ -301,6 +318,13 @@ def _funding(f: FieldReader) -> tuple[tuple[str, str], ...]:
     return tuple(funding)
 
 
+def _warnings_ignore(f: FieldReader) -> tuple[str, ...]:
+    """``warnings: {ignore: [CODE, ...]}``: codes from ``feedtool.warning_codes``; a typo is an error."""
+    section = f.section("warnings", "a mapping such as {ignore: [audio-length-unknown]}")
+    section.unknown(WARNINGS_KEYS)
+    return section.names("ignore", IGNORABLE, unknown_code_hint)
+
+
 def _template(f: FieldReader, key: str) -> str | None:
     """A URL template (``episode_url``, ``media_url``) using only the placeholders feedtool fills in."""
     template = f.text(key)
@@ -342,10 +366,37 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the config: {exc.strerror}") from None
     try:
-        data = yaml.safe_load(text) or {}
+        data, node = compose_and_construct(text)
     except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else "?"
         raise ConfigError(f"{path}:{line}: YAML syntax error: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: YAML error: {exc}") from None
+    if data is None:
+        data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the config must be a mapping of keys")
-    return parse_config(data, path.resolve())
+        raise ConfigError(f"{path}:1: the config must be a mapping of keys")
+    return parse_config(data, path.resolve(), key_lines=key_lines_of(node), source=str(path))
+
+
+def key_lines_of(node: yaml.Node | None) -> dict[str, int]:
+    """Dotted key -> 1-based line for every key of a composed YAML document, at every depth
+    (``links.endpoints.youtube_oembed``, ``hosts[0].name``), as FieldReader names them."""
+    lines: dict[str, int] = {}
+
+    def walk(node: yaml.Node, prefix: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                name = f"{prefix}{key_node.value}"
+                lines[name] = key_node.start_mark.line + 1  # a repeated key: the last wins, as in the data
+                walk(value_node, name + ".")
+        elif isinstance(node, yaml.SequenceNode):
+            base = prefix[:-1]
+            for i, item in enumerate(node.value):
+                lines[f"{base}[{i}]"] = item.start_mark.line + 1
+                walk(item, f"{base}[{i}].")
+
+    if node is not None:
+        walk(node, "")
+    return lines

@@ -3,14 +3,15 @@ every section (``links:``, ``publish:``, ``owner:``...).
 
 The reader collects problems instead of raising, so a config with five mistakes
 reports all five at once. A key given without a value (``timeout:``) counts as
-not given.
+not given. Given the lines of the keys (``key_lines``), each problem carries
+the line of its key, or of the nearest enclosing key that has one.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, overload
 
@@ -53,15 +54,32 @@ class FieldReader:
     """
 
     def __init__(
-        self, data: Mapping[Any, Any], source: str, prefix: str = "", problems: list[Problem] | None = None
+        self,
+        data: Mapping[Any, Any],
+        source: str,
+        prefix: str = "",
+        problems: list[Problem] | None = None,
+        key_lines: Mapping[str, int] | None = None,
     ):
         self.data = data
         self.source = source  # the config file, as problems name it
         self.prefix = prefix
         self.problems: list[Problem] = [] if problems is None else problems
+        # "links.hosts.example.com.timeout" / "hosts[0].name" -> 1-based line, shared with sub-readers
+        self.key_lines: Mapping[str, int] = key_lines or {}
+
+    def line(self, name: str) -> int | None:
+        """The line of the key ``name`` (a full dotted name), else of the nearest enclosing key."""
+        while name:
+            if name in self.key_lines:
+                return self.key_lines[name]
+            cut = max(name.rfind("."), name.rfind("["))
+            name = name[:cut] if cut > 0 else ""
+        return None
 
     def problem(self, key: str, message: str) -> None:
-        self.problems.append(Problem(self.source, self.prefix + key, message))
+        name = self.prefix + key
+        self.problems.append(Problem(self.source, name, message, self.line(name)))
 
     def unknown(self, known: Collection[str]) -> None:
         """A problem, with a "did you mean" hint, for every key nobody reads."""
@@ -82,7 +100,7 @@ class FieldReader:
 
     def entry(self, name: str, data: Mapping[Any, Any]) -> FieldReader:
         """A reader for a mapping inside this one, such as a list item (``hosts[0]``)."""
-        return FieldReader(data, self.source, f"{self.prefix}{name}.", self.problems)
+        return FieldReader(data, self.source, f"{self.prefix}{name}.", self.problems, self.key_lines)
 
     def given(self, key: str) -> bool:
         return self.data.get(key) is not None
@@ -169,6 +187,31 @@ class FieldReader:
             self.problem(key, f"must be a share between 0 and 1, got {value!r}")
             return default
         return float(value)
+
+    def names(
+        self, key: str, known: Collection[str], hint: Callable[[str], str] | None = None
+    ) -> tuple[str, ...]:
+        """A list of names, each one of ``known`` (``warnings.ignore: [CODE, ...]``); one name alone
+        counts as a list. ``hint`` says why a name is refused (default: "did you mean")."""
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.problem(key, f"must be a list of names, got {value!r}")
+            return ()
+        out = []
+        for i, item in enumerate(value):
+            name = str(item).strip() if isinstance(item, (str, int)) and not isinstance(item, bool) else None
+            if name is None:
+                self.problem(f"{key}[{i}]", f"must be a name, got {item!r}")
+            elif name not in known:
+                why = hint(name) if hint else f"unknown name {name!r}{did_you_mean(name, known)}"
+                self.problem(f"{key}[{i}]", why)
+            else:
+                out.append(name)
+        return tuple(out)
 
     def patterns(self, key: str) -> tuple[re.Pattern[str], ...]:
         """Case-insensitive regular expressions: one, or a list."""

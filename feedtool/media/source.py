@@ -1,21 +1,32 @@
 """Get a host's RSS feed (Anchor / Spotify for Creators, Libsyn, Buzzsprout...) from a URL or a file.
 
 Downloads are bounded: a connect/read timeout and a size cap, so a scheduled
-run cannot hang on a slow host or fill the disk with a runaway response.
+run cannot hang on a slow host or fill the disk with a runaway response. With
+``allow_private=False`` (``feedtool validate URL``) they follow the link
+checker's address policy too (``links.safety``): only globally reachable
+addresses, checked on every address really connected to, redirects included,
+and no proxy from the environment (it would connect on our behalf, unchecked).
 """
 
 from __future__ import annotations
 
+import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 from feedtool import __version__
 from feedtool.errors import SourceError
+from feedtool.links.safety import RefusedAddress, connect_allowed
 
 DEFAULT_TIMEOUT = 30.0  # seconds, for connecting and for each read
 DEFAULT_TOTAL_TIMEOUT = 300.0  # seconds for the whole download: a host dripping bytes cannot stall a run
@@ -37,6 +48,46 @@ def public_source(source: str) -> str:
     if parts.port:
         host += f":{parts.port}"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+class _PublicOnlyConnection(HTTPConnection):
+    """Connects only to addresses ``links.safety`` allows (the HTTPS class puts it first)."""
+
+    def _new_conn(self) -> socket.socket:
+        try:
+            return connect_allowed(
+                self._dns_host, self.port, False, self.timeout, self.source_address, self.socket_options
+            )
+        except socket.gaierror as exc:
+            raise NameResolutionError(self.host, self, exc) from exc
+        except TimeoutError as exc:
+            raise ConnectTimeoutError(self, f"connection to {self.host} timed out") from exc
+        except OSError as exc:
+            raise NewConnectionError(self, f"failed to establish a new connection: {exc}") from exc
+
+
+class _PublicOnlyHTTPS(_PublicOnlyConnection, HTTPSConnection):
+    pass
+
+
+class _PublicOnlyAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": type(
+                "PublicOnlyHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": _PublicOnlyConnection}
+            ),
+            "https": type("PublicOnlyHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": _PublicOnlyHTTPS}),
+        }
+
+
+def _session(allow_private: bool) -> requests.Session:
+    session = requests.Session()
+    if not allow_private:
+        session.trust_env = False
+        session.mount("http://", _PublicOnlyAdapter())
+        session.mount("https://", _PublicOnlyAdapter())
+    return session
 
 
 def _chunks_as_they_arrive(response: requests.Response, size: int = 64 * 1024) -> Iterator[bytes]:
@@ -61,33 +112,49 @@ def fetch_url(
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
     total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
+    *,
+    allow_private: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> bytes:
+    """The body of ``url``; ``progress(bytes so far, Content-Length or 0)`` after each chunk."""
     deadline = time.monotonic() + total_timeout
     try:
-        with requests.get(
-            url,
-            timeout=timeout,
-            stream=True,
-            allow_redirects=True,
-            headers={
-                "User-Agent": USER_AGENT,
-                "Accept": "application/rss+xml, application/xml, text/xml;q=0.9, */*;q=0.1",
-            },
-        ) as response:
+        with (
+            _session(allow_private) as session,
+            session.get(
+                url,
+                timeout=timeout,
+                stream=True,
+                allow_redirects=True,
+                headers={
+                    "User-Agent": USER_AGENT,
+                    "Accept": "application/rss+xml, application/xml, text/xml;q=0.9, */*;q=0.1",
+                },
+            ) as response,
+        ):
             if response.status_code != 200:
                 raise SourceError(f"{url}: the host answered HTTP {response.status_code} {response.reason}")
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise SourceError(f"{url}: the feed is {int(declared)} bytes, over the {max_bytes}-byte cap")
             chunks, size = [], 0
+            expected = int(declared) if declared and declared.isdigit() else 0
             for chunk in _chunks_as_they_arrive(response):
                 size += len(chunk)
+                if progress is not None:
+                    progress(size, expected)
                 if size > max_bytes:
                     raise SourceError(f"{url}: the feed is over the {max_bytes}-byte cap; stopped reading")
                 chunks.append(chunk)
                 if time.monotonic() > deadline:
                     raise SourceError(f"{url}: the download took longer than {total_timeout:g}s; stopped")
             return b"".join(chunks)
+    except RefusedAddress as exc:
+        # links.safety's reason, without its hint about the link checker's setting
+        reason = str(exc).partition(" (set links.allow_private")[0]
+        raise SourceError(
+            f"{url}: {reason}: only public addresses are fetched (--allow-private allows it)"
+        ) from None
     except (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError):
         raise SourceError(f"{url}: no answer within {timeout:g}s") from None
     except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
@@ -100,10 +167,15 @@ def read_source(
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
     total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
+    *,
+    allow_private: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> bytes:
     """The feed's bytes from an http(s) URL or a local file path."""
     if is_url(source):
-        return fetch_url(source, timeout, max_bytes, total_timeout)
+        return fetch_url(
+            source, timeout, max_bytes, total_timeout, allow_private=allow_private, progress=progress
+        )
     path = Path(source)
     try:
         if path.stat().st_size > max_bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import uuid
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -21,6 +21,7 @@ from feedtool.model import Audio, Episode, Problem, ReadResult, Severity, Skippe
 from feedtool.output import OutputFile, PublishResult, check_folder, is_full, pending_changes, publish
 from feedtool.publish.guards import (
     RECORD_FILE,
+    GuardPolicy,
     check_publish,
     commit_record,
     guard_policy,
@@ -28,6 +29,7 @@ from feedtool.publish.guards import (
     record_from_items,
     stage_record,
 )
+from feedtool.publish.summary import accepted_text, file_names
 from feedtool.read.anchor import anchor_id_from_episode_field
 from feedtool.read.cache import CACHE_DIR, CacheStats, EpisodeCache
 from feedtool.read.episodes import read_episodes
@@ -39,8 +41,12 @@ from feedtool.render import transcripts as transcripts_mod
 from feedtool.render.feed import FeedItem, TranscriptLink, render_feed
 from feedtool.render.urls import episode_image_url, episode_page_url, resolve_audio
 from feedtool.rss.validate import validate_feed
+from feedtool.warning_codes import BY_CODE, LEFT_OUT, accept
 
 FEED_FILE = "feed.xml"
+
+# ``progress(stage, done, total)``: "read" and "render" per episode, "validate" once
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,8 @@ class BuildOutput:
     left_out: tuple[Path, ...]  # episode files with errors, left out of the feed
     episodes: tuple[Episode, ...] = ()  # as read, for later stages (the link check) to reuse
     manifest: Mapping[str, Audio] = field(default_factory=dict)  # media.yaml as read
+    # warnings the show accepts (warnings.ignore, an episode's ignore_warnings): counted, not reported
+    accepted: tuple[Problem, ...] = ()
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -73,8 +81,10 @@ class BuildResult:
     cache: CacheStats | None = None
 
     def counts(self) -> str:
-        """What the feed holds: ``4 episodes, 4 with chapters, 4 with transcripts, 4 parsed, 0 from cache``
-        (drafts skipped and files left out with errors only when there are some)."""
+        """What the feed holds, for a summary line: ``4 episodes, 4 with chapters, 4 with
+        transcripts, 4 parsed, 0 from cache`` (drafts skipped, by name, and files left out with
+        errors only when there are some). The one writer of it: ``build``, ``--dry-run`` and
+        ``run`` all print this."""
         out = self.output
         parts = [
             f"{len(out.items)} episodes",
@@ -82,18 +92,23 @@ class BuildResult:
             f"{sum(1 for i in out.items if i.transcripts)} with transcripts",
         ]
         if out.skipped:
-            parts.append(f"{len(out.skipped)} drafts skipped")
+            drafts = "draft" if len(out.skipped) == 1 else "drafts"
+            parts.append(f"{len(out.skipped)} {drafts} skipped ({file_names(s.path for s in out.skipped)})")
         if out.left_out:
             parts.append(f"{len(out.left_out)} left out with errors")
         if self.cache is not None and self.cache.path_used:
-            parts.append(f"{self.cache.misses} parsed, {self.cache.hits} from cache")
+            parts.append(f"{self.cache.parsed} parsed, {self.cache.hits} from cache")
         return ", ".join(parts)
 
+    def warning_count(self) -> str:
+        """``8 warning(s)``, then what the show accepts: ``, 27 accepted (psc-chapters-first 25, ...)``."""
+        return f"{len(self.output.warnings)} warning(s){accepted_text(self.output.accepted)}"
+
     def summary(self) -> str:
-        """The one-line report of a publish: ``counts()``, then files written and warnings."""
+        """The one-line report of a publish: ``counts()``, files written, ``warning_count()``."""
         return (
             f"{self.counts()}; {len(self.published.written)} file(s) written, "
-            f"{len(self.published.unchanged)} unchanged; {len(self.output.warnings)} warning(s)"
+            f"{len(self.published.unchanged)} unchanged; {self.warning_count()}"
         )
 
 
@@ -130,7 +145,7 @@ def item_guid(episode: Episode, audio: Audio, config: Config) -> tuple[str, Prob
             str(episode.path),
             "guid",
             "no guid:, ids.anchor or ids.youtube: the guid derives from the "
-            "file name, so renaming the file would re-publish the episode; add guid:",
+            "file name, so renaming the file would re-publish the episode; add a guid: that never changes",
             None,
             Severity.WARNING,
         ),
@@ -197,26 +212,38 @@ def require_episodes_folder(episodes_dir: Path) -> Path:
     return folder
 
 
-def read_show(config: Config, episodes_dir: Path, cache: EpisodeCache | None = None) -> ReadResult:
+def read_show(
+    config: Config,
+    episodes_dir: Path,
+    cache: EpisodeCache | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ReadResult:
     """Every episode of the show, with guest profiles from the configured people folder."""
     require_episodes_folder(episodes_dir)
     people = PeopleDirectory(people_folder(config, episodes_dir), config.image_base_url or config.link)
-    return read_episodes(Path(episodes_dir), people, config.tz, cache)
+    return read_episodes(Path(episodes_dir), people, config.tz, cache, progress)
 
 
 def prepare_build(
-    config: Config, episodes_dir: Path, *, skip_invalid: bool = False, cache: EpisodeCache | None = None
+    config: Config,
+    episodes_dir: Path,
+    *,
+    skip_invalid: bool = False,
+    cache: EpisodeCache | None = None,
+    progress: Progress | None = None,
 ) -> BuildOutput:
     """Read, derive and render everything; write nothing (but the cache, when given)."""
     episodes_dir = require_episodes_folder(episodes_dir)
-    read = read_show(config, episodes_dir, cache)
+    read = read_show(config, episodes_dir, cache, partial(progress, "read") if progress else None)
     manifest = load_manifest(episodes_dir)
     problems: list[Problem] = list(read.problems)
     left_out = list(read.failed)
     renderer = cache if cache is not None else EpisodeCache(None, "")
     files: list[OutputFile] = []
     items: list[FeedItem] = []
-    for episode in sorted(read.episodes, key=sort_key):
+    for done, episode in enumerate(sorted(read.episodes, key=sort_key), 1):
+        if progress is not None:
+            progress("render", done, len(read.episodes))
         audio = resolve_audio(episode, config, manifest)
         if audio is None:
             problems.append(
@@ -237,14 +264,18 @@ def prepare_build(
     if config.max_items is not None:
         items = items[: config.max_items]
     rendered = render_feed(config, items)
-    problems.extend(rendered.problems)
+    # the renderer names an item by its slug: name the episode file instead
+    files_by_slug = {e.slug: str(e.path) for e in read.episodes}
+    problems.extend(replace(p, path=files_by_slug.get(p.path, p.path)) for p in rendered.problems)
     files.append(OutputFile(FEED_FILE, rendered.xml))
     if skip_invalid:
         # the files were left out of the feed: their errors no longer stop the publish
         problems = [
             p
             if not p.is_error or Path(p.path) not in set(left_out)
-            else Problem(p.path, p.field, p.message + " (left out: --skip-invalid)", p.line, Severity.WARNING)
+            else Problem(
+                p.path, p.field, p.message + " (left out: --skip-invalid)", p.line, Severity.WARNING, LEFT_OUT
+            )
             for p in problems
         ]
     return BuildOutput(
@@ -357,23 +388,28 @@ def _duplicates(items: list[FeedItem], episodes_dir: Path) -> list[Problem]:
 def check_feed(output: BuildOutput) -> tuple[Problem, ...]:
     """Validate the rendered feed the way ``feedtool validate`` does.
 
-    A finding about an item names the episode file it came from, so the
-    maintainer knows which file to open; channel findings name the feed.
+    A finding about an item names the episode file it came from and the field
+    to look at there (``chapters`` for ``psc-chapters-first``), so the maintainer
+    knows what to open; the feed's line goes in the message. Channel findings
+    name the feed and its line. The check's code is the problem's code.
     """
     report = validate_feed(output.feed_xml, name=FEED_FILE)
     paths = {e.slug: str(e.path) for e in output.episodes}
-    source = {item.guid: paths.get(item.slug, FEED_FILE) for item in output.items}
-    return tuple(
-        Problem(
-            source.get(issue.item, FEED_FILE),
-            f"{issue.item}",
-            f"{issue.code}: {issue.message}",
-            None,
-            issue.severity,
-        )
-        for issue in report.issues
-        if issue.code not in _REPORTED_BY_THE_BUILD
-    )
+    source = {item.guid: paths[item.slug] for item in output.items if item.slug in paths}
+    problems = []
+    for issue in report.issues:
+        if issue.code in _REPORTED_BY_THE_BUILD:
+            continue
+        severity = Severity.ERROR if issue.severity is Severity.ERROR else Severity.WARNING
+        row = BY_CODE.get(issue.code)
+        episode_file = source.get(issue.item)
+        if episode_file is None:
+            problems.append(Problem(FEED_FILE, issue.item, issue.message, issue.line, severity, issue.code))
+            continue
+        where = f" ({FEED_FILE} line {issue.line})" if issue.line is not None else ""
+        field_name = row.episode_field if row is not None else "feed"
+        problems.append(Problem(episode_file, field_name, issue.message + where, None, severity, issue.code))
+    return tuple(problems)
 
 
 # validator findings the build has already reported, naming the episode file
@@ -391,24 +427,67 @@ def build(
     use_cache: bool = True,
     allow_removal: bool = False,
     allow_guid_change: bool = False,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Prepare, validate, guard, then publish atomically.
 
     Raises BuildFailed (nothing written) on input or feed errors, PublishBlocked when
     the new feed would hurt subscribers. ``check`` reports what is out of date and
     writes nothing at all; ``dry_run`` runs every check but writes no output.
+    Warnings the config's ``warnings.ignore`` or an episode's ``ignore_warnings``
+    accept move from ``problems`` to ``accepted``.
+
+    The cache is saved whether the build succeeds or not (a failed build's parsing
+    is not done twice), but only a build that succeeds settles its entries: the
+    next build counts as "from cache" only what a successful build left.
     """
     out_dir = Path(out_dir)
     check_folder(out_dir, "the output folder", _OUT_HINT, writable=not (check or dry_run))
     policy = guard_policy(config.publish, allow_removal=allow_removal, allow_guid_change=allow_guid_change)
     cache = open_cache(config, episodes_dir, enabled=use_cache and not check)
-    output = prepare_build(config, episodes_dir, skip_invalid=skip_invalid, cache=cache)
+    output = prepare_build(config, episodes_dir, skip_invalid=skip_invalid, cache=cache, progress=progress)
+    try:
+        result = _check_and_publish(
+            output, config, out_dir, cache, policy, check=check, dry_run=dry_run, progress=progress
+        )
+    except BuildFailed as exc:
+        # a failed build's parsing is kept (not settled); a cache it could not save is still said
+        if not check:
+            cache.save()
+        exc.problems = exc.problems + _cache_warnings(cache)
+        raise
     if not check:
+        cache.settle()
         cache.save()
-    validation = check_feed(output)
-    output = replace(output, problems=output.problems + validation + _cache_warnings(cache))
+    # saved after the publish: an entry it could not write is a warning, never a failed build
+    cache_warnings = _cache_warnings(cache)
+    if cache_warnings:
+        result = replace(
+            result, output=replace(result.output, problems=result.output.problems + cache_warnings)
+        )
+    return result
+
+
+def _check_and_publish(
+    output: BuildOutput,
+    config: Config,
+    out_dir: Path,
+    cache: EpisodeCache,
+    policy: GuardPolicy,
+    *,
+    check: bool,
+    dry_run: bool,
+    progress: Progress | None,
+) -> BuildResult:
+    """Validate, accept what the show accepts, guard, then publish (unless ``check``/``dry_run``)."""
+    if progress is not None:
+        progress("validate", 1, 1)
+    problems, accepted = accept(output.problems + check_feed(output), config.warnings_ignore, output.episodes)
+    output = replace(output, problems=problems, accepted=accepted)
     if output.errors:
-        raise BuildFailed(f"{len(output.errors)} error(s); nothing was published", output.problems)
+        raise BuildFailed(
+            f"{len(output.errors)} error(s); nothing was published", output.problems, output.accepted
+        )
     if check:
         return BuildResult(output, PublishResult((), ()), pending_changes(out_dir, output.files), cache.stats)
     state = state_dir(config)
@@ -420,11 +499,18 @@ def build(
             Problem(str(out_dir / FEED_FILE), v.kind, v.message) for v in violations
         )
         raise PublishBlocked(
-            f"{len(violations)} change(s) would hurt subscribers; nothing was published", problems
+            f"{len(violations)} change(s) would hurt subscribers; nothing was published",
+            problems,
+            output.accepted,
         )
     if dry_run:
         return BuildResult(output, PublishResult((), ()), pending_changes(out_dir, output.files), cache.stats)
-    # the record first: a state folder too full for it stops the run before the feed changes
+    return _publish(output, out_dir, state, cache)
+
+
+def _publish(output: BuildOutput, out_dir: Path, state: Path, cache: EpisodeCache) -> BuildResult:
+    """The record staged first (a state folder too full for it stops the run before the feed
+    changes), then the outputs with the feed last, then the record put in place."""
     try:
         staged = stage_record(state, record_from_items(output.items))
     except OSError as exc:

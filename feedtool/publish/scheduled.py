@@ -22,6 +22,8 @@ from feedtool.model import Problem
 from feedtool.output import atomic_write, remove_stale_temporaries
 from feedtool.publish.build import BuildResult, build
 
+RunProgress = Callable[[str, int, int], None]  # (stage step, done, total)
+
 
 @dataclass(frozen=True)
 class StageOutcome:
@@ -59,15 +61,7 @@ def default_reports_dir(config: Config) -> Path:
 
 
 def _build_summary(result: BuildResult, out_dir: Path) -> str:
-    out = result.output
-    written = len(result.published.written)
-    cache = result.cache
-    parsed = f", {cache.misses} parsed/{cache.hits} cached" if cache is not None and cache.path_used else ""
-    left = f", {len(out.left_out)} left out with errors" if out.left_out else ""
-    return (
-        f"published {out_dir / 'feed.xml'}: {len(out.items)} episodes{left}{parsed}; "
-        f"{written} file(s) written, {len(result.published.unchanged)} unchanged; {len(out.warnings)} warning(s)"
-    )
+    return f"published {out_dir / 'feed.xml'}: {result.summary()}"
 
 
 def scheduled_run(
@@ -82,8 +76,12 @@ def scheduled_run(
     allow_removal: bool = False,
     allow_guid_change: bool = False,
     log: Callable[[str], None] = print,
+    progress: RunProgress | None = None,
 ) -> RunOutcome:
-    """Build and publish, then check links and write the reports. Logs one line per stage."""
+    """Build and publish, then check links and write the reports. Logs one line per stage.
+
+    ``progress`` (for a terminal) is told each stage's steps: the build's (see
+    ``publish.build.build``) and ``("links", done, total)`` per link checked."""
     started = time.monotonic()
     stages: list[StageOutcome] = []
     try:
@@ -94,6 +92,7 @@ def scheduled_run(
             skip_invalid=skip_invalid,
             allow_removal=allow_removal,
             allow_guid_change=allow_guid_change,
+            progress=progress,
         )
     except BuildFailed as exc:
         stage = StageOutcome("build", f"NOT published: {exc}", time.monotonic() - started, exc.problems)
@@ -112,7 +111,13 @@ def scheduled_run(
     remaining = max(1.0, budget - (links_started - started))
     links_config = dataclasses.replace(config.links, budget=min(config.links.budget, remaining))
     # the episodes and media manifest the build just read: nothing is read twice
-    report = run_check(result.output.episodes, config, links_config, manifest=result.output.manifest)
+    report = run_check(
+        result.output.episodes,
+        config,
+        links_config,
+        manifest=result.output.manifest,
+        progress=(lambda done, total, _verdict: progress("links", done, total)) if progress else None,
+    )
     reports_dir = reports_dir or default_reports_dir(config)
     # what a run killed while writing them left behind (this run holds the lock)
     remove_stale_temporaries(reports_dir, {f"links{fmt.suffix}" for fmt in FORMATS.values()})

@@ -31,7 +31,7 @@ import stat
 import types
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta, timezone
 from functools import cache, lru_cache
 from pathlib import Path
@@ -50,7 +50,7 @@ from feedtool.model import (
 )
 from feedtool.output import atomic_write
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 CACHE_DIR = "episode-cache"  # under the state folder
 LEGACY_CACHE_FILE = "episodes.cache"  # the pickle of format 2 and before, removed on save
 _MAGIC = b"feedtool-episode-cache"
@@ -79,15 +79,26 @@ class CacheEntry:
     dependencies: tuple[tuple[str, str | None], ...]  # (profile path, sha256 or None if absent)
     episode: Episode | None
     problems: tuple[Problem, ...]
+    # left (or kept) by a build that succeeded; an entry only a failed build wrote is not "from cache"
+    settled: bool = False
 
 
 @dataclass
 class CacheStats:
+    """What the build summary says: ``parsed`` (episodes read since the last successful
+    build: now, or by a failed build whose work is reused) and ``hits`` (from cache:
+    what a successful build left)."""
+
     hits: int = 0
     misses: int = 0
+    unsettled: int = 0  # reused entries a failed build wrote: parsed since the last successful build
     path_used: bool = False  # False for a disabled cache
     discards: list[str] = field(default_factory=list)  # why existing entries were not trusted
     write_failures: list[str] = field(default_factory=list)  # entries that could not be saved, and why
+
+    @property
+    def parsed(self) -> int:
+        return self.misses + self.unsettled
 
     @property
     def discarded(self) -> str | None:
@@ -426,8 +437,18 @@ class EpisodeCache:
         if entry is None or entry.digest != digest or not _dependencies_unchanged(entry.dependencies):
             self.stats.misses += 1
             return None
-        self.stats.hits += 1
+        if entry.settled:
+            self.stats.hits += 1
+        else:
+            self.stats.unsettled += 1
         return entry
+
+    def settle(self) -> None:
+        """The build that read these entries succeeded: from now on they count as "from cache"."""
+        for key, entry in self.entries.items():
+            if not entry.settled:
+                self.entries[key] = replace(entry, settled=True)
+                self._dirty.add(key)
 
     def put(self, key: str, entry: CacheEntry) -> None:
         old = self.entries.get(key)

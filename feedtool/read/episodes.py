@@ -30,6 +30,7 @@ from feedtool.model import (
 from feedtool.read import frontmatter, shownotes, xmlchars
 from feedtool.read.cache import CacheEntry, EpisodeCache, dependency_state, file_digest
 from feedtool.read.people import PeopleDirectory, guest_id_problem
+from feedtool.warning_codes import unknown_code_hint
 from feedtool.weburls import is_media_url, mime_type_for
 
 PLATFORMS = ("youtube", "spotify", "apple", "anchor")
@@ -405,6 +406,15 @@ def _text_list(key: str, r: _Reading) -> dict[str, Any]:
     return {key: _string_list(r.data, key, r.fp)}
 
 
+def _accepted_warnings(key: str, r: _Reading) -> dict[str, Any]:
+    """Warning codes this episode accepts; an unknown code is itself a warning (a typo accepts nothing)."""
+    codes = _string_list(r.data, key, r.fp)
+    for i, code in enumerate(codes):
+        if why := unknown_code_hint(code):
+            r.fp.warn(f"{key}[{i}]", why, r.fp.line(key, i))
+    return {key: codes}
+
+
 def _comma_list(key: str, r: _Reading) -> dict[str, Any]:
     """A list, or one text of comma-separated values."""
     return {key: _string_list(r.data, key, r.fp, split_commas=True)}
@@ -429,6 +439,7 @@ _FIELDS: tuple[tuple[str, _FieldParser], ...] = (
     ("audio", lambda key, r: {"audio": _audio(r.data, r.fp)}),
     ("season", _whole_number),
     ("episode", _whole_number),
+    ("ignore_warnings", _accepted_warnings),
 )
 # Read only for a file that has no error in _FIELDS: a problem here is reported, but the
 # episode is kept (the value is left out).
@@ -513,17 +524,25 @@ def episode_files(folder: Path) -> list[Path]:
 
 
 def read_episodes(
-    folder: Path, people: PeopleDirectory | None = None, tz: tzinfo = UTC, cache: EpisodeCache | None = None
+    folder: Path,
+    people: PeopleDirectory | None = None,
+    tz: tzinfo = UTC,
+    cache: EpisodeCache | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ReadResult:
     """Read every ``*.md`` in ``folder``; names starting with ``_`` are drafts and skipped.
 
     With a cache, a file whose content (and guest profiles) did not change is not parsed again.
+    ``progress(n, total)`` is called as the n-th file is read.
     """
     if not folder.is_dir():
         return ReadResult((), (), (Problem(str(folder), "episodes", "folder not found"),), ())
     episodes, skipped, problems, failed = [], [], [], []
     seen: set[str] = set()
-    for path in episode_files(folder):
+    files = episode_files(folder)
+    for done, path in enumerate(files, 1):
+        if progress is not None:
+            progress(done, len(files))
         if path.name.startswith("_"):
             skipped.append(Skipped(path, "draft or template (name starts with '_')"))
             continue

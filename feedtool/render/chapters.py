@@ -176,7 +176,7 @@ def _duration_problem(path: str, kept: list[_Timed], duration: float) -> Problem
         path,
         "duration",
         f"duration {clock(duration)} ends before {len(late)} chapter(s) start (the last at "
-        f"{clock(late[-1].start)}); the chapters are kept, check duration:",
+        f"{clock(late[-1].start)}); the chapters are kept: check that duration is the whole episode's length",
         None,
         Severity.WARNING,
     )

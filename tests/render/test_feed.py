@@ -303,6 +303,7 @@ def test_build_result_summary_is_the_line_the_command_prints(show, tmp_path, cap
     config = load_config(show / "config" / "podcast.yaml")
     result = build_show(config, show / "episodes", tmp_path / "two", skip_invalid=True, use_cache=False)
     assert result.counts() == (
-        "2 episodes, 2 with chapters, 1 with transcripts, 2 drafts skipped, 1 left out with errors"
+        "2 episodes, 2 with chapters, 1 with transcripts, 2 drafts skipped (_draft.md, _template.md), "
+        "1 left out with errors"
     )
     assert printed == f"built {tmp_path / 'one'}/feed.xml: {result.summary()}"
