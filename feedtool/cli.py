@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "diff",
     "links",
     "run",
+    "init",
 )
 
 

@@ -43,6 +43,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--no-cache", action="store_true", help="ignore the episode cache and do not write it")
     p.add_argument(
+        "--offline",
+        action="store_true",
+        help="no network: the host feed's last good copy and cached enclosure sizes; says what stays unknown",
+    )
+    p.add_argument(
         "--allow-removal",
         action="store_true",
         help="publish even though published episodes disappear or the count drops (this run only)",
@@ -80,6 +85,7 @@ def run(args: argparse.Namespace) -> ExitCode:
             use_cache=not args.no_cache,
             allow_removal=args.allow_removal,
             allow_guid_change=args.allow_guid_change,
+            offline=args.offline,
         )
     out = result.output
     print_problems(out.problems, warnings=not args.quiet)
@@ -96,6 +102,7 @@ def run(args: argparse.Namespace) -> ExitCode:
         parts.append(f"{len(out.skipped)} drafts skipped")
     if out.left_out:
         parts.append(f"{len(out.left_out)} left out with errors")
+    parts += out.notes()  # "2 held back: no date", host items without a file, sizes unknown
     warnings = len(out.warnings)
     if result.cache is not None and result.cache.path_used:
         parts.append(f"{result.cache.misses} parsed, {result.cache.hits} from cache")

@@ -66,6 +66,10 @@ KNOWN_KEYS = {
     "links",
     "publish",
     "funding",
+    # moving a show from its host (feedtool.media): the host's feed, local media files, the redirect
+    "host_feed",
+    "media_dir",
+    "new_feed_url",
 }
 OWNER_KEYS = {"name", "email"}
 PERSON_KEYS = {"id", "name", "role", "img", "href"}
@@ -112,6 +116,9 @@ class Config:
     max_items: int | None = None
     state_dir: Path | None = None
     funding: tuple[tuple[str, str], ...] = ()  # (url, label)
+    host_feed: str | None = None  # the show's feed at its host: a URL, or a file path (absolute)
+    media_dir: Path | None = None  # local copies of the media files, by the URL's file name
+    new_feed_url: str | None = None  # itunes:new-feed-url: the feed has moved there
 
     @property
     def tz(self) -> ZoneInfo:
@@ -187,6 +194,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         max_items=f.whole_number("max_items", minimum=1),
         state_dir=state,
         funding=_funding(f),
+        **_host_keys(f, path.parent, feed_url),
     )
     if f.problems:
         raise ConfigError(f"{path}: the config has {len(f.problems)} problem(s)", f.problems)
@@ -299,6 +307,23 @@ def _funding(f: FieldReader) -> tuple[tuple[str, str], ...]:
         else:
             f.problem(f"funding[{i}]", "needs a url (and optionally a label)")
     return tuple(funding)
+
+
+def _host_keys(f: FieldReader, base_dir: Path, feed_url: str) -> dict[str, Any]:
+    """``host_feed`` (an http(s) URL, or a saved feed's path relative to the config), ``media_dir``
+    and ``new_feed_url`` (never this feed's own URL: apps would follow it in a circle)."""
+    host_feed = f.text("host_feed")
+    if host_feed and not host_feed.lower().startswith(("http://", "https://")):
+        if "://" in host_feed:
+            f.problem("host_feed", f"must be an http(s) URL or a file path, got {host_feed!r}")
+            host_feed = None
+        else:
+            host_feed = str((base_dir / host_feed).resolve())
+    new_feed_url = f.url("new_feed_url")
+    if new_feed_url and new_feed_url.rstrip("/") == feed_url.rstrip("/"):
+        f.problem("new_feed_url", f"is this feed's own URL ({feed_url}): set it to where the feed moves")
+        new_feed_url = None
+    return {"host_feed": host_feed, "media_dir": f.path("media_dir", base_dir), "new_feed_url": new_feed_url}
 
 
 def _template(f: FieldReader, key: str) -> str | None:

@@ -64,6 +64,7 @@ def _build_summary(result: BuildResult, out_dir: Path) -> str:
     cache = result.cache
     parsed = f", {cache.misses} parsed/{cache.hits} cached" if cache is not None and cache.path_used else ""
     left = f", {len(out.left_out)} left out with errors" if out.left_out else ""
+    left += "".join(f", {note}" for note in out.notes())  # "2 held back: no date", ...
     return (
         f"published {out_dir / 'feed.xml'}: {len(out.items)} episodes{left}{parsed}; "
         f"{written} file(s) written, {len(result.published.unchanged)} unchanged; {len(out.warnings)} warning(s)"
