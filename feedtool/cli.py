@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "links",
     "run",
     "completion",
+    "init",
 )
 
 

@@ -94,7 +94,11 @@ class Audio:
     mime_type: str | None = None
     duration: float | None = None  # seconds, when the media source knows it
     guid: str | None = None  # a host's guid, kept so moving hosts duplicates nothing
-    source: str = "episode"  # "episode", "media.yaml" or "media_url"
+    source: str = "episode"  # "episode", "media.yaml", "host feed" or "media_url"
+    # a local copy of the media file (``audio: media/x.mp3``), relative to the episodes folder:
+    # the build measures it (size, duration, type); its URL is then ``url`` if given, else
+    # the config's ``media_url``, else ``public_url`` + this path
+    file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,12 +120,14 @@ class Episode:
     ``links`` maps platform name (youtube, spotify, apple, anchor) to URL;
     platforms whose value was TODO/empty are in ``missing_links`` instead.
     ``body_links`` are the outbound links of the Markdown show notes, in order.
+    ``pub_date`` is None when the file has no date: the build then takes the
+    host's or the publish record's, or holds the episode back.
     """
 
     path: Path
     slug: str
     title: str
-    pub_date: datetime
+    pub_date: datetime | None
     season: int | None = None
     episode: int | None = None
     short: str | None = None

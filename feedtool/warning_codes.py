@@ -130,6 +130,50 @@ CODES: tuple[WarningCode, ...] = (
         field=r"audio\.length",
         message=r"unknown",
     ),
+    # --- the host's feed and media files (feedtool.media) ---
+    WarningCode(
+        "held-back",
+        "add dateadded: YYYY-MM-DD to the episode file (or publish it at the host, whose pubDate is then used)",
+        field=r"dateadded",
+        message=r"^held back",
+        ignorable=False,  # an episode listeners do not get: always said
+    ),
+    WarningCode(
+        "host-feed-copy-used",
+        "check host_feed: the host did not answer or answered garbage; the last good copy was used",
+        field=r"host_feed",
+        message=r"using the last good copy",
+    ),
+    WarningCode(
+        "host-item-without-file",
+        "add an episode file for it (with its ids.anchor or guid:): subscribers have this episode",
+        field=r"host_feed",
+        message=r"has no episode file",
+    ),
+    WarningCode(
+        "host-item-ambiguous",
+        "give the episode file its ids.anchor or guid: so one host item matches it",
+        field=r"host_feed",
+        message=r"^ambiguous",
+    ),
+    WarningCode(
+        "local-media-unreadable",
+        "put the media file at the path audio: names (inside the episodes folder or media_dir)",
+        field=r"audio\.file|duration",
+        message=r"no such file|add duration: to the episode",
+    ),
+    # --- state (feedtool.publish) ---
+    WarningCode(
+        "publish-record-repaired",
+        "nothing to do: the publish record was damaged or incomplete and the published feed was used",
+        field=r"publish record",
+    ),
+    WarningCode(
+        "cache-not-saved",
+        "free space in the state folder (state_dir); the next run parses those episodes again",
+        field=r"cache",
+        message=r"could not save",
+    ),
     WarningCode(
         "guid-from-file-name",
         "add guid: (the value the published feed has) so renaming the file never re-publishes the episode",

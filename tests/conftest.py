@@ -68,13 +68,16 @@ class Route:
     stream_bytes: int = 0  # send this many filler bytes without a Content-Length
     drip_interval: float = 0.0  # send the body 100 bytes at a time, this many seconds apart
     chunked: bool = False  # Transfer-Encoding: chunked, as many hosts' CDNs answer
+    head_status: int | None = None  # HEAD answers this status (no size) instead of the GET's headers
+    ranges: bool = False  # GET with "Range: bytes=0-0" answers 206 and Content-Range, as CDNs do
 
 
 @dataclass
 class HostServer:
     base_url: str
     routes: dict[str, Route]
-    hits: list[str]
+    hits: list[str]  # GET paths
+    requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)  # (method, path, headers)
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -85,15 +88,52 @@ def host_server() -> Iterator[HostServer]:
     """A real HTTP server on 127.0.0.1 playing the podcast host."""
     routes: dict[str, Route] = {}
     hits: list[str] = []
+    requests: list[tuple[str, str, dict[str, str]]] = []
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:
-            hits.append(self.path)
+        def _not_modified(self, route: Route) -> bool:
+            """A conditional request for an unchanged route: 304, no body."""
+            etag = route.headers.get("ETag")
+            if route.status != 200 or not etag or self.headers.get("If-None-Match") != etag:
+                return False
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return True
+
+        def do_HEAD(self) -> None:
+            requests.append(("HEAD", self.path, dict(self.headers)))
             route = routes.get(self.path, Route(404, b"not found", "text/plain"))
             if route.delay:
                 time.sleep(route.delay)
+            if self._not_modified(route):
+                return
+            self.send_response(route.head_status or route.status)
+            self.send_header("Content-Type", route.content_type)
+            for name, value in route.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", "0" if route.head_status else str(len(route.body)))
+            self.end_headers()
+
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            requests.append(("GET", self.path, dict(self.headers)))
+            route = routes.get(self.path, Route(404, b"not found", "text/plain"))
+            if route.delay:
+                time.sleep(route.delay)
+            if self._not_modified(route):
+                return
+            if route.ranges and self.headers.get("Range") == "bytes=0-0" and route.body:
+                self.send_response(206)
+                self.send_header("Content-Type", route.content_type)
+                self.send_header("Content-Range", f"bytes 0-0/{len(route.body)}")
+                self.send_header("Content-Length", "1")
+                self.end_headers()
+                self.wfile.write(route.body[:1])
+                return
             self.send_response(route.status)
             self.send_header("Content-Type", route.content_type)
             for name, value in route.headers.items():
@@ -146,7 +186,7 @@ def host_server() -> Iterator[HostServer]:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        yield HostServer(f"http://127.0.0.1:{server.server_address[1]}", routes, hits)
+        yield HostServer(f"http://127.0.0.1:{server.server_address[1]}", routes, hits, requests)
     finally:
         server.shutdown()
         server.server_close()

@@ -54,3 +54,75 @@ def feed_xml(
         f'<itunes:category text="Technology"/><podcast:guid>{podcast_guid}</podcast:guid>'
         f"{channel_extra}{''.join(items)}</channel></rss>\n"
     ).encode()
+
+
+# --- a show whose feed lives at a host (host_feed, media probes, migration tests) ---------------------
+
+
+def anchor_link(episode_id: str, title: str = "Episode") -> str:
+    """An Anchor / Spotify for Creators item link ending in the episode id (``e1abc23``)."""
+    return f"<link>https://podcasters.spotify.com/pod/show/theshow/episodes/{title}-{episode_id}</link>"
+
+
+def write_host_show(root: Path, episodes: dict[str, str], **config: object) -> tuple[Path, Path, Path]:
+    """config/podcast.yaml (state in root/state, loopback allowed), episodes/NAME.md from front matter
+    text, and the output folder; returns (config, episodes, out)."""
+    import yaml
+
+    (root / "config").mkdir(parents=True, exist_ok=True)
+    folder = root / "episodes"
+    folder.mkdir(exist_ok=True)
+    data: dict[str, object] = {
+        "title": "The Show",
+        "description": "About the show",
+        "link": "https://show.example.org/",
+        "public_url": "https://feeds.example.org/show/",
+        "author": "Host",
+        "language": "en",
+        "image": "https://show.example.org/cover.jpg",
+        "category": "Technology",
+        "episode_url": "https://show.example.org/episodes/{slug}.html",
+        "state_dir": "../state",
+        "links": {"allow_private": True, "timeout": "2s", "connect_timeout": "1s"},
+    }
+    data.update(config)
+    (root / "config" / "podcast.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    for name, front in episodes.items():
+        (folder / f"{name}.md").write_text(f"---\n{front.strip()}\n---\n\nShow notes of {name}.\n")
+    return root / "config" / "podcast.yaml", folder, root / "public"
+
+
+def set_config(config: Path, **changes: object) -> None:
+    import yaml
+
+    data = yaml.safe_load(config.read_text())
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def feed_items(path: Path) -> dict[str, dict[str, object]]:
+    """title -> guid, enclosure, length, type, date, duration of a built feed."""
+    from feedtool.rss.parse import read_feed
+
+    return {
+        str(i.title): {
+            "guid": i.guid,
+            "url": i.enclosure_url,
+            "length": i.enclosure_length,
+            "type": i.enclosure_type,
+            "date": i.pub_date.isoformat() if i.pub_date else None,
+            "duration": i.duration,
+        }
+        for i in read_feed(path.read_bytes()).items
+    }
+
+
+def silent_mp3(frames: int = 100) -> bytes:
+    """A real MPEG-1 Layer III stream: ``frames`` silent frames at 128 kbit/s, 44.1 kHz (417 bytes,
+    1152 samples each), so ``frames=100`` lasts 100 * 1152 / 44100 = 2.612 s."""
+    header = bytes([0xFF, 0xFB, 0x90, 0x64])
+    return (header + bytes(417 - len(header))) * frames

@@ -154,7 +154,7 @@ def test_main_returns_the_handlers_code_and_usage_without_a_command(capsys, tmp_
 
 def test_build_quiet_hides_a_failed_builds_warnings(show, capsys):
     bad = show / "episodes" / "s01e03-broken.md"
-    bad.write_text("---\ntitle: Broken\n---\nno date, no audio\n", encoding="utf-8")
+    bad.write_text("---\ntitle: Broken\nseason: 0\n---\nno date, a bad season\n", encoding="utf-8")
     argv = ["build", "--config", str(show / "config" / "podcast.yaml"), "--episodes", str(show / "episodes")]
     argv += ["--out", str(show / "public"), "--no-cache"]
     assert cli.main(argv) is ExitCode.FAILED

@@ -47,6 +47,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--no-cache", action="store_true", help="ignore the episode cache and do not write it")
     p.add_argument(
+        "--offline",
+        action="store_true",
+        help="no network: the host feed's last good copy and cached enclosure sizes; says what stays unknown",
+    )
+    p.add_argument(
         "--allow-removal",
         action="store_true",
         help="publish even though published episodes disappear or the count drops (this run only)",
@@ -96,6 +101,7 @@ def run(args: argparse.Namespace) -> ExitCode:
             allow_removal=args.allow_removal,
             allow_guid_change=args.allow_guid_change,
             progress=progress,
+            offline=args.offline,
         )
     out = result.output
     problems = list(out.problems)  # the build has set aside the warnings the show accepts

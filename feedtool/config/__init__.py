@@ -70,6 +70,10 @@ KNOWN_KEYS = {
     "publish",
     "funding",
     "warnings",
+    # moving a show from its host (feedtool.media): the host's feed, local media files, the redirect
+    "host_feed",
+    "media_dir",
+    "new_feed_url",
 }
 WARNINGS_KEYS = {"ignore"}
 OWNER_KEYS = {"name", "email"}
@@ -119,6 +123,9 @@ class Config:
     funding: tuple[tuple[str, str], ...] = ()  # (url, label)
     # ``warnings.ignore``: warning codes the show accepts; counted as accepted, not printed
     warnings_ignore: tuple[str, ...] = ()
+    host_feed: str | None = None  # the show's feed at its host: a URL, or a file path (absolute)
+    media_dir: Path | None = None  # local copies of the media files, by the URL's file name
+    new_feed_url: str | None = None  # itunes:new-feed-url: the feed has moved there
 
     @property
     def tz(self) -> ZoneInfo:
@@ -204,6 +211,7 @@ def parse_config(
         state_dir=state,
         funding=_funding(f),
         warnings_ignore=_warnings_ignore(f),
+        **_host_keys(f, path.parent, feed_url),
     )
     if f.problems:
         raise ConfigError(f"{source or path}: the config has {len(f.problems)} problem(s)", f.problems)
@@ -323,6 +331,23 @@ def _warnings_ignore(f: FieldReader) -> tuple[str, ...]:
     section = f.section("warnings", "a mapping such as {ignore: [audio-length-unknown]}")
     section.unknown(WARNINGS_KEYS)
     return section.names("ignore", IGNORABLE, unknown_code_hint)
+
+
+def _host_keys(f: FieldReader, base_dir: Path, feed_url: str) -> dict[str, Any]:
+    """``host_feed`` (an http(s) URL, or a saved feed's path relative to the config), ``media_dir``
+    and ``new_feed_url`` (never this feed's own URL: apps would follow it in a circle)."""
+    host_feed = f.text("host_feed")
+    if host_feed and not host_feed.lower().startswith(("http://", "https://")):
+        if "://" in host_feed:
+            f.problem("host_feed", f"must be an http(s) URL or a file path, got {host_feed!r}")
+            host_feed = None
+        else:
+            host_feed = str((base_dir / host_feed).resolve())
+    new_feed_url = f.url("new_feed_url")
+    if new_feed_url and new_feed_url.rstrip("/") == feed_url.rstrip("/"):
+        f.problem("new_feed_url", f"is this feed's own URL ({feed_url}): set it to where the feed moves")
+        new_feed_url = None
+    return {"host_feed": host_feed, "media_dir": f.path("media_dir", base_dir), "new_feed_url": new_feed_url}
 
 
 def _template(f: FieldReader, key: str) -> str | None:

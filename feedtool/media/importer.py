@@ -59,6 +59,7 @@ def _entry(slug: str, match: Match, warnings: list[str]) -> MediaEntry | None:
         guid=item.guid,
         title=item.title,
         matched_by=match.matched_by,
+        date=item.pub_date,
     )
 
 

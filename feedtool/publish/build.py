@@ -12,20 +12,28 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import partial
 from pathlib import Path
+from types import MappingProxyType
 
 from feedtool.config import Config, state_dir
 from feedtool.errors import BuildFailed, PublishBlocked, UsageError
+from feedtool.media.hostfeed import HostFeed, load_host_feed, match_host, match_problems
+from feedtool.media.probe import DEFAULT_TIMEOUT as PROBE_TIMEOUT
+from feedtool.media.probe import OFFLINE_REASON, PROBE_FILE, MediaProber
+from feedtool.media.resolve import HostFacts, facts_from_entry, facts_from_item, resolve_media
 from feedtool.model import Audio, Episode, Problem, ReadResult, Severity, Skipped
 from feedtool.output import OutputFile, PublishResult, check_folder, is_full, pending_changes, publish
 from feedtool.publish.guards import (
     RECORD_FILE,
     GuardPolicy,
+    PublishedEpisode,
     check_publish,
     commit_record,
     guard_policy,
     read_record,
+    record_date,
     record_from_items,
     stage_record,
 )
@@ -33,13 +41,13 @@ from feedtool.publish.summary import accepted_text, file_names
 from feedtool.read.anchor import anchor_id_from_episode_field
 from feedtool.read.cache import CACHE_DIR, CacheStats, EpisodeCache
 from feedtool.read.episodes import read_episodes
-from feedtool.read.media_manifest import load_manifest
+from feedtool.read.media_manifest import MANIFEST_NAME, ManifestFile, load_entries
 from feedtool.read.people import PeopleDirectory
-from feedtool.read.shownotes import html_to_text
+from feedtool.read.shownotes import absolute_links, html_to_text
 from feedtool.render import chapters as chapters_mod
 from feedtool.render import transcripts as transcripts_mod
 from feedtool.render.feed import FeedItem, TranscriptLink, render_feed
-from feedtool.render.urls import episode_image_url, episode_page_url, resolve_audio
+from feedtool.render.urls import episode_image_url, episode_page_url
 from feedtool.rss.validate import validate_feed
 from feedtool.warning_codes import BY_CODE, LEFT_OUT, accept
 
@@ -60,13 +68,36 @@ class BuildOutput:
     skipped: tuple[Skipped, ...]
     left_out: tuple[Path, ...]  # episode files with errors, left out of the feed
     episodes: tuple[Episode, ...] = ()  # as read, for later stages (the link check) to reuse
-    manifest: Mapping[str, Audio] = field(default_factory=dict)  # media.yaml as read
+    # slug -> its media file as resolved (media.yaml, host feed, local copy, server), for the link check
+    manifest: Mapping[str, Audio] = field(default_factory=dict)
+    held_back: tuple[Skipped, ...] = ()  # readable episodes left out of the feed, and why (no date)
+    guid_sources: Mapping[str, str] = field(default_factory=dict)  # slug -> what gave its guid
+    host_unmatched: int = 0  # host feed items no episode file matched
+    unknown_sizes: tuple[str, ...] = ()  # slugs whose enclosure size nothing could tell
+    offline_unknown: tuple[str, ...] = ()  # ... of which --offline kept the server from being asked
     # warnings the show accepts (warnings.ignore, an episode's ignore_warnings): counted, not reported
     accepted: tuple[Problem, ...] = ()
 
     @property
     def errors(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.is_error)
+
+    def notes(self) -> list[str]:
+        """Summary parts beyond the counts: ``2 held back: no date``, host items without a file,
+        enclosure sizes ``--offline`` left unknown."""
+        parts = []
+        if self.held_back:
+            reasons = Counter(h.reason for h in self.held_back)
+            if len(reasons) == 1:
+                parts.append(f"{len(self.held_back)} held back: {self.held_back[0].reason}")
+            else:
+                detail = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
+                parts.append(f"{len(self.held_back)} held back: {detail}")
+        if self.host_unmatched:
+            parts.append(f"{self.host_unmatched} host item(s) without an episode file")
+        if self.offline_unknown:
+            parts.append(f"--offline: {len(self.offline_unknown)} enclosure size(s) not asked, left unknown")
+        return parts
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
@@ -96,6 +127,7 @@ class BuildResult:
             parts.append(f"{len(out.skipped)} {drafts} skipped ({file_names(s.path for s in out.skipped)})")
         if out.left_out:
             parts.append(f"{len(out.left_out)} left out with errors")
+        parts += out.notes()
         if self.cache is not None and self.cache.path_used:
             parts.append(f"{self.cache.parsed} parsed, {self.cache.hits} from cache")
         return ", ".join(parts)
@@ -117,30 +149,33 @@ def people_folder(config: Config, episodes_dir: Path) -> Path:
     return config.people_dir or episodes_dir.resolve().parent / "people"
 
 
-def item_guid(episode: Episode, audio: Audio, config: Config) -> tuple[str, Problem | None]:
-    """A guid that never changes once published.
+def item_guid(
+    episode: Episode, host_guid: str | None, config: Config, host_source: str = MANIFEST_NAME
+) -> tuple[str, str, Problem | None]:
+    """A guid that never changes once published, and the field it came from.
 
-    Explicit ``guid:`` first, then the host's guid from the media manifest (so
-    moving a feed duplicates nothing), then a UUIDv5 of a platform id that
+    Explicit ``guid:`` first, then the host's guid (``media.yaml``, then the host
+    feed: moving a feed duplicates nothing), then a UUIDv5 of a platform id that
     survives title and file-name changes (``ids.anchor``'s episode id, then
     ``ids.youtube``). Only as a last resort the slug, with a warning: renaming
     the file would then change the guid.
     """
     if episode.guid:
-        return episode.guid, None
-    if audio.guid:
-        return audio.guid, None
+        return episode.guid, "guid", None
+    if host_guid:
+        return host_guid, f"{host_source} guid", None
     namespace = uuid.UUID(config.podcast_guid) if _is_uuid(config.podcast_guid) else uuid.NAMESPACE_URL
     # "datatalksclub/episodes/Title---Guest-e26d01c" and "Title---Guest-e26d01c" name the
     # same episode: its id is the last "-e..." token, which survives title edits.
     anchor = anchor_id_from_episode_field(episode.id("anchor"))
     if anchor:
-        return str(uuid.uuid5(namespace, f"anchor:{anchor}")), None
+        return str(uuid.uuid5(namespace, f"anchor:{anchor}")), "ids.anchor", None
     youtube = episode.id("youtube")
     if youtube:
-        return str(uuid.uuid5(namespace, f"youtube:{youtube}")), None
+        return str(uuid.uuid5(namespace, f"youtube:{youtube}")), "ids.youtube", None
     return (
         str(uuid.uuid5(namespace, f"slug:{episode.slug}")),
+        "file name",
         Problem(
             str(episode.path),
             "guid",
@@ -189,9 +224,12 @@ def _render_transcript(episode: Episode, fmt: str) -> bytes:
     return _TRANSCRIPT_FORMATTERS[fmt](transcripts_mod.build_cues(episode)).encode("utf-8")
 
 
-def sort_key(episode: Episode) -> tuple:
-    """Newest first; ties broken by season/episode number, then slug, for a stable order."""
-    return (-episode.pub_date.timestamp(), -(episode.season or 0), -(episode.episode or 0), episode.slug)
+def sort_key(episode: Episode, pub_date: datetime | None = None) -> tuple:
+    """Newest first; ties broken by season/episode number, then slug, for a stable order.
+    ``pub_date`` is the date the build settled on (the file's, the host's or the record's)."""
+    when = pub_date or episode.pub_date
+    assert when is not None, "episodes without a date are held back before they are sorted"
+    return (-when.timestamp(), -(episode.season or 0), -(episode.episode or 0), episode.slug)
 
 
 def open_cache(config: Config, episodes_dir: Path, enabled: bool = True) -> EpisodeCache:
@@ -224,6 +262,17 @@ def read_show(
     return read_episodes(Path(episodes_dir), people, config.tz, cache, progress)
 
 
+@dataclass(frozen=True)
+class _Planned:
+    """An episode headed for the feed: its media, guid and date settled."""
+
+    episode: Episode
+    audio: Audio
+    guid: str
+    guid_field: str  # what gave the guid: "guid", "media.yaml guid", "host feed guid", "ids.anchor"...
+    pub_date: datetime
+
+
 def prepare_build(
     config: Config,
     episodes_dir: Path,
@@ -231,21 +280,31 @@ def prepare_build(
     skip_invalid: bool = False,
     cache: EpisodeCache | None = None,
     progress: Progress | None = None,
+    host: HostFeed | None = None,
+    record: Mapping[str, PublishedEpisode] | None = None,
+    prober: MediaProber | None = None,
 ) -> BuildOutput:
-    """Read, derive and render everything; write nothing (but the cache, when given)."""
+    """Read, derive and render everything; write nothing (but the cache, when given).
+
+    ``host`` is the host feed to take guids, dates and enclosures from, ``record``
+    what was published before (dates of episodes whose file has none, and who keeps
+    a guid two files claim), ``prober`` what asks media servers for unknown sizes
+    (None: nobody is asked).
+    """
     episodes_dir = require_episodes_folder(episodes_dir)
     read = read_show(config, episodes_dir, cache, partial(progress, "read") if progress else None)
-    manifest = load_manifest(episodes_dir)
+    entries = load_entries(episodes_dir)
     problems: list[Problem] = list(read.problems)
     left_out = list(read.failed)
-    renderer = cache if cache is not None else EpisodeCache(None, "")
-    files: list[OutputFile] = []
-    items: list[FeedItem] = []
-    for done, episode in enumerate(sorted(read.episodes, key=sort_key), 1):
-        if progress is not None:
-            progress("render", done, len(read.episodes))
-        audio = resolve_audio(episode, config, manifest)
-        if audio is None:
+    facts, host_problems, host_unmatched = _host_facts(host, entries, read.episodes)
+    problems += host_problems
+    planned: list[_Planned] = []
+    held_back: list[Skipped] = []
+    resolved: dict[str, Audio] = {}
+    for episode in read.episodes:
+        media = resolve_media(episode, config, episodes_dir, facts.get(episode.slug, ()))
+        problems += media.problems
+        if media.audio is None:
             problems.append(
                 Problem(
                     str(episode.path),
@@ -256,11 +315,36 @@ def prepare_build(
             )
             left_out.append(episode.path)
             continue
-        item, item_files, item_problems = _episode_item(episode, audio, config, renderer)
+        resolved[episode.slug] = media.audio
+        guid, guid_field, guid_problem = item_guid(
+            episode, media.host_guid, config, media.guid_source or MANIFEST_NAME
+        )
+        if guid_problem:
+            problems.append(guid_problem)
+        pub_date = episode.pub_date or media.host_date or record_date(record, guid)
+        if pub_date is None:
+            held_back.append(Skipped(episode.path, "no date"))
+            problems.append(_held_back_problem(episode, host is not None or bool(entries.entries)))
+            continue
+        planned.append(_Planned(episode, media.audio, guid, guid_field, pub_date))
+    planned, unknown = _ask_sizes(planned, prober)
+    resolved.update({p.episode.slug: p.audio for p in planned})
+    planned, collisions = _settle_guid_claims(planned, record, episodes_dir)
+    problems += collisions
+    left_out += [Path(p.path) for p in collisions if p.path != str(episodes_dir)]
+    renderer = cache if cache is not None else EpisodeCache(None, "")
+    files: list[OutputFile] = []
+    items: list[FeedItem] = []
+    for done, plan in enumerate(sorted(planned, key=lambda p: sort_key(p.episode, p.pub_date)), 1):
+        if progress is not None:
+            progress("render", done, len(planned))
+        item, item_files, item_problems = _episode_item(
+            plan, config, renderer, unknown.get(plan.episode.slug)
+        )
         items.append(item)
         files += item_files
         problems += item_problems
-    problems.extend(_duplicates(items, episodes_dir))
+    problems.extend(_duplicates(items, episodes_dir, {p.episode.slug: p.guid_field for p in planned}))
     if config.max_items is not None:
         items = items[: config.max_items]
     rendered = render_feed(config, items)
@@ -286,28 +370,122 @@ def prepare_build(
         read.skipped,
         tuple(left_out),
         read.episodes,
-        manifest,
+        MappingProxyType(resolved),
+        tuple(held_back),
+        MappingProxyType({p.episode.slug: p.guid_field for p in planned}),
+        host_unmatched,
+        tuple(sorted(unknown)),
+        tuple(sorted(slug for slug, why in unknown.items() if why.endswith(OFFLINE_REASON))),
     )
 
 
+def _host_facts(
+    host: HostFeed | None, entries: ManifestFile, episodes: tuple[Episode, ...]
+) -> tuple[dict[str, list[HostFacts]], list[Problem], int]:
+    """Per slug, what the host says about it (media.yaml first, then the host feed); the
+    host feed's own problems (a last good copy used, items no file matches)."""
+    facts: dict[str, list[HostFacts]] = {e.slug: [facts_from_entry(e)] for e in entries.entries}
+    if host is None:
+        return facts, [], 0
+    problems = list(host.problems)
+    result = match_host(host, episodes)
+    if result is None:
+        return facts, problems, 0
+    for match in result.matches:
+        facts.setdefault(match.slug, []).append(facts_from_item(match.item))
+    problems += match_problems(host, result)
+    return facts, problems, len(result.unmatched_items)
+
+
+def _held_back_problem(episode: Episode, has_host: bool) -> Problem:
+    where = "no host item gives a pubDate, " if has_host else "no host_feed or media.yaml entry gives one, "
+    return Problem(
+        str(episode.path),
+        "dateadded",
+        f"held back, not in the feed: no publication date (no dateadded/date in the file, {where}"
+        "and the publish record has none for its guid); add dateadded: YYYY-MM-DD to publish it",
+        None,
+        Severity.WARNING,
+    )
+
+
+def _ask_sizes(planned: list[_Planned], prober: MediaProber | None) -> tuple[list[_Planned], dict[str, str]]:
+    """Sizes (and types) nothing else told, from the media servers; slug -> why for what stays unknown."""
+    wanted = [p for p in planned if p.audio.length is None or not p.audio.mime_type]
+    if not wanted:
+        return planned, {}
+    if prober is None:
+        return planned, {p.episode.slug: "no server was asked" for p in wanted if p.audio.length is None}
+    outcome = prober.lookup(p.audio.url for p in wanted)
+    unknown: dict[str, str] = {}
+    out = []
+    for plan in planned:
+        answer = outcome.answers.get(plan.audio.url)
+        if answer is not None:
+            audio = replace(
+                plan.audio,
+                length=plan.audio.length if plan.audio.length is not None else answer.length,
+                mime_type=plan.audio.mime_type or answer.mime_type,
+            )
+            plan = replace(plan, audio=audio)
+        elif plan.audio.url in outcome.failures and plan.audio.length is None:
+            unknown[plan.episode.slug] = outcome.failures[plan.audio.url]
+        out.append(plan)
+    return out, unknown
+
+
+def _settle_guid_claims(
+    planned: list[_Planned], record: Mapping[str, PublishedEpisode] | None, episodes_dir: Path
+) -> tuple[list[_Planned], list[Problem]]:
+    """A guid two files claim stays with the file the publish record gave it to; each other
+    claimant is refused (an error on its own file, so ``--skip-invalid`` can leave it out).
+    Without a record that decides, nothing is settled here: ``_duplicates`` names them all."""
+    by_guid: dict[str, list[_Planned]] = {}
+    for plan in planned:
+        by_guid.setdefault(plan.guid, []).append(plan)
+    refused: list[Problem] = []
+    out = list(planned)
+    for guid, claimants in sorted(by_guid.items()):
+        published = (record or {}).get(guid)
+        if len(claimants) < 2 or published is None:
+            continue
+        keeper = next((c for c in claimants if c.episode.slug == published.slug), None)
+        if keeper is None:
+            continue
+        for other in claimants:
+            if other is keeper:
+                continue
+            out.remove(other)
+            refused.append(
+                Problem(
+                    str(other.episode.path),
+                    other.guid_field,
+                    f"claims guid {guid}, published for {keeper.episode.path} (its {keeper.guid_field}); "
+                    f"{keeper.episode.path.name} keeps it, this file is refused: its {other.guid_field} "
+                    f"gives the same guid (a copy-paste slip?); fix {other.guid_field} here, or give "
+                    "this episode its own guid:",
+                )
+            )
+    return out, refused
+
+
 def _episode_item(
-    episode: Episode, audio: Audio, config: Config, renderer: EpisodeCache
+    plan: _Planned, config: Config, renderer: EpisodeCache, size_unknown: str | None = None
 ) -> tuple[FeedItem, list[OutputFile], list[Problem]]:
     """One episode's feed item, its chapters and transcript files, and what was noticed on the way."""
+    episode, audio, guid = plan.episode, plan.audio, plan.guid
     problems: list[Problem] = []
     if audio.length is None:
+        why = f" ({size_unknown})" if size_unknown else ""
         problems.append(
             Problem(
                 str(episode.path),
                 "audio.length",
-                f'size of {audio.url} unknown: the enclosure says length="0"; add audio.length (bytes)',
+                f'size of {audio.url} unknown: the enclosure says length="0"{why}; add audio.length (bytes)',
                 None,
                 Severity.WARNING,
             )
         )
-    guid, guid_problem = item_guid(episode, audio, config)
-    if guid_problem:
-        problems.append(guid_problem)
     chapters, chapter_problems = chapters_mod.derive_chapters(episode)
     problems.extend(chapter_problems)
     files: list[OutputFile] = []
@@ -321,14 +499,16 @@ def _episode_item(
     for fmt, file in _transcript_files(episode, config, renderer):
         files.append(file)
         transcript_links.append(TranscriptLink(config.output_url(file.relpath), fmt))
+    page = episode_page_url(episode, config)
     item = FeedItem(
         slug=episode.slug,
         guid=guid,
         title=episode.title,
-        link=episode_page_url(episode, config),
-        pub_date=episode.pub_date,
+        link=page,
+        pub_date=plan.pub_date,
         description=_plain_description(episode),
-        content_html=_intro_html(episode.intro) + episode.body_html,
+        # in an app, /people/x and #part lead nowhere: links are made absolute against the page
+        content_html=absolute_links(_intro_html(episode.intro) + episode.body_html, page),
         audio=audio,
         duration=episode.duration if episode.duration is not None else audio.duration,
         season=episode.season,
@@ -365,7 +545,11 @@ def _transcript_files(
     ]
 
 
-def _duplicates(items: list[FeedItem], episodes_dir: Path) -> list[Problem]:
+def _duplicates(
+    items: list[FeedItem], episodes_dir: Path, guid_fields: Mapping[str, str] | None = None
+) -> list[Problem]:
+    """Guids and enclosure URLs several items share that no publish record settled: all named,
+    with the field each guid came from (``ids.anchor``: a copy-paste slip, usually)."""
     problems = []
     for field_name, what, key in (
         ("guid", "guid", lambda i: i.guid),
@@ -374,6 +558,8 @@ def _duplicates(items: list[FeedItem], episodes_dir: Path) -> list[Problem]:
         for value, count in sorted(Counter(key(i) for i in items).items()):
             if count > 1:
                 slugs = [i.slug for i in items if key(i) == value]
+                if field_name == "guid" and guid_fields:
+                    slugs = [f"{slug}.md ({guid_fields.get(slug, 'guid')})" for slug in slugs]
                 problems.append(
                     Problem(
                         str(episodes_dir),
@@ -428,6 +614,7 @@ def build(
     allow_removal: bool = False,
     allow_guid_change: bool = False,
     progress: Progress | None = None,
+    offline: bool = False,
 ) -> BuildResult:
     """Prepare, validate, guard, then publish atomically.
 
@@ -440,15 +627,48 @@ def build(
     The cache is saved whether the build succeeds or not (a failed build's parsing
     is not done twice), but only a build that succeeds settles its entries: the
     next build counts as "from cache" only what a successful build left.
+    ``offline`` sends no request: the host feed's last good copy and the cached
+    enclosure sizes are used, and what they do not tell stays unknown.
     """
     out_dir = Path(out_dir)
     check_folder(out_dir, "the output folder", _OUT_HINT, writable=not (check or dry_run))
     policy = guard_policy(config.publish, allow_removal=allow_removal, allow_guid_change=allow_guid_change)
+    state = state_dir(config)
     cache = open_cache(config, episodes_dir, enabled=use_cache and not check)
-    output = prepare_build(config, episodes_dir, skip_invalid=skip_invalid, cache=cache, progress=progress)
+    loaded = read_record(state, out_dir / FEED_FILE)
+    host = (
+        load_host_feed(config.host_feed, state, offline=offline, save=not check) if config.host_feed else None
+    )
+    prober = MediaProber(
+        state / PROBE_FILE,
+        allow_private=config.links.allow_private,
+        offline=offline,
+        timeout=min(config.links.timeout, PROBE_TIMEOUT),
+    )
+    output = prepare_build(
+        config,
+        episodes_dir,
+        skip_invalid=skip_invalid,
+        cache=cache,
+        progress=progress,
+        host=host,
+        record=loaded.episodes,
+        prober=prober,
+    )
+    output = replace(output, problems=output.problems + _record_warnings(loaded.path, loaded.notes))
+    if not check:
+        prober.save()
     try:
         result = _check_and_publish(
-            output, config, out_dir, cache, policy, check=check, dry_run=dry_run, progress=progress
+            output,
+            config,
+            out_dir,
+            cache,
+            policy,
+            loaded.episodes,
+            check=check,
+            dry_run=dry_run,
+            progress=progress,
         )
     except BuildFailed as exc:
         # a failed build's parsing is kept (not settled); a cache it could not save is still said
@@ -474,6 +694,7 @@ def _check_and_publish(
     out_dir: Path,
     cache: EpisodeCache,
     policy: GuardPolicy,
+    record: Mapping[str, PublishedEpisode] | None,
     *,
     check: bool,
     dry_run: bool,
@@ -490,10 +711,9 @@ def _check_and_publish(
         )
     if check:
         return BuildResult(output, PublishResult((), ()), pending_changes(out_dir, output.files), cache.stats)
-    state = state_dir(config)
-    loaded = read_record(state, out_dir / FEED_FILE)
-    output = replace(output, problems=output.problems + _record_warnings(loaded.path, loaded.notes))
-    violations = check_publish(loaded.episodes, output.items, policy)
+    violations = check_publish(
+        record, output.items, policy, guid_sources=output.guid_sources, feed_url=config.feed_url
+    )
     if violations:
         problems = output.problems + tuple(
             Problem(str(out_dir / FEED_FILE), v.kind, v.message) for v in violations
@@ -505,7 +725,7 @@ def _check_and_publish(
         )
     if dry_run:
         return BuildResult(output, PublishResult((), ()), pending_changes(out_dir, output.files), cache.stats)
-    return _publish(output, out_dir, state, cache)
+    return _publish(output, out_dir, state_dir(config), cache)
 
 
 def _publish(output: BuildOutput, out_dir: Path, state: Path, cache: EpisodeCache) -> BuildResult:

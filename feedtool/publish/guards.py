@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -263,14 +265,73 @@ def save_record(state_dir: Path, record: dict[str, PublishedEpisode]) -> None:
     stage_record(state_dir, record).commit()
 
 
+def record_date(record: Mapping[str, PublishedEpisode] | None, guid: str) -> datetime | None:
+    """The date ``guid`` was published with, for an episode whose file has no date of its own."""
+    published = (record or {}).get(guid)
+    if published is None or not published.pub_date:
+        return None
+    try:
+        when = datetime.fromisoformat(published.pub_date)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+# where a guid came from when the host gave it (``publish.build.item_guid``)
+HOST_GUID_SOURCES = ("media.yaml guid", "host feed guid")
+
+
+def _host_contradicts(
+    changed: list[tuple[PublishedEpisode, FeedItem, str]], feed_url: str
+) -> list[Violation]:
+    """Published guids the host now contradicts: one line each, then the way out.
+
+    Two situations look alike here. Listeners may follow *this* feed already: then the
+    published guids are what their apps know, and taking the host's would make them
+    download every episode again. Or the earlier builds were trials nobody subscribed
+    to, and listeners still follow the host: then the host's guids are the ones to
+    keep. Only the maintainer knows which, so the message leads with the choice that
+    cannot hurt anyone who subscribed and says when the other one is right.
+    """
+    out = [
+        Violation(
+            "guid-changed",
+            f"'{old.title}'" + (f" (file {old.slug}.md)" if old.slug else "") + f" was published with guid "
+            f"{old.guid}; the host ({source.removesuffix(' guid')}) gives it guid {new.guid}",
+        )
+        for old, new, source in changed
+    ]
+    out.append(
+        Violation(
+            "guid-changed",
+            f"{len(changed)} published guid(s) differ from the host's. Keep what subscribers have: "
+            f"the guids in the publish record are what the apps of {feed_url}'s subscribers know, so if "
+            "anyone subscribes to it, pin each published guid with guid: in its episode file (the "
+            "lines above name them) and build again. Only if nobody has subscribed to this feed yet "
+            "(earlier builds were trials and listeners still follow the host, whose guids these are) "
+            "run once with --allow-guid-change: the feed then takes the host's guids, and listeners "
+            "the host redirects here get no duplicates",
+        )
+    )
+    return out
+
+
 def check_publish(
-    record: dict[str, PublishedEpisode] | None,
+    record: Mapping[str, PublishedEpisode] | None,
     items: tuple[FeedItem, ...] | list[FeedItem],
     policy: GuardPolicy,
+    *,
+    guid_sources: Mapping[str, str] | None = None,
+    feed_url: str = "this feed",
 ) -> tuple[Violation, ...]:
-    """Every reason not to publish ``items`` over ``record``; empty when it is safe (or allowed)."""
+    """Every reason not to publish ``items`` over ``record``; empty when it is safe (or allowed).
+
+    ``guid_sources`` (slug -> what gave the item its guid) tells a guid the host
+    contradicts from one a file edit changed: the advice differs.
+    """
     if not record:
         return ()
+    host_changed: list[tuple[PublishedEpisode, FeedItem, str]] = []
     new_guids = {i.guid for i in items}
     by_slug = {i.slug: i for i in items}
     by_enclosure = {i.audio.url: i for i in items}
@@ -286,7 +347,10 @@ def check_publish(
             or by_title.get(normalise_title(old.title))
         )
         if same is not None:
-            if not policy.allow_guid_change:
+            source = (guid_sources or {}).get(same.slug, "")
+            if not policy.allow_guid_change and source in HOST_GUID_SOURCES:
+                host_changed.append((old, same, source))
+            elif not policy.allow_guid_change:
                 out.append(
                     Violation(
                         "guid-changed",
@@ -305,6 +369,8 @@ def check_publish(
                     "the feed: apps would drop it; restore the file, or allow with --allow-removal",
                 )
             )
+    if host_changed:
+        out += _host_contradicts(host_changed, feed_url)
     floor = len(record) * (1 - policy.max_drop)
     if len(items) < floor and not policy.allow_removal:
         out.append(

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, tzinfo
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
 
 from feedtool import timeutil
 from feedtool.model import (
@@ -229,15 +229,21 @@ def _audio(data: dict, fp: _FileProblems) -> Audio | None:
         return None
     line = fp.line("audio")
     if isinstance(raw, str):
-        raw = {"url": raw}
+        # a URL, or the path of a local copy (audio: media/x.mp3) the build measures
+        raw = {"url": raw} if "://" in raw else {"file": raw}
     if not isinstance(raw, dict):
-        fp.error("audio", "must be a URL or a mapping {url, length, type}", line)
+        fp.error("audio", "must be a URL, a file path or a mapping {url, file, length, type}", line)
         return None
-    unknown = set(raw) - {"url", "length", "type", "duration"}
+    unknown = set(raw) - {"url", "file", "length", "type", "duration"}
     for key in sorted(unknown):
-        fp.warn(f"audio.{key}", "unknown key (audio takes url, length, type, duration)", line)
+        fp.warn(f"audio.{key}", "unknown key (audio takes url, file, length, type, duration)", line)
+    file = _local_media_path(raw.get("file"), fp, line)
+    if file is False:
+        return None
     url = raw.get("url")
-    if not isinstance(url, str) or not is_media_url(url):
+    if url is None and file:
+        url = ""  # the build makes it from media_url or public_url
+    elif not isinstance(url, str) or not is_media_url(url):
         fp.error("audio.url", f"must be an absolute http(s) URL to the media file, got {url!r}", line)
         return None
     url = url.strip()
@@ -245,10 +251,12 @@ def _audio(data: dict, fp: _FileProblems) -> Audio | None:
     if length is not None and (isinstance(length, bool) or not isinstance(length, int) or length < 0):
         fp.error("audio.length", f"must be the file size in bytes (a whole number), got {length!r}", line)
         return None
-    mime = raw.get("type") or mime_type_for(url)
+    mime = raw.get("type") or mime_type_for(url or str(file))
     if not mime:
         fp.error(
-            "audio.type", f"cannot tell the MIME type of {url!r}: add type: audio/mpeg (or similar)", line
+            "audio.type",
+            f"cannot tell the MIME type of {url or file!r}: add type: audio/mpeg (or similar)",
+            line,
         )
         return None
     duration = None
@@ -257,7 +265,27 @@ def _audio(data: dict, fp: _FileProblems) -> Audio | None:
             duration = timeutil.parse_duration(raw["duration"])
         except ValueError as exc:
             fp.error("audio.duration", str(exc), line)
-    return Audio(url=url, length=length, mime_type=str(mime), duration=duration, source="episode")
+    return Audio(
+        url=url, length=length, mime_type=str(mime), duration=duration, source="episode", file=file or None
+    )
+
+
+def _local_media_path(value: Any, fp: _FileProblems, line: int | None) -> str | Literal[False] | None:
+    """``audio.file`` as a relative POSIX path inside the episodes folder; False (reported) when unusable.
+
+    Episode files are input anyone with commit access writes: a path may not leave the folder,
+    or a build would publish the size of any file on the machine."""
+    if value is None:
+        return None
+    parts = PurePosixPath(value.strip()).parts if isinstance(value, str) else ()
+    if not parts or value.strip().startswith(("/", "~")) or ".." in parts or "\\" in value:
+        fp.error(
+            "audio.file",
+            f"must be the path of the media file inside the episodes folder (media/x.mp3), got {value!r}",
+            line,
+        )
+        return False
+    return "/".join(parts)
 
 
 def _string_list(data: dict, key: str, fp: _FileProblems, split_commas: bool = False) -> tuple[str, ...]:
@@ -297,10 +325,10 @@ def _title(key: str, r: _Reading) -> dict[str, Any]:
 
 
 def _pub_date(key: str, r: _Reading) -> dict[str, Any]:
-    """``dateadded``, else the older ``date``."""
+    """``dateadded``, else the older ``date``; None when neither is there (no problem: the
+    build takes the host's or the publish record's date, or holds the episode back)."""
     date_key = key if not is_absent(r.data.get(key)) else "date"
     if is_absent(r.data.get(date_key)):
-        r.fp.error(key, "the episode has no publication date: add dateadded: YYYY-MM-DD")
         return {"pub_date": None}
     try:
         return {"pub_date": timeutil.parse_date(r.data[date_key], r.tz)}
@@ -513,7 +541,7 @@ def read_episode(
     fields = _parse(_FIELDS, reading)
     if path.name.endswith(".md.md"):
         fp.warn("file", "the file name ends in .md.md; the slug keeps the inner '.md'")
-    if fp.has_errors or fields["title"] is None or fields["pub_date"] is None:
+    if fp.has_errors or fields["title"] is None:
         return None, fp.problems
     fields.update(_parse(_DETAILS, reading))
     return Episode(path=path, slug=path.name[:-3], **fields), fp.problems
@@ -571,10 +599,19 @@ def _read_cached(
     digest = file_digest(raw)
     entry = cache.get(path.name, digest)
     if entry is not None:
-        return entry.episode, list(entry.problems)
+        return _as_given(entry, path)
     if people is not None:
         people.consulted.clear()
     episode, file_problems = read_episode(path, people, tz, raw)
     consulted = sorted(set(people.consulted)) if people is not None else []
-    cache.put(path.name, CacheEntry(digest, dependency_state(consulted), episode, tuple(file_problems)))
+    # the file's own problems are stored under its bare name, so a later run that spells the
+    # folder differently (relative, absolute) gets them back under its own spelling
+    stored = tuple(replace(p, path=path.name) if p.path == str(path) else p for p in file_problems)
+    cache.put(path.name, CacheEntry(digest, dependency_state(consulted), episode, stored))
     return episode, file_problems
+
+
+def _as_given(entry: CacheEntry, path: Path) -> tuple[Episode | None, list[Problem]]:
+    """A cached episode and its problems, naming the file as this run was given it."""
+    episode = replace(entry.episode, path=path) if entry.episode is not None else None
+    return episode, [replace(p, path=str(path)) if p.path == path.name else p for p in entry.problems]

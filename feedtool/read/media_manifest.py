@@ -12,6 +12,7 @@ The file is plain YAML a person can read and fix::
     episodes:
       some-episode-slug:
         duration: 3698        # seconds
+        date: '2024-01-22T17:00:00+00:00' # the host's pubDate, for a file without dateadded
         guid: 4d80b4a3-...    # the host's guid, used as the item guid
         length: 74153280      # bytes
         matched_by: anchor-id # how import-media matched it (for reference)
@@ -29,9 +30,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from datetime import date as date_type
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -39,11 +42,12 @@ from feedtool.errors import MediaManifestError
 from feedtool.model import Audio, Problem
 from feedtool.output import atomic_write
 from feedtool.read.frontmatter import compose_and_construct
+from feedtool.rss.parse import parse_pub_date
 from feedtool.weburls import is_media_url
 
 MANIFEST_NAME = "media.yaml"
 FORMAT_VERSION = 1
-ENTRY_KEYS = ("duration", "guid", "length", "matched_by", "title", "type", "url")
+ENTRY_KEYS = ("date", "duration", "guid", "length", "matched_by", "title", "type", "url")
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 HEADER = (
     "# Media manifest written by `feedtool import-media`: media file and host guid per episode slug.\n"
@@ -64,6 +68,7 @@ class MediaEntry:
     guid: str | None = None
     title: str | None = None
     matched_by: str | None = None
+    date: datetime | None = None  # the host's publication date
 
     def to_audio(self) -> Audio:
         return Audio(
@@ -164,6 +169,9 @@ def _entry(
     duration = raw.get("duration")
     if duration is not None and (not _number(duration) or duration < 0):
         bad("duration", f"must be a number of seconds >= 0, got {duration!r}")
+    date = _date(raw.get("date"))
+    if date is False:
+        bad("date", f"must be a date-time such as 2024-01-22T17:00:00+00:00, got {raw.get('date')!r}")
     for key in ("type", "guid", "title", "matched_by"):
         value = raw.get(key)
         if value is not None and not isinstance(value, str):
@@ -187,7 +195,22 @@ def _entry(
         guid=text("guid"),
         title=text("title"),
         matched_by=text("matched_by"),
+        date=date if isinstance(date, datetime) else None,
     )
+
+
+def _date(value: Any) -> datetime | Literal[False] | None:
+    """A YAML timestamp, date or RFC 2822 / ISO 8601 text as an aware datetime (naive means UTC);
+    None when absent, False when unreadable."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if isinstance(value, date_type):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if isinstance(value, str):
+        return parse_pub_date(value) or False
+    return False
 
 
 def load_entries(episodes_dir: Path) -> ManifestFile:
@@ -317,6 +340,8 @@ def _plain(entry: MediaEntry) -> dict[str, Any]:
     for key in ("guid", "title", "matched_by"):
         if getattr(entry, key):
             out[key] = getattr(entry, key)
+    if entry.date is not None:
+        out["date"] = entry.date.isoformat()
     return out
 
 

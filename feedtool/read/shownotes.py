@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from markdown_it import MarkdownIt
 
@@ -74,3 +75,32 @@ def truncate_utf8(text: str, limit: int) -> str:
     if space > budget * 0.8:
         cut = cut[:space]
     return cut.rstrip() + "…"
+
+
+# href/src attributes in the rendered show notes (markdown-it quotes them with "; raw HTML may use ')
+_LINK_ATTRIBUTE = re.compile(
+    r"""(<(?:a|img|source|audio|video)\b[^>]*?\s(?:href|src)\s*=\s*)(["'])(.*?)\2""", re.I
+)
+_HAS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def absolute_links(html: str, page_url: str) -> str:
+    """Relative links and images made absolute against the episode's page.
+
+    In a podcast app ``/people/eugeneyan`` or ``#what-is-mentoring`` lead
+    nowhere: the notes are shown outside the website. A fragment-only link
+    points at the episode page with that fragment; links with a scheme
+    (``https:``, ``mailto:``) are left alone. Attribute values stay HTML-escaped.
+    """
+    parts = urlsplit(page_url)
+    page = urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
+
+    def rewrite(match: re.Match[str]) -> str:
+        prefix, quote, value = match.group(1), match.group(2), match.group(3)
+        target = value.strip()
+        if not target or _HAS_SCHEME.match(target):
+            return match.group(0)
+        absolute = page + target if target.startswith("#") else urljoin(page, target)
+        return f"{prefix}{quote}{absolute}{quote}"
+
+    return _LINK_ATTRIBUTE.sub(rewrite, html)

@@ -203,7 +203,7 @@ def _channel(config: Config, items: list[FeedItem] | tuple[FeedItem, ...], clean
 
 
 def _channel_extras(config: Config, clean: _Cleaner) -> list[Xml]:
-    """Channel tags feedgen cannot write: artwork, explicit, ``podcast:*``."""
+    """Channel tags feedgen cannot write: artwork, explicit, the move notice, ``podcast:*``."""
     extras = [
         Xml("itunes:image", attrs=(("href", config.image),)),
         Xml("itunes:explicit", _bool(config.explicit)),
@@ -214,6 +214,9 @@ def _channel_extras(config: Config, clean: _Cleaner) -> list[Xml]:
             (("owner", config.locked_owner),) if config.locked_owner else (),
         ),
     ]
+    if config.new_feed_url:
+        # the feed has moved: apps that honour it (Apple first) resubscribe to the new URL
+        extras.append(Xml("itunes:new-feed-url", config.new_feed_url))
     extras += [_person(h, clean, "hosts") for h in config.hosts]
     extras += [
         Xml("podcast:funding", clean(label, "funding")[:128], (("url", url),))

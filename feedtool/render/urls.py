@@ -6,11 +6,12 @@ Shared by the feed builder and the link checker so both agree on every URL.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from urllib.parse import quote
 
 from feedtool.config import Config
 from feedtool.model import Audio, Episode
-from feedtool.weburls import DEFAULT_MEDIA_TYPE, absolute_url, mime_type_for
+from feedtool.weburls import DEFAULT_MEDIA_TYPE, absolute_url, encode_url, mime_type_for
 
 
 def fill_template(template: str, episode: Episode) -> str:
@@ -32,16 +33,26 @@ def episode_image_url(episode: Episode, config: Config) -> str | None:
     return absolute_url(episode.image, config.image_base_url or config.link)
 
 
+def local_audio_url(episode: Episode, config: Config, file: str) -> str:
+    """Where a local media file (``audio: media/x.mp3``) is served: the ``media_url`` template when
+    the config has one (the files are uploaded there), else beside the feed (``public_url`` + path)."""
+    if config.media_url:
+        return fill_template(config.media_url, episode)
+    return encode_url(config.output_url(file))
+
+
 def resolve_audio(
     episode: Episode, config: Config, manifest: Mapping[str, Audio] | None = None
 ) -> Audio | None:
     """The media file for an episode, in order of precedence:
 
-    1. the episode's own ``audio:``;
+    1. the episode's own ``audio:`` (for a local file without a URL, ``local_audio_url``);
     2. the media manifest (``media.yaml`` written by ``feedtool import-media``);
     3. the config's ``media_url`` template (length unknown unless the manifest knows it).
     """
     if episode.audio is not None:
+        if not episode.audio.url and episode.audio.file:
+            return replace(episode.audio, url=local_audio_url(episode, config, episode.audio.file))
         return episode.audio
     if manifest and episode.slug in manifest:
         return manifest[episode.slug]

@@ -64,6 +64,7 @@ def test_import_from_a_host_url_writes_the_manifest_and_touches_no_episode(
         "guid": "https://anchor.fm/datatalksclub/episodes/Data-Developer-Relations---Hugo-Bowne-Anderson-e25q88q",
         "title": "Data Developer Relations - Hugo Bowne-Anderson",
         "matched_by": "anchor-id",
+        "date": "2023-06-17T16:00:00+00:00",  # the host's pubDate, for a file without dateadded
     }
     manifest = load_manifest(episodes_dir)
     assert manifest["ab-testing-and-product-experimentation"].guid == "7b2e9f14-0c5a-4d83-b6e1-f29a3c8d0e57"

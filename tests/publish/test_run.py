@@ -97,11 +97,14 @@ def test_published_but_broken_links_exits_4(tmp_path, sim, capsys):
 
 def test_not_published_exits_1_and_skips_the_link_check(tmp_path, sim, capsys):
     root = make_show(tmp_path / "show", sim, ["/ok/a"])
-    (root / "episodes" / "ep2.md").write_text("---\ntitle: No date\n---\n")
+    # (an episode without a date is held back, not an error: this one has a real error)
+    (root / "episodes" / "ep2.md").write_text(
+        "---\ntitle: Bad season\ndateadded: 2024-01-02\nseason: 0\n---\n"
+    )
     assert run(root) == 1
     out = capsys.readouterr().out
     assert "build: NOT published" in out and "links:" not in out
-    assert "ep2.md: error: dateadded" in out
+    assert "ep2.md:4: error: season" in out
     assert out.rstrip().endswith("run: feed NOT published (exit 1)")
     assert not (root / "public" / "feed.xml").exists()
 
