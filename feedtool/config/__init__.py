@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import os
 import re
+import string
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import yaml
 
 from feedtool.config.categories import check_category
 from feedtool.config.fields import FieldReader
 from feedtool.errors import ConfigError
-from feedtool.model import Person
+from feedtool.model import Person, Problem, Severity
+from feedtool.read.frontmatter import YAMLInputError, load_yaml
+from feedtool.read.inputfile import UnreadableFile, read_input
 
 if TYPE_CHECKING:
     from feedtool.links.config import LinksConfig
@@ -112,6 +114,7 @@ class Config:
     max_items: int | None = None
     state_dir: Path | None = None
     funding: tuple[tuple[str, str], ...] = ()  # (url, label)
+    problems: tuple[Problem, ...] = ()  # warnings about the file (a key given twice); errors raise
 
     @property
     def tz(self) -> ZoneInfo:
@@ -122,7 +125,8 @@ class Config:
         return self.path.parent
 
     def output_url(self, relative: str) -> str:
-        return self.public_url + relative.lstrip("/")
+        """The URL of an output file; the path is percent-encoded (a slug may hold ``#``, ``<``, ``"``)."""
+        return self.public_url + quote(relative.lstrip("/"), safe="/")
 
 
 STATE_DIR_NAME = ".feedtool"
@@ -177,7 +181,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         podcast_guid=f.text("podcast_guid") or podcast_guid_for(feed_url),
         hosts=_hosts(f),
         episode_url=_template(f, "episode_url"),
-        image_base_url=f.url("image_base_url"),
+        image_base_url=_base_url(f, "image_base_url"),
         media_url=_template(f, "media_url"),
         media_type=f.text("media_type"),
         people_dir=f.path("people", path.parent),
@@ -199,9 +203,26 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
 def _feed_urls(f: FieldReader) -> tuple[str, str]:
     """``public_url`` (always ending in "/") and ``feed_url`` (by default ``feed.xml`` under it)."""
     public_url = f.url("public_url", required=True) or "https://invalid.example/"
+    if not _appendable(f, "public_url", public_url):
+        public_url = public_url.split("?")[0].split("#")[0]
     if not public_url.endswith("/"):
         public_url += "/"
     return public_url, f.url("feed_url") or public_url + "feed.xml"
+
+
+def _appendable(f: FieldReader, key: str, url: str) -> bool:
+    """Whether paths can be appended to ``url`` (``.../?a=1#x/feed.xml`` is no feed's URL)."""
+    if "?" in url or "#" in url:
+        f.problem(
+            key, f"must not have a query (?...) or fragment (#...), got {url!r}: paths are appended to it"
+        )
+        return False
+    return True
+
+
+def _base_url(f: FieldReader, key: str) -> str | None:
+    url = f.url(key)
+    return url if url is None or _appendable(f, key, url) else None
 
 
 def _language(f: FieldReader) -> str:
@@ -257,7 +278,11 @@ def _categories(f: FieldReader) -> tuple[Category, ...]:
 def _owner(f: FieldReader) -> tuple[str | None, str | None]:
     owner = f.section("owner", "a mapping with name and email")
     owner.unknown(OWNER_KEYS)
-    return owner.text("name"), owner.text("email")
+    email = owner.text("email")
+    if email is not None and (not isinstance(owner.data.get("email"), str) or "@" not in email):
+        owner.problem("email", f"must be an email address such as host@example.org, got {email!r}")
+        email = None
+    return owner.text("name"), email
 
 
 def _hosts(f: FieldReader) -> tuple[Person, ...]:
@@ -290,12 +315,18 @@ def _hosts(f: FieldReader) -> tuple[Person, ...]:
 
 
 def _funding(f: FieldReader) -> tuple[tuple[str, str], ...]:
-    funding = []
-    for i, item in enumerate(f.data.get("funding") or []):
+    funding: list[tuple[str, str]] = []
+    items = f.data.get("funding") or []
+    if not isinstance(items, list):
+        f.problem("funding", "must be a list of {url, label}")
+        return ()
+    for i, item in enumerate(items):
         if isinstance(item, dict) and item.get("url"):
             entry = f.entry(f"funding[{i}]", item)
             entry.unknown(FUNDING_KEYS)
-            funding.append((entry.text("url", default=""), entry.text("label", default="Support the show")))
+            url = entry.url("url")
+            if url:
+                funding.append((url, entry.text("label", default="Support the show")))
         else:
             f.problem(f"funding[{i}]", "needs a url (and optionally a label)")
     return tuple(funding)
@@ -303,11 +334,22 @@ def _funding(f: FieldReader) -> tuple[tuple[str, str], ...]:
 
 def _template(f: FieldReader, key: str) -> str | None:
     """A URL template (``episode_url``, ``media_url``) using only the placeholders feedtool fills in."""
-    template = f.text(key)
+    template = f.url(key)
     if template:
-        bad = set(re.findall(r"\{([^}]*)\}", template)) - set(TEMPLATE_PLACEHOLDERS)
+        use = "use {slug}, {season}, {episode} (and {{ or }} for a brace itself)"
+        try:
+            parts = list(string.Formatter().parse(template))
+        except ValueError as exc:  # a lone "{" or "}": str.format would fail on every episode
+            f.problem(key, f"is not a URL template ({exc}): {use}")
+            return None
+        bad = {
+            name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            for _, name, spec, conversion in parts
+            if name is not None and (name not in TEMPLATE_PLACEHOLDERS or conversion or spec)
+        }
         if bad:
-            f.problem(key, f"unknown placeholder(s) {sorted(bad)}: use {{slug}}, {{season}}, {{episode}}")
+            f.problem(key, f"unknown placeholder(s) {sorted(bad)}: {use}")
+            return None
     return template
 
 
@@ -336,16 +378,24 @@ def _sections(f: FieldReader, base_dir: Path, state: Path) -> tuple[LinksConfig,
 def load_config(path: str | os.PathLike[str]) -> Config:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input(path).decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found (pass --config FILE)") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the config: {exc.strerror}") from None
+    except UnreadableFile as exc:
+        raise ConfigError(f"{path}: cannot read the config: {exc.reason}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not valid UTF-8 (byte {exc.start}): the config is a YAML text file"
+        ) from None
     try:
-        data = yaml.safe_load(text) or {}
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
-        raise ConfigError(f"{path}:{line}: YAML syntax error: {exc.problem}") from None
+        loaded = load_yaml(text)
+    except YAMLInputError as exc:
+        raise ConfigError(f"{path}:{exc.line or '?'}: {exc}") from None
+    data = loaded.data or {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the config must be a mapping of keys")
-    return parse_config(data, path.resolve())
+    config = parse_config(data, path.resolve())
+    warnings = tuple(
+        Problem(str(path), d.field, d.message(), d.line, Severity.WARNING) for d in loaded.duplicates
+    )
+    return replace(config, problems=warnings) if warnings else config

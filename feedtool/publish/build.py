@@ -199,7 +199,7 @@ def prepare_build(
     episodes_dir = Path(episodes_dir)
     read = read_show(config, episodes_dir, cache)
     manifest = load_manifest(episodes_dir)
-    problems: list[Problem] = list(read.problems)
+    problems: list[Problem] = [*read.problems, *config.problems, *manifest.problems]
     left_out = list(read.failed)
     renderer = cache if cache is not None else EpisodeCache(None, "")
     files: list[OutputFile] = []
