@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, date, datetime, time, tzinfo
 
@@ -12,16 +13,37 @@ _ISO_DURATION = re.compile(
 _CLOCK = re.compile(r"^(?:(?:(?P<h>\d+):)?(?P<m>\d{1,2}):)?(?P<s>\d{1,2}(?:\.\d+)?)$")
 
 
+def seconds_value(value: object) -> float | None:
+    """A number of seconds (>= 0) as a float, or None when ``value`` is none: not a number,
+    negative, or one no feed can carry (``.nan``, ``.inf``, an integer of 400 digits)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
 def parse_duration(value: object) -> float:
     """Seconds from ``PT1H3M37S``, ``1:03:37``, ``63:37`` or a number of seconds.
 
     Raises ValueError with a message fit for the user.
     """
+    seconds = _parse_duration(value)
+    if not math.isfinite(seconds):
+        raise ValueError(f"{value!r:.40} is not a duration: it is too large to be a number of seconds")
+    return seconds
+
+
+def _parse_duration(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a duration, got {value!r}")
     if isinstance(value, (int, float)):
         if value < 0:
             raise ValueError(f"duration cannot be negative: {value}")
+        if seconds_value(value) is None:
+            raise ValueError(f"{value!r:.40} is not a duration: use a number of seconds such as 3637")
         return float(value)
     if not isinstance(value, str):
         raise ValueError(f"expected a duration such as PT1H3M37S, got {type(value).__name__}")

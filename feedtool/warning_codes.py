@@ -28,6 +28,9 @@ from dataclasses import dataclass, replace
 from feedtool.model import Episode, Problem, Severity
 
 LEFT_OUT = "left-out"  # an episode with errors that --skip-invalid left out: listed, never accepted
+HELD_BACK = "held-back"  # an episode without a date, left out of the feed: listed, never accepted
+# episodes listeners do not get: every one is named, one line each, even with --quiet
+ALWAYS_NAMED = frozenset({LEFT_OUT, HELD_BACK})
 CACHE_DISCARDED = "cache-discarded"
 UNCODED = "uncoded"  # a warning no row matches: a new message without a row (a test keeps it unused)
 
@@ -130,9 +133,39 @@ CODES: tuple[WarningCode, ...] = (
         field=r"audio\.length",
         message=r"unknown",
     ),
+    # --- input files that need a look (feedtool.read) ---
+    WarningCode(
+        "key-given-twice",
+        "delete one of the two lines: YAML keeps only the last value",
+        message=r"given twice, on lines",
+    ),
+    WarningCode(
+        "not-a-file",
+        "remove it, or rename it so it does not end in .md (folders, pipes and broken links are not read)",
+        field=r"file",
+        message=r"^skipped: ",
+    ),
+    WarningCode(
+        "file-unreadable",
+        "save the file as UTF-8 text (a guest profile that cannot be read is left out)",
+        field=r"file",
+        message=r"not valid UTF-8|cannot read",
+    ),
+    WarningCode(
+        "episode-number-repeated",
+        "renumber one of the two episodes (season: and episode:)",
+        field=r"episode",
+        message=r"is also the number of",
+    ),
+    WarningCode(
+        "people-folder-missing",
+        "create the people folder (one profile per guest) or set people: in the config",
+        field=r"people",
+        message=r"people folder does not exist",
+    ),
     # --- the host's feed and media files (feedtool.media) ---
     WarningCode(
-        "held-back",
+        HELD_BACK,
         "add dateadded: YYYY-MM-DD to the episode file (or publish it at the host, whose pubDate is then used)",
         field=r"dateadded",
         message=r"^held back",

@@ -45,7 +45,7 @@ def _argv(show: Path, *extra: str) -> list[str]:
 
 def _broken(show: Path) -> Path:
     bad = show / "episodes" / "s01e03-broken.md"
-    bad.write_text("---\ntitle: Broken\nseason: 0\n---\n", encoding="utf-8")
+    bad.write_text("---\ntitle: Broken\nseason: 0\nepisode: 0\n---\n", encoding="utf-8")
     return bad
 
 
@@ -66,7 +66,7 @@ def test_skip_invalid_names_what_it_leaves_out_even_with_quiet(show, capsys):
     assert main(_argv(show, "--skip-invalid", "-q")) == 0
     captured = capsys.readouterr()
     (line,) = captured.err.splitlines()
-    assert line.startswith(f"{bad}: warning: dateadded: the episode has no publication date")
+    assert line.startswith(f"{bad}:3: warning: season: must be a whole number greater than 0")
     assert line.endswith("(left out: --skip-invalid) [left-out] (and 1 more; -v lists them)")
     assert "1 left out with errors" in captured.out
     assert main(_argv(show, "--skip-invalid", "-v")) == 0
@@ -78,7 +78,7 @@ def test_run_names_what_it_leaves_out_without_v(show, capsys):
     argv = ["run", "--config", str(show / "config" / "podcast.yaml"), "--episodes", str(show / "episodes")]
     assert main([*argv, "--out", str(show / "public"), "--skip-links", "--skip-invalid"]) == 0
     out = capsys.readouterr().out
-    assert f"{bad}: warning: dateadded" in out and "1 left out with errors" in out
+    assert f"{bad}:3: warning: season" in out and "1 left out with errors" in out
     assert "[chapter-no-start]" not in out  # warnings stay for -v
 
 

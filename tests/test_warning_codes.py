@@ -53,8 +53,14 @@ transcript:
 ---
 """
 # codes of situations this one file cannot make (a host feed, a damaged record, a full state disk):
-# their own tests check the lines (tests/media/test_host_feed.py, tests/test_robust_*.py)
+# their own tests check the lines (tests/media/test_host_feed.py, tests/test_robust_*.py,
+# tests/test_hostile_*.py)
 SITUATION_CODES = {
+    "key-given-twice",  # tests/test_hostile_yaml.py
+    "not-a-file",  # tests/test_hostile_files.py
+    "file-unreadable",
+    "episode-number-repeated",
+    "people-folder-missing",
     "held-back",
     "host-feed-copy-used",
     "host-item-without-file",

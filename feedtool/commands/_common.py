@@ -10,7 +10,7 @@ from typing import TextIO
 
 from feedtool.commands import _style
 from feedtool.model import Problem
-from feedtool.warning_codes import BY_CODE, LEFT_OUT, UNCODED, classify
+from feedtool.warning_codes import ALWAYS_NAMED, BY_CODE, UNCODED, classify
 
 DEFAULT_CONFIG = "config/podcast.yaml"
 DEFAULT_EPISODES = "episodes"
@@ -64,15 +64,16 @@ def print_problems(
     Warnings (unless ``warnings`` is false: ``--quiet``): with ``verbose`` one
     line each; otherwise one line per warning code, its count, the first files
     and what to do, since a first build of a real show has hundreds; a code
-    found in one file only keeps its full lines. An episode that ``--skip-invalid`` left
-    out is always named, in one line (its first error), even when quiet.
+    found in one file only keeps its full lines. An episode listeners do not get
+    (``--skip-invalid`` left it out, or it is held back without a date) is always named, in one
+    line (its first problem), even when quiet.
     """
     stream = stream or sys.stderr
     items = _sorted(problems)
     for problem in items:
         if problem.is_error:
             print(format_problem(problem, stream), file=stream)
-    left_out = [p for p in items if not p.is_error and p.code == LEFT_OUT]
+    left_out = [p for p in items if not p.is_error and p.code in ALWAYS_NAMED]
     by_file: dict[str, list[Problem]] = {}
     for problem in left_out:
         by_file.setdefault(problem.path, []).append(problem)
@@ -83,7 +84,7 @@ def print_problems(
             print(format_problem(problem, stream) + tail, file=stream)
     if not warnings:
         return
-    rest = [p for p in items if not p.is_error and p.code != LEFT_OUT]
+    rest = [p for p in items if not p.is_error and p.code not in ALWAYS_NAMED]
     if verbose:
         for problem in rest:
             print(format_problem(problem, stream), file=stream)

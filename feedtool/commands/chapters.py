@@ -60,4 +60,5 @@ def run(args: argparse.Namespace) -> ExitCode:
             print(f"{args.file}: cannot make YouTube chapters", file=sys.stderr)
             return ExitCode.FAILED
         sys.stdout.write(yt.text)
-    return ExitCode.OK
+    # an error printed above (from a guest's profile, say) fails the command, as its help says
+    return ExitCode.FAILED if any(p.is_error for p in [*problems, *chapter_problems]) else ExitCode.OK

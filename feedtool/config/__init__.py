@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import os
 import re
+import string
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -24,8 +26,9 @@ import yaml
 from feedtool.config.categories import check_category
 from feedtool.config.fields import FieldReader
 from feedtool.errors import ConfigError
-from feedtool.model import Person
-from feedtool.read.frontmatter import compose_and_construct
+from feedtool.model import Person, Problem, Severity
+from feedtool.read.frontmatter import YAMLInputError, load_yaml
+from feedtool.read.inputfile import UnreadableFile, read_input
 from feedtool.warning_codes import IGNORABLE, unknown_code_hint
 
 if TYPE_CHECKING:
@@ -126,6 +129,7 @@ class Config:
     host_feed: str | None = None  # the show's feed at its host: a URL, or a file path (absolute)
     media_dir: Path | None = None  # local copies of the media files, by the URL's file name
     new_feed_url: str | None = None  # itunes:new-feed-url: the feed has moved there
+    problems: tuple[Problem, ...] = ()  # warnings about the file (a key given twice); errors raise
 
     @property
     def tz(self) -> ZoneInfo:
@@ -136,7 +140,8 @@ class Config:
         return self.path.parent
 
     def output_url(self, relative: str) -> str:
-        return self.public_url + relative.lstrip("/")
+        """The URL of an output file; the path is percent-encoded (a slug may hold ``#``, ``<``, ``"``)."""
+        return self.public_url + quote(relative.lstrip("/"), safe="/")
 
 
 STATE_DIR_NAME = ".feedtool"
@@ -200,7 +205,7 @@ def parse_config(
         podcast_guid=f.text("podcast_guid") or podcast_guid_for(feed_url),
         hosts=_hosts(f),
         episode_url=_template(f, "episode_url"),
-        image_base_url=f.url("image_base_url"),
+        image_base_url=_base_url(f, "image_base_url"),
         media_url=_template(f, "media_url"),
         media_type=f.text("media_type"),
         people_dir=f.path("people", path.parent),
@@ -224,9 +229,26 @@ def parse_config(
 def _feed_urls(f: FieldReader) -> tuple[str, str]:
     """``public_url`` (always ending in "/") and ``feed_url`` (by default ``feed.xml`` under it)."""
     public_url = f.url("public_url", required=True) or "https://invalid.example/"
+    if not _appendable(f, "public_url", public_url):
+        public_url = public_url.split("?")[0].split("#")[0]
     if not public_url.endswith("/"):
         public_url += "/"
     return public_url, f.url("feed_url") or public_url + "feed.xml"
+
+
+def _appendable(f: FieldReader, key: str, url: str) -> bool:
+    """Whether paths can be appended to ``url`` (``.../?a=1#x/feed.xml`` is no feed's URL)."""
+    if "?" in url or "#" in url:
+        f.problem(
+            key, f"must not have a query (?...) or fragment (#...), got {url!r}: paths are appended to it"
+        )
+        return False
+    return True
+
+
+def _base_url(f: FieldReader, key: str) -> str | None:
+    url = f.url(key)
+    return url if url is None or _appendable(f, key, url) else None
 
 
 def _language(f: FieldReader) -> str:
@@ -282,7 +304,11 @@ def _categories(f: FieldReader) -> tuple[Category, ...]:
 def _owner(f: FieldReader) -> tuple[str | None, str | None]:
     owner = f.section("owner", "a mapping with name and email")
     owner.unknown(OWNER_KEYS)
-    return owner.text("name"), owner.text("email")
+    email = owner.text("email")
+    if email is not None and (not isinstance(owner.data.get("email"), str) or "@" not in email):
+        owner.problem("email", f"must be an email address such as host@example.org, got {email!r}")
+        email = None
+    return owner.text("name"), email
 
 
 def _hosts(f: FieldReader) -> tuple[Person, ...]:
@@ -315,12 +341,18 @@ def _hosts(f: FieldReader) -> tuple[Person, ...]:
 
 
 def _funding(f: FieldReader) -> tuple[tuple[str, str], ...]:
-    funding = []
-    for i, item in enumerate(f.data.get("funding") or []):
+    funding: list[tuple[str, str]] = []
+    items = f.data.get("funding") or []
+    if not isinstance(items, list):
+        f.problem("funding", "must be a list of {url, label}")
+        return ()
+    for i, item in enumerate(items):
         if isinstance(item, dict) and item.get("url"):
             entry = f.entry(f"funding[{i}]", item)
             entry.unknown(FUNDING_KEYS)
-            funding.append((entry.text("url", default=""), entry.text("label", default="Support the show")))
+            url = entry.url("url")
+            if url:
+                funding.append((url, entry.text("label", default="Support the show")))
         else:
             f.problem(f"funding[{i}]", "needs a url (and optionally a label)")
     return tuple(funding)
@@ -352,11 +384,22 @@ def _host_keys(f: FieldReader, base_dir: Path, feed_url: str) -> dict[str, Any]:
 
 def _template(f: FieldReader, key: str) -> str | None:
     """A URL template (``episode_url``, ``media_url``) using only the placeholders feedtool fills in."""
-    template = f.text(key)
+    template = f.url(key)
     if template:
-        bad = set(re.findall(r"\{([^}]*)\}", template)) - set(TEMPLATE_PLACEHOLDERS)
+        use = "use {slug}, {season}, {episode} (and {{ or }} for a brace itself)"
+        try:
+            parts = list(string.Formatter().parse(template))
+        except ValueError as exc:  # a lone "{" or "}": str.format would fail on every episode
+            f.problem(key, f"is not a URL template ({exc}): {use}")
+            return None
+        bad = {
+            name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            for _, name, spec, conversion in parts
+            if name is not None and (name not in TEMPLATE_PLACEHOLDERS or conversion or spec)
+        }
         if bad:
-            f.problem(key, f"unknown placeholder(s) {sorted(bad)}: use {{slug}}, {{season}}, {{episode}}")
+            f.problem(key, f"unknown placeholder(s) {sorted(bad)}: {use}")
+            return None
     return template
 
 
@@ -385,24 +428,27 @@ def _sections(f: FieldReader, base_dir: Path, state: Path) -> tuple[LinksConfig,
 def load_config(path: str | os.PathLike[str]) -> Config:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input(path).decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found (pass --config FILE)") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the config: {exc.strerror}") from None
+    except UnreadableFile as exc:
+        raise ConfigError(f"{path}: cannot read the config: {exc.reason}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not valid UTF-8 (byte {exc.start}): the config is a YAML text file"
+        ) from None
     try:
-        data, node = compose_and_construct(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else "?"
-        raise ConfigError(f"{path}:{line}: YAML syntax error: {exc.problem}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: YAML error: {exc}") from None
-    if data is None:
-        data = {}
+        loaded = load_yaml(text)
+    except YAMLInputError as exc:
+        raise ConfigError(f"{path}:{exc.line or '?'}: {exc}") from None
+    data = loaded.data if loaded.data is not None else {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}:1: the config must be a mapping of keys")
-    return parse_config(data, path.resolve(), key_lines=key_lines_of(node), source=str(path))
+    config = parse_config(data, path.resolve(), key_lines=key_lines_of(loaded.node), source=str(path))
+    warnings = tuple(
+        Problem(str(path), d.field, d.message(), d.line, Severity.WARNING) for d in loaded.duplicates
+    )
+    return replace(config, problems=warnings) if warnings else config
 
 
 def key_lines_of(node: yaml.Node | None) -> dict[str, int]:

@@ -10,6 +10,7 @@ the line of its key, or of the nearest enclosing key that has one.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
@@ -32,11 +33,15 @@ def parse_interval(value: Any) -> float:
     if isinstance(value, (int, float)):
         if value < 0:
             raise ValueError(f"must not be negative, got {value!r}")
-        return float(value)
-    match = _INTERVAL.fullmatch(str(value))
-    if not match:
-        raise ValueError(f"expected a duration such as 20, 500ms, 10s, 5m, 24h or 7d, got {value!r}")
-    return float(match.group(1)) * _INTERVAL_UNITS[match.group(2) or "s"]
+        seconds = float(value) if isinstance(value, float) or value < 10**18 else math.inf
+    else:
+        match = _INTERVAL.fullmatch(str(value))
+        if not match:
+            raise ValueError(f"expected a duration such as 20, 500ms, 10s, 5m, 24h or 7d, got {value!r}")
+        seconds = float(match.group(1)) * _INTERVAL_UNITS[match.group(2) or "s"]
+    if not math.isfinite(seconds):  # .nan, .inf, 400 digits: no timer takes them
+        raise ValueError(f"expected a duration such as 20, 500ms, 10s, 5m, 24h or 7d, got {value!r:.40}")
+    return seconds
 
 
 def did_you_mean(key: str, known: Collection[str]) -> str:

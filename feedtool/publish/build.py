@@ -294,7 +294,7 @@ def prepare_build(
     episodes_dir = require_episodes_folder(episodes_dir)
     read = read_show(config, episodes_dir, cache, partial(progress, "read") if progress else None)
     entries = load_entries(episodes_dir)
-    problems: list[Problem] = list(read.problems)
+    problems: list[Problem] = [*read.problems, *config.problems, *entries.problems]
     left_out = list(read.failed)
     facts, host_problems, host_unmatched = _host_facts(host, entries, read.episodes)
     problems += host_problems

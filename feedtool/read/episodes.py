@@ -6,7 +6,11 @@ read: the maintainer gets the full list of what to fix in one run.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import errno
+import os
+import reprlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, tzinfo
@@ -29,11 +33,23 @@ from feedtool.model import (
 )
 from feedtool.read import frontmatter, shownotes, xmlchars
 from feedtool.read.cache import CacheEntry, EpisodeCache, dependency_state, file_digest
+from feedtool.read.inputfile import UnreadableFile, kind_of, read_input
 from feedtool.read.people import PeopleDirectory, guest_id_problem
 from feedtool.warning_codes import unknown_code_hint
 from feedtool.weburls import is_media_url, mime_type_for
 
 PLATFORMS = ("youtube", "spotify", "apple", "anchor")
+# A feed item's text (show notes, intro, description) becomes one XML text node, and XML
+# parsers refuse one of more than 10 MB: refuse a hundredth of that here, naming the file.
+MAX_TEXT_CHARS = 1_000_000
+# The slug names the episode's output files; their temporaries (".SLUG.json.XXXXXXXX.tmp")
+# must fit the 255 bytes a file name may have on common file systems.
+MAX_SLUG_BYTES = 200
+
+_repr = reprlib.Repr()
+_repr.maxstring = _repr.maxother = 60
+_repr.maxlist = _repr.maxdict = 4
+_shown = _repr.repr  # a value in a message: never megabytes of it, whatever the file holds
 
 
 def is_absent(value: Any) -> bool:
@@ -52,7 +68,7 @@ class _FileProblems:
     """Collects problems for one file; knows the lines of top-level keys and list items."""
 
     def __init__(self, path: Path, doc: frontmatter.Document | None = None):
-        self.path = str(path)
+        self.path = display_path(path)
         self.doc = doc
         self.problems: list[Problem] = []
 
@@ -99,17 +115,29 @@ def _text(data: dict, key: str, fp: _FileProblems, required: bool = False) -> st
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         fp.error(key, f"must be text, not a {type(value).__name__}", fp.line(key))
         return None
-    return str(value).strip()
+    text = str(value).strip()
+    if len(text) > MAX_TEXT_CHARS:
+        fp.error(key, _too_long(len(text)), fp.line(key))
+        return None
+    return text
+
+
+def _too_long(chars: int) -> str:
+    return f"is {chars:,} characters, more than the {MAX_TEXT_CHARS:,} a feed item can carry; shorten it"
+
+
+def _text_value(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
 
 def _positive_int(data: dict, key: str, fp: _FileProblems) -> int | None:
     value = data.get(key)
     if is_absent(value):
         return None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 18:
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        fp.error(key, f"must be a whole number greater than 0, got {value!r}", fp.line(key))
+        fp.error(key, f"must be a whole number greater than 0, got {_shown(value)}", fp.line(key))
         return None
     return value
 
@@ -129,6 +157,8 @@ def _mapping_of_urls(data: dict, key: str, fp: _FileProblems) -> tuple[dict[str,
             missing.append(str(name))
         elif not isinstance(url, (str, int)) or isinstance(url, bool):
             fp.error(f"{key}.{name}", f"must be text, not a {type(url).__name__}", fp.line(key))
+        elif len(str(url)) > MAX_TEXT_CHARS:
+            fp.error(f"{key}.{name}", _too_long(len(str(url))), fp.line(key))
         else:
             present[str(name)] = str(url).strip()
     return present, missing
@@ -146,35 +176,42 @@ def _transcript(data: dict, fp: _FileProblems) -> tuple[TranscriptRow, ...]:
         line = fp.line("transcript", i)
         where = f"transcript[{i}]"
         if not isinstance(row, dict):
-            fp.error(where, f"each row must be a mapping with 'header' or 'line', got {row!r:.60}", line)
+            fp.error(where, f"each row must be a mapping with 'header' or 'line', got {_shown(row)}", line)
             continue
         if "header" in row:
             title = row["header"]
-            if is_absent(title) or not isinstance(title, (str, int, float)):
+            if is_absent(title) or not _text_value(title):
                 fp.error(f"{where}.header", "a header needs a title", line)
                 continue
             rows.append(TranscriptHeader(" ".join(str(title).split()), line))
             continue
         if "line" not in row:
-            fp.error(where, f"row has neither 'header' nor 'line' (keys: {sorted(row)})", line)
+            fp.error(
+                where, f"row has neither 'header' nor 'line' (keys: {_shown(sorted(map(str, row)))})", line
+            )
             continue
         text = row["line"]
         if text is None:
             text = ""
-        if not isinstance(text, (str, int, float)):
+        if not _text_value(text):
             fp.error(f"{where}.line", f"must be text, not a {type(text).__name__}", line)
             continue
         sec = row.get("sec")
-        if sec is None and isinstance(row.get("time"), (str, int)):
+        if sec is None and isinstance(row.get("time"), (str, int)) and not isinstance(row["time"], bool):
             try:
                 sec = timeutil.parse_duration(str(row["time"]))
             except ValueError:
-                fp.error(f"{where}.time", f"{row['time']!r} is not a time such as 1:02:03", line)
+                fp.error(f"{where}.time", f"{_shown(row['time'])} is not a time such as 1:02:03", line)
                 sec = None
-        elif sec is not None and (isinstance(sec, bool) or not isinstance(sec, (int, float)) or sec < 0):
-            fp.error(f"{where}.sec", f"must be a number of seconds >= 0, got {sec!r}", line)
-            continue
+        elif sec is not None:
+            sec = timeutil.seconds_value(sec)
+            if sec is None:
+                fp.error(f"{where}.sec", f"must be a number of seconds >= 0, got {_shown(row['sec'])}", line)
+                continue
         who = row.get("who")
+        if who is not None and not _text_value(who):
+            fp.error(f"{where}.who", f"must be the speaker's name, not a {type(who).__name__}", line)
+            continue
         rows.append(
             TranscriptLine(
                 str(text).strip(),
@@ -202,23 +239,29 @@ def _markers(data: dict, fp: _FileProblems) -> tuple[ChapterMarker, ...]:
         if not isinstance(clip, dict):
             fp.error(where, "must be a mapping with name and startOffset", line)
             continue
-        name, start, end = clip.get("name"), clip.get("startOffset"), clip.get("endOffset")
+        name = clip.get("name")
+        start, end = timeutil.seconds_value(clip.get("startOffset")), clip.get("endOffset")
         if is_absent(name):
             fp.error(f"{where}.name", "is required", line)
             continue
-        if isinstance(start, bool) or not isinstance(start, (int, float)) or start < 0:
-            fp.error(f"{where}.startOffset", f"must be seconds >= 0, got {start!r}", line)
+        if not _text_value(name):
+            fp.error(f"{where}.name", f"must be text, not a {type(name).__name__}", line)
             continue
-        if end is not None and (isinstance(end, bool) or not isinstance(end, (int, float)) or end < start):
+        if start is None:
+            fp.error(
+                f"{where}.startOffset", f"must be seconds >= 0, got {_shown(clip.get('startOffset'))}", line
+            )
+            continue
+        if end is not None and (timeutil.seconds_value(end) is None or end < start):
             fp.warn(
-                f"{where}.endOffset", f"must be seconds >= startOffset ({start}), got {end!r}; ignored", line
+                f"{where}.endOffset",
+                f"must be seconds >= startOffset ({start:g}), got {_shown(end)}; ignored",
+                line,
             )
             end = None
         url = clip.get("url") if isinstance(clip.get("url"), str) and not is_absent(clip.get("url")) else None
         out.append(
-            ChapterMarker(
-                " ".join(str(name).split()), float(start), float(end) if end is not None else None, url
-            )
+            ChapterMarker(" ".join(str(name).split()), start, float(end) if end is not None else None, url)
         )
     return tuple(out)
 
@@ -244,12 +287,17 @@ def _audio(data: dict, fp: _FileProblems) -> Audio | None:
     if url is None and file:
         url = ""  # the build makes it from media_url or public_url
     elif not isinstance(url, str) or not is_media_url(url):
-        fp.error("audio.url", f"must be an absolute http(s) URL to the media file, got {url!r}", line)
+        fp.error("audio.url", f"must be an absolute http(s) URL to the media file, got {_shown(url)}", line)
         return None
     url = url.strip()
     length = raw.get("length")
     if length is not None and (isinstance(length, bool) or not isinstance(length, int) or length < 0):
-        fp.error("audio.length", f"must be the file size in bytes (a whole number), got {length!r}", line)
+        fp.error(
+            "audio.length", f"must be the file size in bytes (a whole number), got {_shown(length)}", line
+        )
+        return None
+    if raw.get("type") is not None and not isinstance(raw["type"], str):
+        fp.error("audio.type", f"must be a MIME type such as audio/mpeg, got {_shown(raw['type'])}", line)
         return None
     mime = raw.get("type") or mime_type_for(url or str(file))
     if not mime:
@@ -330,11 +378,19 @@ def _pub_date(key: str, r: _Reading) -> dict[str, Any]:
     date_key = key if not is_absent(r.data.get(key)) else "date"
     if is_absent(r.data.get(date_key)):
         return {"pub_date": None}
-    try:
-        return {"pub_date": timeutil.parse_date(r.data[date_key], r.tz)}
-    except ValueError as exc:
-        r.fp.error(date_key, str(exc), r.fp.line(date_key))
+    line = r.fp.line(date_key)
+    unreadable = r.doc.unreadable.get(line) if line is not None else None
+    if unreadable and isinstance(r.data[date_key], str):  # 2021-02-30, unquoted: YAML read it as text
+        r.fp.error(date_key, f"{_shown(r.data[date_key])} is {unreadable}: use YYYY-MM-DD", line)
         return {"pub_date": None}
+    try:
+        pub_date = timeutil.parse_date(r.data[date_key], r.tz)
+        pub_date.astimezone(UTC)  # 0001-01-01 in a zone east of UTC is before the first day there is
+    except (ValueError, OverflowError) as exc:
+        message = str(exc) if isinstance(exc, ValueError) else "the date is out of range"
+        r.fp.error(date_key, message, line)
+        return {"pub_date": None}
+    return {"pub_date": pub_date}
 
 
 def _duration(key: str, r: _Reading) -> dict[str, Any]:
@@ -410,6 +466,14 @@ def _explicit(key: str, r: _Reading) -> dict[str, Any]:
 def _body(key: str, r: _Reading) -> dict[str, Any]:
     """The Markdown after the front matter, as HTML show notes and the links in them."""
     body = r.doc.body
+    if len(body) > MAX_TEXT_CHARS:
+        r.fp.error(
+            key,
+            f"the show notes are {len(body):,} characters, more than the {MAX_TEXT_CHARS:,} a feed item "
+            "can carry; shorten them",
+            r.doc.body_line,
+        )
+        return {"body_html": "", "body_links": ()}
     if xmlchars.has_invalid(body):
         first_bad = next(i for i, c in enumerate(body) if xmlchars.has_invalid(c))
         r.fp.warn(
@@ -468,17 +532,13 @@ _FIELDS: tuple[tuple[str, _FieldParser], ...] = (
     ("season", _whole_number),
     ("episode", _whole_number),
     ("ignore_warnings", _accepted_warnings),
-)
-# Read only for a file that has no error in _FIELDS: a problem here is reported, but the
-# episode is kept (the value is left out).
-_DETAILS: tuple[tuple[str, _FieldParser], ...] = (
     ("short", _plain_text),
     ("description", _plain_text),
     ("intro", _plain_text),
     ("topics", _text_list),
     ("keywords", _comma_list),
 )
-KNOWN_FIELDS = frozenset(key for key, _ in (*_FIELDS, *_DETAILS) if key != "body") | {
+KNOWN_FIELDS = frozenset(key for key, _ in _FIELDS if key != "body") | {
     "date",  # read by the dateadded parser
     "episode_type",  # read by the episodeType parser
     "context",  # the website's own keys, not used here
@@ -490,9 +550,12 @@ def _load(path: Path, raw: bytes | None, fp: _FileProblems) -> tuple[frontmatter
     """The file's front matter and body, and its text; None (problem reported) when unreadable."""
     if raw is None:
         try:
-            raw = path.read_bytes()
-        except OSError as exc:
+            raw = read_input(path)
+        except FileNotFoundError as exc:
             fp.error("file", f"cannot read: {exc.strerror}")
+            return None
+        except UnreadableFile as exc:
+            fp.error("file", f"cannot read: {exc.reason}")
             return None
     try:
         text = raw.decode("utf-8")
@@ -510,6 +573,8 @@ def _load(path: Path, raw: bytes | None, fp: _FileProblems) -> tuple[frontmatter
 def _front_matter(doc: frontmatter.Document, text: str, fp: _FileProblems) -> dict[str, Any]:
     """The front matter without XML-invalid characters; unknown keys are reported."""
     data = doc.data
+    for dup in doc.duplicates:
+        fp.warn(dup.field, dup.message(), dup.line)
     if xmlchars.has_invalid(text):  # walk the values only when the file holds such characters at all
         data = {k: _clean_strings(v, str(k), fp, doc.key_lines.get(str(k))) for k, v in data.items()}
     for key in data:
@@ -532,6 +597,11 @@ def read_episode(
 ) -> tuple[Episode | None, list[Problem]]:
     """Read one file (or its already-read bytes). Returns (None, problems) when it has errors."""
     fp = _FileProblems(path)
+    slug = path.name[:-3]
+    bad_name = slug_problem(slug)
+    if bad_name:
+        fp.error("file", bad_name)
+        return None, fp.problems
     loaded = _load(path, raw, fp)
     if loaded is None:
         return None, fp.problems
@@ -543,12 +613,67 @@ def read_episode(
         fp.warn("file", "the file name ends in .md.md; the slug keeps the inner '.md'")
     if fp.has_errors or fields["title"] is None:
         return None, fp.problems
-    fields.update(_parse(_DETAILS, reading))
-    return Episode(path=path, slug=path.name[:-3], **fields), fp.problems
+    return Episode(path=path, slug=slug, **fields), fp.problems
+
+
+def display_path(path: Path) -> str:
+    """``path`` as problems name it: bytes of a name that are no UTF-8 shown as ``\\xff``, so
+    that every output (a report, ``feedtool run``'s stdout) can print it."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+    return text
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why a file name cannot name a published episode (its URLs and output files), or None."""
+    try:
+        size = len(slug.encode("utf-8"))
+    except UnicodeEncodeError:  # bytes that are no UTF-8 reach Python as lone surrogates
+        return "the file name is not valid UTF-8: rename the file (its name becomes URLs, which are UTF-8)"
+    if size > MAX_SLUG_BYTES:
+        return (
+            f"the file name is too long to publish: its slug is {size} bytes, at most {MAX_SLUG_BYTES} "
+            "(the episode's chapters and transcripts files are named after it); rename the file"
+        )
+    return None
 
 
 def episode_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.suffix == ".md" and p.is_file())
+    return scan_folder(folder)[0]
+
+
+def scan_folder(folder: Path) -> tuple[list[Path], list[Skipped]]:
+    """The ``*.md`` files of ``folder`` (symbolic links to files included), in name order, and
+    the ``*.md`` entries that are no file to read, each with the reason: a folder, a named
+    pipe, a device, a dangling symbolic link or a link loop. Raises OSError when the folder
+    cannot be listed."""
+    files: list[Path] = []
+    others: list[Skipped] = []
+    with os.scandir(folder) as listing:
+        entries = sorted((e for e in listing if Path(e.name).suffix == ".md"), key=lambda e: e.name)
+    for entry in entries:
+        path = folder / entry.name
+        try:
+            kind = kind_of(os.stat(path).st_mode)
+        except FileNotFoundError:
+            if entry.is_symlink():
+                with contextlib.suppress(OSError):  # (unless removed since the listing)
+                    target = os.readlink(path)
+                    others.append(Skipped(path, f"a symbolic link to {target!r}, which does not exist"))
+            continue
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                others.append(Skipped(path, "a symbolic link loop (the link points back at itself)"))
+                continue
+            kind = None  # for read_episode to report (no permission to look, say)
+        if kind:
+            others.append(Skipped(path, f"{kind}, not an episode file"))
+        else:
+            files.append(path)
+    return files, others
 
 
 def read_episodes(
@@ -558,19 +683,25 @@ def read_episodes(
     cache: EpisodeCache | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ReadResult:
-    """Read every ``*.md`` in ``folder``; names starting with ``_`` are drafts and skipped.
+    """Read every ``*.md`` in ``folder``; names starting with ``_`` are drafts and skipped, and
+    so (with a warning saying why) is every ``*.md`` that is not a file: a folder, a pipe, a
+    dangling link.
 
     With a cache, a file whose content (and guest profiles) did not change is not parsed again.
     ``progress(n, total)`` is called as the n-th file is read.
     """
     if not folder.is_dir():
         return ReadResult((), (), (Problem(str(folder), "episodes", "folder not found"),), ())
+    try:
+        paths, not_files = scan_folder(folder)
+    except OSError as exc:
+        why = f"cannot list the folder: {exc.strerror or exc}; make it readable (or pass another --episodes)"
+        return ReadResult((), (), (Problem(str(folder), "episodes", why),), ())
     episodes, skipped, problems, failed = [], [], [], []
     seen: set[str] = set()
-    files = episode_files(folder)
-    for done, path in enumerate(files, 1):
+    for done, path in enumerate(paths, 1):
         if progress is not None:
-            progress(done, len(files))
+            progress(done, len(paths))
         if path.name.startswith("_"):
             skipped.append(Skipped(path, "draft or template (name starts with '_')"))
             continue
@@ -581,21 +712,77 @@ def read_episodes(
             seen.add(path.name)
         problems.extend(file_problems)
         if episode is None:
-            failed.append(path)
+            failed.append(Path(display_path(path)))  # the name its problems give
         else:
             episodes.append(episode)
+    for other in not_files:
+        if not other.path.name.startswith("_"):
+            problems.append(
+                Problem(display_path(other.path), "file", f"skipped: {other.reason}", None, Severity.WARNING)
+            )
+        skipped.append(other)
     if cache is not None:
         cache.retain(seen)
+    problems += _numbering_problems(episodes) + _people_folder_problems(episodes, people)
     return ReadResult(tuple(episodes), tuple(skipped), tuple(problems), tuple(failed))
+
+
+def _numbering_problems(episodes: list[Episode]) -> list[Problem]:
+    """A warning for each episode that has the season and episode number of an earlier file."""
+    first: dict[tuple[str, int | None, int], Path] = {}
+    problems = []
+    for episode in episodes:
+        if episode.episode is None:
+            continue
+        key = (episode.episode_type, episode.season, episode.episode)
+        if key in first:
+            number = f"season {episode.season} episode" if episode.season is not None else "episode"
+            problems.append(
+                Problem(
+                    str(episode.path),
+                    "episode",
+                    f"{number} {episode.episode} is also the number of {first[key]}: apps show both "
+                    "under one number; renumber one of them",
+                    None,
+                    Severity.WARNING,
+                )
+            )
+        else:
+            first[key] = episode.path
+    return problems
+
+
+def _people_folder_problems(episodes: list[Episode], people: PeopleDirectory | None) -> list[Problem]:
+    """One warning when guests are named but their profiles' folder is not there."""
+    if people is None or people.folder is not None or people.requested is None:
+        return []
+    named = sum(len(e.guests) for e in episodes)
+    if not named:
+        return []
+    return [
+        Problem(
+            str(people.requested),
+            "people",
+            f"the people folder does not exist: {named} guest(s) are published under their ids, "
+            "with no name, picture or links; create it (one profile per guest) or set people: in the config",
+            None,
+            Severity.WARNING,
+        )
+    ]
 
 
 def _read_cached(
     path: Path, people: PeopleDirectory | None, tz: tzinfo, cache: EpisodeCache
 ) -> tuple[Episode | None, list[Problem]]:
+    bad_name = slug_problem(path.name[:-3])
+    if bad_name:
+        return None, [Problem(display_path(path), "file", bad_name)]
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(str(path), "file", f"cannot read: {exc.strerror}")]
+        raw = read_input(path)
+    except FileNotFoundError as exc:
+        return None, [Problem(display_path(path), "file", f"cannot read: {exc.strerror}")]
+    except UnreadableFile as exc:
+        return None, [Problem(display_path(path), "file", f"cannot read: {exc.reason}")]
     digest = file_digest(raw)
     entry = cache.get(path.name, digest)
     if entry is not None:

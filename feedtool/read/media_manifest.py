@@ -39,10 +39,12 @@ from typing import Any, Literal
 import yaml
 
 from feedtool.errors import MediaManifestError
-from feedtool.model import Audio, Problem
+from feedtool.model import Audio, Problem, Severity
 from feedtool.output import atomic_write
-from feedtool.read.frontmatter import compose_and_construct
+from feedtool.read.frontmatter import YAMLInputError, load_yaml
+from feedtool.read.inputfile import UnreadableFile, read_input
 from feedtool.rss.parse import parse_pub_date
+from feedtool.timeutil import seconds_value
 from feedtool.weburls import is_media_url
 
 MANIFEST_NAME = "media.yaml"
@@ -88,6 +90,7 @@ class ManifestFile:
     path: Path
     source: str | None = None
     entries: tuple[MediaEntry, ...] = ()
+    problems: tuple[Problem, ...] = ()  # warnings (a key given twice); errors raise MediaManifestError
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,6 +100,7 @@ class MediaManifest(Mapping[str, Audio]):
     path: Path
     source: str | None = None
     _audio: Mapping[str, Audio] = field(default_factory=lambda: MappingProxyType({}))
+    problems: tuple[Problem, ...] = ()  # warnings about the file, for the build to list
 
     def __getitem__(self, slug: str) -> Audio:
         return self._audio[slug]
@@ -133,10 +137,6 @@ def _node_lines(node: yaml.Node | None) -> dict[tuple[str, ...], int]:
     return lines
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def _entry(
     slug: str, raw: Any, spath: str, line: Callable[..., int | None], problems: list[Problem]
 ) -> MediaEntry | None:
@@ -167,11 +167,11 @@ def _entry(
     if length is not None and (isinstance(length, bool) or not isinstance(length, int) or length < 0):
         bad("length", f"must be the file size in bytes (a whole number >= 0), got {length!r}")
     duration = raw.get("duration")
-    if duration is not None and (not _number(duration) or duration < 0):
-        bad("duration", f"must be a number of seconds >= 0, got {duration!r}")
+    if duration is not None and seconds_value(duration) is None:  # .nan and .inf too: no feed carries them
+        bad("duration", f"must be a number of seconds >= 0, got {duration!r:.40}")
     date = _date(raw.get("date"))
     if date is False:
-        bad("date", f"must be a date-time such as 2024-01-22T17:00:00+00:00, got {raw.get('date')!r}")
+        bad("date", f"must be a date-time such as 2024-01-22T17:00:00+00:00, got {raw.get('date')!r:.60}")
     for key in ("type", "guid", "title", "matched_by"):
         value = raw.get(key)
         if value is not None and not isinstance(value, str):
@@ -219,7 +219,7 @@ def load_entries(episodes_dir: Path) -> ManifestFile:
     loaded = _load_yaml(path)
     if loaded is None:
         return ManifestFile(path)
-    data, lines = loaded
+    data, lines, warnings = loaded
 
     def line(*keys: str) -> int | None:
         return lines.get(tuple(keys))
@@ -234,34 +234,31 @@ def load_entries(episodes_dir: Path) -> ManifestFile:
     entries = _entries(data, spath, line, problems)
     if problems:
         raise MediaManifestError(path, tuple(problems))
-    return ManifestFile(path, source, tuple(sorted(entries, key=lambda e: e.slug)))
+    return ManifestFile(path, source, tuple(sorted(entries, key=lambda e: e.slug)), tuple(warnings))
 
 
-def _load_yaml(path: Path) -> tuple[Any, dict[tuple[str, ...], int]] | None:
-    """The file's data and the lines of its keys; None for a missing or empty file."""
+def _load_yaml(path: Path) -> tuple[Any, dict[tuple[str, ...], int], list[Problem]] | None:
+    """The file's data, the lines of its keys and warnings about it (keys given twice);
+    None for a missing or empty file."""
     spath = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input(path).decode("utf-8")
     except FileNotFoundError:
         return None
     except UnicodeDecodeError as exc:
         raise MediaManifestError(
             path, (Problem(spath, "file", f"not valid UTF-8 (byte {exc.start})"),)
         ) from None
-    except OSError as exc:
-        raise MediaManifestError(path, (Problem(spath, "file", f"cannot read: {exc.strerror}"),)) from None
+    except UnreadableFile as exc:
+        raise MediaManifestError(path, (Problem(spath, "file", f"cannot read: {exc.reason}"),)) from None
     try:
-        data, node = compose_and_construct(text)  # one parse gives the data and the lines
-        lines = _node_lines(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise MediaManifestError(
-            path,
-            (Problem(spath, "file", f"YAML syntax error: {exc.problem}", mark.line + 1 if mark else None),),
-        ) from None
-    except yaml.YAMLError as exc:
-        raise MediaManifestError(path, (Problem(spath, "file", f"YAML error: {exc}"),)) from None
-    return None if data is None else (data, lines)
+        loaded = load_yaml(text)  # one parse gives the data and the lines
+    except YAMLInputError as exc:
+        raise MediaManifestError(path, (Problem(spath, "file", str(exc), exc.line),)) from None
+    warnings = [
+        Problem(spath, dup.field, dup.message(), dup.line, Severity.WARNING) for dup in loaded.duplicates
+    ]
+    return None if loaded.data is None else (loaded.data, _node_lines(loaded.node), warnings)
 
 
 def _top_level(
@@ -326,7 +323,7 @@ def load_manifest(episodes_dir: Path) -> MediaManifest:
     """
     manifest = load_entries(episodes_dir)
     audio = {entry.slug: entry.to_audio() for entry in manifest.entries}
-    return MediaManifest(manifest.path, manifest.source, MappingProxyType(audio))
+    return MediaManifest(manifest.path, manifest.source, MappingProxyType(audio), manifest.problems)
 
 
 def _plain(entry: MediaEntry) -> dict[str, Any]:

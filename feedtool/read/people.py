@@ -13,6 +13,7 @@ from pathlib import Path
 
 from feedtool.model import Person, Problem, Severity
 from feedtool.read import frontmatter
+from feedtool.read.inputfile import UnreadableFile, read_input
 from feedtool.weburls import absolute_url
 
 LINK_KEYS = ("web", "website", "linkedin", "twitter", "github", "mastodon", "youtube")
@@ -36,6 +37,7 @@ class PeopleDirectory:
     and a build names a few hundred."""
 
     def __init__(self, folder: Path | None, base_url: str | None = None):
+        self.requested = folder  # as given: ``folder`` is None when nothing is there
         self.folder = folder if folder is not None and folder.is_dir() else None
         self.base_url = base_url
         self._cache: dict[str, tuple[Person | None, list[Problem]]] = {}
@@ -86,27 +88,31 @@ def load_person(
 ) -> tuple[Person | None, list[Problem]]:
     path = folder / f"{person_id}.md"
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input(path).decode("utf-8")
     except FileNotFoundError:
         return None, []
-    except OSError as exc:
-        return None, [Problem(str(path), "file", f"cannot read: {exc.strerror}")]
+    except UnreadableFile as exc:
+        return None, [Problem(str(path), "file", f"cannot read: {exc.reason}")]
+    except UnicodeDecodeError as exc:
+        why = f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8"
+        return None, [Problem(str(path), "file", why, None, Severity.WARNING)]
     try:
         doc = frontmatter.load(text)
     except frontmatter.FrontMatterError as exc:
         return None, [Problem(str(path), "front matter", str(exc), exc.line, Severity.WARNING)]
+    notes = [Problem(str(path), d.field, d.message(), d.line, Severity.WARNING) for d in doc.duplicates]
     data = doc.data
-    name = str(data.get("title") or data.get("name") or "").strip()
+    raw_name = data.get("title") or data.get("name")
+    is_text = isinstance(raw_name, (str, int, float)) and not isinstance(raw_name, bool)
+    name = str(raw_name).strip() if is_text else ""
     if not name:
-        return None, [
-            Problem(
-                str(path),
-                "title",
-                "profile has no name (title:)",
-                doc.key_lines.get("title"),
-                Severity.WARNING,
-            )
-        ]
+        why = (
+            "profile has no name (title:)"
+            if is_text or not raw_name
+            else f"must be text, not {type(raw_name).__name__}"
+        )
+        line = doc.key_lines.get("title", doc.key_lines.get("name"))
+        return None, [*notes, Problem(str(path), "title", why, line, Severity.WARNING)]
     links = []
     for key in LINK_KEYS:
         value = data.get(key)
@@ -125,5 +131,5 @@ def load_person(
             href=href,
             links=tuple(links),
         ),
-        [],
+        notes,
     )
