@@ -66,10 +66,14 @@ KNOWN_KEYS = {
     "links",
     "publish",
     "funding",
+    # what listeners get (issue 12)
+    "chapters",
 }
 OWNER_KEYS = {"name", "email"}
 PERSON_KEYS = {"id", "name", "role", "img", "href"}
 FUNDING_KEYS = {"url", "label"}
+CHAPTERS_KEYS = {"source"}
+CHAPTER_SOURCES = ("auto", "headers", "markers")
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,8 @@ class Config:
     max_items: int | None = None
     state_dir: Path | None = None
     funding: tuple[tuple[str, str], ...] = ()  # (url, label)
+    # what listeners get (issue 12)
+    chapters_source: str = "auto"  # chapters.source: auto, headers or markers
 
     @property
     def tz(self) -> ZoneInfo:
@@ -187,6 +193,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         max_items=f.whole_number("max_items", minimum=1),
         state_dir=state,
         funding=_funding(f),
+        chapters_source=_chapters_source(f),
     )
     if f.problems:
         raise ConfigError(f"{path}: the config has {len(f.problems)} problem(s)", f.problems)
@@ -299,6 +306,17 @@ def _funding(f: FieldReader) -> tuple[tuple[str, str], ...]:
         else:
             f.problem(f"funding[{i}]", "needs a url (and optionally a label)")
     return tuple(funding)
+
+
+def _chapters_source(f: FieldReader) -> str:
+    """``chapters.source``: where chapters come from when an episode has headers and markers."""
+    section = f.section("chapters", "a mapping such as {source: auto}")
+    section.unknown(CHAPTERS_KEYS)
+    source = section.text("source", default="auto")
+    if source not in CHAPTER_SOURCES:
+        section.problem("source", f"must be one of {', '.join(CHAPTER_SOURCES)}, got {source!r}")
+        return "auto"
+    return source
 
 
 def _template(f: FieldReader, key: str) -> str | None:

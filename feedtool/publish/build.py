@@ -277,7 +277,7 @@ def _episode_item(
     guid, guid_problem = item_guid(episode, audio, config)
     if guid_problem:
         problems.append(guid_problem)
-    chapters, chapter_problems = chapters_mod.derive_chapters(episode)
+    chapters, chapter_problems = chapters_mod.derive_chapters(episode, config.chapters_source)
     problems.extend(chapter_problems)
     files: list[OutputFile] = []
     chapters_url = None
