@@ -68,6 +68,7 @@ KNOWN_KEYS = {
     "funding",
     # what listeners get (issue 12)
     "chapters",
+    "speakers",
 }
 OWNER_KEYS = {"name", "email"}
 PERSON_KEYS = {"id", "name", "role", "img", "href"}
@@ -118,6 +119,7 @@ class Config:
     funding: tuple[tuple[str, str], ...] = ()  # (url, label)
     # what listeners get (issue 12)
     chapters_source: str = "auto"  # chapters.source: auto, headers or markers
+    speakers: tuple[tuple[str, str], ...] = ()  # (raw transcript name, display name)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -194,6 +196,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         state_dir=state,
         funding=_funding(f),
         chapters_source=_chapters_source(f),
+        speakers=_speakers(f),
     )
     if f.problems:
         raise ConfigError(f"{path}: the config has {len(f.problems)} problem(s)", f.problems)
@@ -317,6 +320,19 @@ def _chapters_source(f: FieldReader) -> str:
         section.problem("source", f"must be one of {', '.join(CHAPTER_SOURCES)}, got {source!r}")
         return "auto"
     return source
+
+
+def _speakers(f: FieldReader) -> tuple[tuple[str, str], ...]:
+    """``speakers``: transcript names (as ``who:`` writes them) mapped to display names."""
+    section = f.section(
+        "speakers", "a mapping of transcript names to display names, {Alexey: Alexey Grigorev}"
+    )
+    out = []
+    for raw in section.data:
+        name = section.text(str(raw), required=True)  # a blank or non-text value is a problem
+        if name is not None:
+            out.append((" ".join(str(raw).split()).rstrip(":").strip(), name))
+    return tuple(out)
 
 
 def _template(f: FieldReader, key: str) -> str | None:

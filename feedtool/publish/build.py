@@ -37,6 +37,7 @@ from feedtool.read.shownotes import html_to_text
 from feedtool.render import chapters as chapters_mod
 from feedtool.render import transcripts as transcripts_mod
 from feedtool.render.feed import FeedItem, TranscriptLink, render_feed
+from feedtool.render.speakers import with_display_names
 from feedtool.render.urls import episode_image_url, episode_page_url, resolve_audio
 from feedtool.rss.validate import validate_feed
 
@@ -184,7 +185,7 @@ def open_cache(config: Config, episodes_dir: Path, enabled: bool = True) -> Epis
     context = (
         f"{config.timezone}|{people_folder(config, episodes_dir)}|{Path(episodes_dir).resolve()}|"
         f"{config.image_base_url or config.link}"
-    )
+    ) + (f"|speakers={sorted(config.speakers)}" if config.speakers else "")  # they shape the transcripts
     return EpisodeCache.open(state_dir(config) / CACHE_DIR if enabled else None, context)
 
 
@@ -326,7 +327,9 @@ def _transcript_files(
             OutputFile(
                 f"transcripts/{episode.slug}.{fmt}",
                 renderer.rendered_output(
-                    episode.path.name, f"transcript.{fmt}", partial(_render_transcript, episode, fmt)
+                    episode.path.name,
+                    f"transcript.{fmt}",
+                    partial(_render_transcript, with_display_names(episode, dict(config.speakers)), fmt),
                 ),
             ),
         )

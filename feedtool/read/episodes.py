@@ -30,6 +30,7 @@ from feedtool.model import (
 from feedtool.read import frontmatter, shownotes, xmlchars
 from feedtool.read.cache import CacheEntry, EpisodeCache, dependency_state, file_digest
 from feedtool.read.people import PeopleDirectory, guest_id_problem
+from feedtool.read.speakers import name_problem
 from feedtool.weburls import is_media_url, mime_type_for
 
 PLATFORMS = ("youtube", "spotify", "apple", "anchor")
@@ -173,15 +174,16 @@ def _transcript(data: dict, fp: _FileProblems) -> tuple[TranscriptRow, ...]:
         elif sec is not None and (isinstance(sec, bool) or not isinstance(sec, (int, float)) or sec < 0):
             fp.error(f"{where}.sec", f"must be a number of seconds >= 0, got {sec!r}", line)
             continue
-        who = row.get("who")
-        rows.append(
-            TranscriptLine(
-                str(text).strip(),
-                float(sec) if sec is not None else None,
-                str(who).strip() if who else None,
+        who = str(row["who"]).strip() if row.get("who") else None
+        if who and (why := name_problem(who)):  # a sentence, not a name: the previous speaker goes on
+            short = who if len(who) <= 60 else who[:57] + "..."
+            fp.warn(
+                f"{where}.who",
+                f"{short!r} does not look like a name ({why}); read as the previous speaker",
                 line,
             )
-        )
+            who = None
+        rows.append(TranscriptLine(str(text).strip(), float(sec) if sec is not None else None, who, line))
     return tuple(rows)
 
 
