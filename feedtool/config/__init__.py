@@ -69,11 +69,13 @@ KNOWN_KEYS = {
     # what listeners get (issue 12)
     "chapters",
     "speakers",
+    "feed",
 }
 OWNER_KEYS = {"name", "email"}
 PERSON_KEYS = {"id", "name", "role", "img", "href"}
 FUNDING_KEYS = {"url", "label"}
 CHAPTERS_KEYS = {"source"}
+FEED_KEYS = {"page_size"}
 CHAPTER_SOURCES = ("auto", "headers", "markers")
 
 
@@ -120,6 +122,7 @@ class Config:
     # what listeners get (issue 12)
     chapters_source: str = "auto"  # chapters.source: auto, headers or markers
     speakers: tuple[tuple[str, str], ...] = ()  # (raw transcript name, display name)
+    page_size: int | None = None  # feed.page_size: newest N in feed.xml, the rest in archive pages
 
     @property
     def tz(self) -> ZoneInfo:
@@ -197,6 +200,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         funding=_funding(f),
         chapters_source=_chapters_source(f),
         speakers=_speakers(f),
+        page_size=_page_size(f),
     )
     if f.problems:
         raise ConfigError(f"{path}: the config has {len(f.problems)} problem(s)", f.problems)
@@ -333,6 +337,13 @@ def _speakers(f: FieldReader) -> tuple[tuple[str, str], ...]:
         if name is not None:
             out.append((" ".join(str(raw).split()).rstrip(":").strip(), name))
     return tuple(out)
+
+
+def _page_size(f: FieldReader) -> int | None:
+    """``feed.page_size``: how many episodes feed.xml and each ``archive/page-K.xml`` hold."""
+    section = f.section("feed", "a mapping such as {page_size: 50}")
+    section.unknown(FEED_KEYS)
+    return section.whole_number("page_size", minimum=1)
 
 
 def _template(f: FieldReader, key: str) -> str | None:

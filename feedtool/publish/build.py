@@ -36,7 +36,7 @@ from feedtool.read.people import PeopleDirectory
 from feedtool.read.shownotes import html_to_text
 from feedtool.render import chapters as chapters_mod
 from feedtool.render import transcripts as transcripts_mod
-from feedtool.render.feed import FeedItem, TranscriptLink, render_feed
+from feedtool.render.feed import ARCHIVE_PAGE, FeedItem, TranscriptLink, render_pages
 from feedtool.render.speakers import with_display_names
 from feedtool.render.urls import episode_image_url, episode_page_url, resolve_audio
 from feedtool.rss.validate import validate_feed
@@ -236,10 +236,13 @@ def prepare_build(
         problems += item_problems
     problems.extend(_duplicates(items, episodes_dir))
     if config.max_items is not None:
+        problems.extend(_max_items_warning(config, len(items)))
         items = items[: config.max_items]
-    rendered = render_feed(config, items)
-    problems.extend(rendered.problems)
-    files.append(OutputFile(FEED_FILE, rendered.xml))
+    pages = render_pages(config, items, FEED_FILE)  # feed.xml, then archive/page-K.xml (feed.page_size)
+    rendered = pages[0][1]
+    for relpath, page in pages:
+        problems.extend(p for p in page.problems if p not in problems)  # each page repeats the channel
+        files.append(OutputFile(relpath, page.xml))
     if skip_invalid:
         # the files were left out of the feed: their errors no longer stop the publish
         problems = [
@@ -258,6 +261,21 @@ def prepare_build(
         read.episodes,
         manifest,
     )
+
+
+def _max_items_warning(config: Config, count: int) -> list[Problem]:
+    if config.max_items is None or count <= config.max_items:
+        return []
+    return [
+        Problem(
+            str(config.path),
+            "max_items",
+            f"the feed keeps the newest {config.max_items} of {count} episodes: subscribers lose the "
+            f"{count - config.max_items} older ones; feed.page_size keeps them in archive pages",
+            None,
+            Severity.WARNING,
+        )
+    ]
 
 
 def _episode_item(
@@ -363,20 +381,26 @@ def check_feed(output: BuildOutput) -> tuple[Problem, ...]:
     A finding about an item names the episode file it came from, so the
     maintainer knows which file to open; channel findings name the feed.
     """
-    report = validate_feed(output.feed_xml, name=FEED_FILE)
     paths = {e.slug: str(e.path) for e in output.episodes}
     source = {item.guid: paths.get(item.slug, FEED_FILE) for item in output.items}
+    # the archive pages of a paged feed (feed.page_size) are feeds too: every one must validate
+    feeds = [(FEED_FILE, output.feed_xml)] + [(f.relpath, f.data) for f in output.files if is_archive_page(f)]
     return tuple(
         Problem(
-            source.get(issue.item, FEED_FILE),
+            source.get(issue.item, name),
             f"{issue.item}",
             f"{issue.code}: {issue.message}",
             None,
             issue.severity,
         )
-        for issue in report.issues
+        for name, xml in feeds
+        for issue in validate_feed(xml, name=name).issues
         if issue.code not in _REPORTED_BY_THE_BUILD
     )
+
+
+def is_archive_page(file: OutputFile) -> bool:
+    return file.relpath.startswith(ARCHIVE_PAGE.split("{", 1)[0])
 
 
 # validator findings the build has already reported, naming the episode file

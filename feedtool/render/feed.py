@@ -160,20 +160,76 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
-def render_feed(config: Config, items: list[FeedItem] | tuple[FeedItem, ...]) -> RenderedFeed:
-    """The RSS document for ``items`` (already in feed order, newest first).
+@dataclass(frozen=True)
+class PageLinks:
+    """RFC 5005 paged-feed links of one page (section 3): its own URL, the newest page (the
+    feed), the oldest page, and its neighbours (``next`` is older, ``prev`` newer)."""
+
+    self_url: str
+    first: str
+    last: str
+    next: str | None = None
+    prev: str | None = None
+
+    def elements(self) -> list[Xml]:
+        links = [("first", self.first), ("last", self.last), ("next", self.next), ("prev", self.prev)]
+        return [Xml("atom:link", attrs=(("rel", rel), ("href", href))) for rel, href in links if href]
+
+
+ARCHIVE_PAGE = "archive/page-{}.xml"
+
+
+def render_pages(
+    config: Config, items: list[FeedItem] | tuple[FeedItem, ...], feed_file: str = "feed.xml"
+) -> list[tuple[str, RenderedFeed]]:
+    """``(relpath, feed)`` for the feed and, with ``feed.page_size: N``, its archive pages.
+
+    The feed holds the newest N items; ``archive/page-1.xml`` the next N, and so on. Every page
+    is a whole RSS document with the channel, linked to the others with ``atom:link``
+    ``first``/``last``/``next``/``prev`` (RFC 5005 paged feeds, which gPodder and podcastparser
+    follow), so apps that read paged feeds find every episode and the others the newest N.
+    """
+    size = config.page_size
+    if not size or len(items) <= size:
+        return [(feed_file, render_feed(config, items))]
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    paths = [feed_file] + [ARCHIVE_PAGE.format(k) for k in range(1, len(chunks))]
+    urls = [config.feed_url] + [config.output_url(path) for path in paths[1:]]
+    pages = []
+    for k, chunk in enumerate(chunks):
+        links = PageLinks(
+            self_url=urls[k],
+            first=urls[0],
+            last=urls[-1],
+            next=urls[k + 1] if k + 1 < len(urls) else None,
+            prev=urls[k - 1] if k else None,
+        )
+        pages.append((paths[k], render_feed(config, chunk, links)))
+    return pages
+
+
+def render_feed(
+    config: Config, items: list[FeedItem] | tuple[FeedItem, ...], page: PageLinks | None = None
+) -> RenderedFeed:
+    """The RSS document for ``items`` (already in feed order, newest first); ``page`` for one
+    page of a paged feed (``render_pages``).
 
     Deterministic: ``lastBuildDate`` is the newest item's date, never "now".
     """
     clean = _Cleaner(str(config.path))
-    fg = _channel(config, items, clean)
+    fg = _channel(config, items, clean, page)
     for item in items:
         clean.problems.extend(_add_item(fg, config, item))
     xml = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     return RenderedFeed(xml=xml, problems=tuple(clean.problems))
 
 
-def _channel(config: Config, items: list[FeedItem] | tuple[FeedItem, ...], clean: _Cleaner) -> FeedGenerator:
+def _channel(
+    config: Config,
+    items: list[FeedItem] | tuple[FeedItem, ...],
+    clean: _Cleaner,
+    page: PageLinks | None = None,
+) -> FeedGenerator:
     """A feed generator holding the channel: the show's tags, no items yet."""
     fg = FeedGenerator()
     fg.load_extension("podcast")
@@ -181,7 +237,7 @@ def _channel(config: Config, items: list[FeedItem] | tuple[FeedItem, ...], clean
     fg.title(clean(config.title, "title"))
     fg.description(truncate_utf8(clean(config.description, "description") or "", DESCRIPTION_LIMIT))
     # feedgen takes the RSS <link> from the *last* link() call: self first, site last.
-    fg.link(href=config.feed_url, rel="self", type="application/rss+xml")
+    fg.link(href=page.self_url if page else config.feed_url, rel="self", type="application/rss+xml")
     fg.link(href=config.link, rel="alternate")
     fg.language(config.language)
     if config.copyright:
@@ -198,7 +254,7 @@ def _channel(config: Config, items: list[FeedItem] | tuple[FeedItem, ...], clean
     if items:
         fg.lastBuildDate(max(i.pub_date for i in items))
         fg.pubDate(max(i.pub_date for i in items))
-    fg.feedtool.elements = _channel_extras(config, clean)
+    fg.feedtool.elements = (page.elements() if page else []) + _channel_extras(config, clean)
     return fg
 
 

@@ -711,6 +711,7 @@ def _check_channel(channel: etree._Element, ck: _Checker) -> None:
     _check_channel_basics(channel, ck)
     _check_channel_categories(channel, ck)
     _check_channel_self_link(channel, ck)
+    _check_channel_atom_links(channel, ck)
     _check_channel_itunes(channel, ck)
     _check_channel_podcast(channel, ck)
     for tag in ("pubDate", "lastBuildDate"):
@@ -796,6 +797,40 @@ def _check_channel_self_link(channel: etree._Element, ck: _Checker) -> None:
                 "channel",
                 el,
             )
+
+
+PAGE_RELS = ("first", "last", "next", "prev", "previous")
+
+
+def _check_channel_atom_links(channel: etree._Element, ck: _Checker) -> None:
+    """RFC 5005 paged-feed links (``first``/``last``/``next``/``prev``) and the WebSub ``hub``:
+    absolute URLs, one of each, and a page that links a neighbour also names the ``first`` page."""
+    links = [el for el in channel.findall(f"{{{ATOM_NS}}}link") if el.get("rel") in (*PAGE_RELS, "hub")]
+    rels = [el.get("rel") for el in links]
+    for el in links:
+        rel = el.get("rel")
+        code = "websub-hub" if rel == "hub" else "paged-feed"
+        if not _is_url(el.get("href")):
+            ck.error(
+                code,
+                f"atom:link rel={rel} needs an absolute URL: {_url_problem(el.get('href'))}",
+                "channel",
+                el,
+            )
+        elif rel != "hub" and rels.count(rel) > 1:
+            ck.error(
+                code, f"atom:link rel={rel} appears {rels.count(rel)} times; a page has one", "channel", el
+            )
+    selfs = {el.get("href") for el in channel.findall(f"{{{ATOM_NS}}}link") if el.get("rel") == "self"}
+    for el in links:
+        if el.get("rel") in ("next", "prev", "previous") and el.get("href") in selfs:
+            ck.error("paged-feed", f"atom:link rel={el.get('rel')} points at the page itself", "channel", el)
+    if any(r in ("next", "prev", "previous") for r in rels) and "first" not in rels:
+        ck.warn(
+            "paged-feed",
+            'a paged feed page should link the newest page with atom:link rel="first"',
+            "channel",
+        )
 
 
 def _check_channel_itunes(channel: etree._Element, ck: _Checker) -> None:
