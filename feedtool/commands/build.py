@@ -116,4 +116,9 @@ def run(args: argparse.Namespace) -> ExitCode:
             f"built {args.out}/feed.xml: {', '.join(parts)}; {len(pub.written)} file(s) written, "
             f"{len(pub.unchanged)} unchanged; {warnings} warning(s)"
         )
+        for notice in result.notices:  # the publish stands whatever they answered
+            print(
+                notice.line() if notice.ok else f"warning: {notice.line()}",
+                file=sys.stdout if notice.ok else sys.stderr,
+            )
     return ExitCode.OK

@@ -70,12 +70,15 @@ KNOWN_KEYS = {
     "chapters",
     "speakers",
     "feed",
+    "websub_hub",
+    "podping",
 }
 OWNER_KEYS = {"name", "email"}
 PERSON_KEYS = {"id", "name", "role", "img", "href"}
 FUNDING_KEYS = {"url", "label"}
 CHAPTERS_KEYS = {"source"}
 FEED_KEYS = {"page_size"}
+PODPING_KEYS = {"url", "token"}
 CHAPTER_SOURCES = ("auto", "headers", "markers")
 
 
@@ -123,6 +126,9 @@ class Config:
     chapters_source: str = "auto"  # chapters.source: auto, headers or markers
     speakers: tuple[tuple[str, str], ...] = ()  # (raw transcript name, display name)
     page_size: int | None = None  # feed.page_size: newest N in feed.xml, the rest in archive pages
+    websub_hub: str | None = None  # hub told after a publish that changed feed.xml
+    podping_url: str | None = None  # Podping told after such a publish, with podping_token
+    podping_token: str | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -165,6 +171,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     owner_name, owner_email = _owner(f)
     state = f.path("state_dir", path.parent)
     links, publish = _sections(f, path.parent, _state_folder(state))
+    podping_url, podping_token = _podping(f)
     config = Config(
         path=path,
         title=f.text("title", required=True, default=""),
@@ -201,6 +208,9 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         chapters_source=_chapters_source(f),
         speakers=_speakers(f),
         page_size=_page_size(f),
+        websub_hub=f.url("websub_hub"),
+        podping_url=podping_url,
+        podping_token=podping_token,
     )
     if f.problems:
         raise ConfigError(f"{path}: the config has {len(f.problems)} problem(s)", f.problems)
@@ -344,6 +354,15 @@ def _page_size(f: FieldReader) -> int | None:
     section = f.section("feed", "a mapping such as {page_size: 50}")
     section.unknown(FEED_KEYS)
     return section.whole_number("page_size", minimum=1)
+
+
+def _podping(f: FieldReader) -> tuple[str | None, str | None]:
+    """``podping: {url, token}``: both or neither."""
+    section = f.section("podping", "a mapping {url, token}")
+    section.unknown(PODPING_KEYS)
+    if not section.data:
+        return None, None
+    return section.url("url", required=True), section.text("token", required=True)
 
 
 def _template(f: FieldReader, key: str) -> str | None:

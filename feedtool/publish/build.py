@@ -28,6 +28,7 @@ from feedtool.publish.guards import (
     record_from_items,
     stage_record,
 )
+from feedtool.publish.notify import Notice, notify_published
 from feedtool.read.anchor import anchor_id_from_episode_field
 from feedtool.read.cache import CACHE_DIR, CacheStats, EpisodeCache
 from feedtool.read.episodes import read_episodes
@@ -72,6 +73,7 @@ class BuildResult:
     published: PublishResult
     pending: tuple[str, ...] = ()  # with check=True: the files that are out of date
     cache: CacheStats | None = None
+    notices: tuple[Notice, ...] = ()  # WebSub / Podping, after a publish that changed feed.xml
 
     def counts(self) -> str:
         """What the feed holds: ``4 episodes, 4 with chapters, 4 with transcripts, 4 parsed, 0 from cache``
@@ -464,7 +466,8 @@ def build(
     note = commit_record(staged)
     if note:
         output = replace(output, problems=output.problems + _record_warnings(staged.target, (note,)))
-    return BuildResult(output, published, (), cache.stats)
+    notices = notify_published(config, published.written, FEED_FILE)  # after the publish, never undoing it
+    return BuildResult(output, published, (), cache.stats, notices)
 
 
 _OUT_HINT = "pass --out DIR, a folder feedtool can write (it is created when missing)"

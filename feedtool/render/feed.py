@@ -254,7 +254,11 @@ def _channel(
     if items:
         fg.lastBuildDate(max(i.pub_date for i in items))
         fg.pubDate(max(i.pub_date for i in items))
-    fg.feedtool.elements = (page.elements() if page else []) + _channel_extras(config, clean)
+    hub = [Xml("atom:link", attrs=(("rel", "hub"), ("href", config.websub_hub)))] if config.websub_hub else []
+    head = page is None or page.prev is None  # the hub's topic is the feed, not an archive page
+    fg.feedtool.elements = (
+        (hub if head else []) + (page.elements() if page else []) + _channel_extras(config, clean)
+    )
     return fg
 
 
