@@ -138,6 +138,8 @@ class Episode:
     markers: tuple[ChapterMarker, ...] = ()
     episode_type: str = "full"
     explicit: bool | None = None
+    license: tuple[str, str | None] | None = None  # podcast:license (identifier, url)
+    txt: tuple[tuple[str, str | None], ...] = ()  # podcast:txt (text, purpose)
 
     def id(self, name: str) -> str | None:
         return dict(self.ids).get(name)

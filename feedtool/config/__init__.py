@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,6 +25,7 @@ from feedtool.config.categories import check_category
 from feedtool.config.fields import FieldReader
 from feedtool.errors import ConfigError
 from feedtool.model import Person
+from feedtool.timeutil import parse_date
 
 if TYPE_CHECKING:
     from feedtool.links.config import LinksConfig
@@ -72,6 +74,12 @@ KNOWN_KEYS = {
     "feed",
     "websub_hub",
     "podping",
+    "medium",
+    "update_frequency",
+    "license",
+    "txt",
+    "podroll",
+    "trailer",
 }
 OWNER_KEYS = {"name", "email"}
 PERSON_KEYS = {"id", "name", "role", "img", "href"}
@@ -79,6 +87,54 @@ FUNDING_KEYS = {"url", "label"}
 CHAPTERS_KEYS = {"source"}
 FEED_KEYS = {"page_size"}
 PODPING_KEYS = {"url", "token"}
+# Podcasting 2.0 tags from the config (https://podcastindex.org/namespace/1.0)
+MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "publisher", "course")
+UPDATE_FREQUENCY_KEYS = {"text", "rrule", "dtstart", "complete"}
+LICENSE_KEYS = {"name", "url"}
+TXT_KEYS = {"text", "purpose"}
+PODROLL_KEYS = {"feed_guid", "feed_url", "title"}
+TRAILER_KEYS = {"title", "url", "pubdate", "length", "type", "season"}
+
+
+@dataclass(frozen=True)
+class UpdateFrequency:
+    text: str
+    rrule: str | None = None
+    dtstart: str | None = None
+    complete: bool | None = None
+
+
+@dataclass(frozen=True)
+class Trailer:
+    title: str
+    url: str
+    pubdate: datetime
+    length: int | None = None
+    type: str | None = None
+    season: int | None = None
+
+
+@dataclass(frozen=True)
+class RemoteFeed:
+    """A ``podcast:remoteItem`` of the podroll: another show, by its ``podcast:guid``."""
+
+    feed_guid: str
+    feed_url: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowTags:
+    """``podcast:medium``, ``updateFrequency``, ``license``, ``txt``, ``podroll`` and ``trailer``."""
+
+    medium: str | None = None
+    update_frequency: UpdateFrequency | None = None
+    license: tuple[str, str | None] | None = None  # (identifier, url)
+    txt: tuple[tuple[str, str | None], ...] = ()  # (text, purpose)
+    podroll: tuple[RemoteFeed, ...] = ()
+    trailers: tuple[Trailer, ...] = ()
+
+
 CHAPTER_SOURCES = ("auto", "headers", "markers")
 
 
@@ -129,6 +185,7 @@ class Config:
     websub_hub: str | None = None  # hub told after a publish that changed feed.xml
     podping_url: str | None = None  # Podping told after such a publish, with podping_token
     podping_token: str | None = None
+    tags: ShowTags = ShowTags()  # Podcasting 2.0 channel tags
 
     @property
     def tz(self) -> ZoneInfo:
@@ -211,6 +268,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         websub_hub=f.url("websub_hub"),
         podping_url=podping_url,
         podping_token=podping_token,
+        tags=_show_tags(f),
     )
     if f.problems:
         raise ConfigError(f"{path}: the config has {len(f.problems)} problem(s)", f.problems)
@@ -363,6 +421,137 @@ def _podping(f: FieldReader) -> tuple[str | None, str | None]:
     if not section.data:
         return None, None
     return section.url("url", required=True), section.text("token", required=True)
+
+
+def _show_tags(f: FieldReader) -> ShowTags:
+    medium = f.text("medium")
+    if medium is not None and medium.removesuffix("L") not in MEDIUMS and medium != "mixed":
+        f.problem(
+            "medium",
+            f"must be one of {', '.join(MEDIUMS)} (or a list medium such as podcastL), got {medium!r}",
+        )
+        medium = None
+    return ShowTags(
+        medium=medium,
+        update_frequency=_update_frequency(f),
+        license=read_license(f, "license"),
+        txt=read_txt(f, "txt"),
+        podroll=_podroll(f),
+        trailers=_trailers(f),
+    )
+
+
+def _update_frequency(f: FieldReader) -> UpdateFrequency | None:
+    raw = f.data.get("update_frequency")
+    if raw is None:
+        return None
+    section = (
+        f.section("update_frequency", "a mapping {text, rrule, dtstart, complete}")
+        if not isinstance(raw, str)
+        else f.entry("update_frequency", {"text": raw})
+    )
+    section.unknown(UPDATE_FREQUENCY_KEYS)
+    text = section.text("text", required=True, default="")
+    rrule = section.text("rrule")
+    if rrule is not None and not re.fullmatch(r"FREQ=[A-Z]+(;[A-Z]+=[^;]+)*", rrule):
+        section.problem("rrule", f"must be an iCalendar RRULE such as FREQ=WEEKLY, got {rrule!r}")
+    dtstart = section.data.get("dtstart")
+    if isinstance(dtstart, (date, datetime)):
+        dtstart = dtstart.isoformat()
+    complete = section.flag("complete", False) if section.given("complete") else None
+    return UpdateFrequency(text[:128], rrule, str(dtstart) if dtstart else None, complete)
+
+
+def read_license(f: FieldReader, key: str) -> tuple[str, str | None] | None:
+    """``license: cc-by-4.0`` or ``{name, url}`` (a custom license needs its url): the config's and an
+    episode's."""
+    raw = f.data.get(key)
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        return (raw.strip(), None) if raw.strip() else None
+    section = f.section(key, "a license identifier such as cc-by-4.0, or {name, url}")
+    section.unknown(LICENSE_KEYS)
+    name = section.text("name", required=True)
+    return (name[:128], section.url("url")) if name else None
+
+
+def read_txt(f: FieldReader, key: str) -> tuple[tuple[str, str | None], ...]:
+    """``txt: TEXT``, or a list of TEXT / ``{text, purpose}``: the config's and an episode's."""
+    raw = f.data.get(key)
+    if raw is None:
+        return ()
+    out = []
+    for i, item in enumerate(raw if isinstance(raw, list) else [raw]):
+        entry = f.entry(f"{key}[{i}]", item if isinstance(item, dict) else {"text": item})
+        entry.unknown(TXT_KEYS)
+        text = entry.text("text", required=True)
+        if text is not None:
+            out.append((text[:4000], (entry.text("purpose") or None)))
+    return tuple(out)
+
+
+def _podroll(f: FieldReader) -> tuple[RemoteFeed, ...]:
+    raw = f.data.get("podroll") or []
+    if not isinstance(raw, list):
+        f.problem("podroll", "must be a list of {feed_guid, feed_url, title}")
+        return ()
+    out = []
+    for i, item in enumerate(raw):
+        entry = f.entry(f"podroll[{i}]", item if isinstance(item, dict) else {"feed_guid": item})
+        entry.unknown(PODROLL_KEYS)
+        guid = entry.text("feed_guid", required=True)
+        if guid is not None and not _is_uuid(guid):
+            entry.problem("feed_guid", f"must be the show's podcast:guid (a UUID), got {guid!r}")
+            guid = None
+        if guid is not None:
+            out.append(RemoteFeed(guid, entry.url("feed_url"), entry.text("title")))
+    return tuple(out)
+
+
+def _trailers(f: FieldReader) -> tuple[Trailer, ...]:
+    raw = f.data.get("trailer") or []
+    out = []
+    for i, item in enumerate(raw if isinstance(raw, list) else [raw]):
+        if not isinstance(item, dict):
+            f.problem(f"trailer[{i}]", "must be {title, url, pubdate, length, type, season}")
+            continue
+        entry = f.entry(f"trailer[{i}]", item)
+        entry.unknown(TRAILER_KEYS)
+        title, url = entry.text("title", required=True), entry.url("url", required=True)
+        pubdate = _trailer_date(entry)
+        if title and url and pubdate:
+            out.append(
+                Trailer(
+                    title[:128],
+                    url,
+                    pubdate,
+                    entry.whole_number("length", minimum=1),
+                    entry.text("type"),
+                    entry.whole_number("season", minimum=1),
+                )
+            )
+    return tuple(out)
+
+
+def _trailer_date(entry: FieldReader) -> datetime | None:
+    raw = entry.data.get("pubdate")
+    if raw is None:
+        entry.problem("pubdate", "is required (the date the trailer was published)")
+        return None
+    try:
+        return parse_date(raw, UTC)
+    except ValueError as exc:
+        entry.problem("pubdate", str(exc))
+        return None
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _template(f: FieldReader, key: str) -> str | None:

@@ -331,6 +331,8 @@ def _episode_item(
         transcripts=tuple(transcript_links),
         persons=episode.guests,
         keywords=episode.keywords or episode.topics,
+        license=episode.license,
+        txt=episode.txt,
     )
     return item, files, problems
 

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from feedtool import timeutil
+from feedtool.config import read_license, read_txt
+from feedtool.config.fields import FieldReader
 from feedtool.model import (
     Audio,
     ChapterMarker,
@@ -412,6 +414,15 @@ def _comma_list(key: str, r: _Reading) -> dict[str, Any]:
     return {key: _string_list(r.data, key, r.fp, split_commas=True)}
 
 
+def _item_tag(read: Callable[[FieldReader, str], Any], key: str, r: _Reading) -> Any:
+    """A Podcasting 2.0 item tag, read as the config reads the channel's (one grammar for both)."""
+    fields = FieldReader(r.data, r.fp.path)
+    value = read(fields, key)
+    for problem in fields.problems:
+        r.fp.warn(problem.field, problem.message + " (left out)", r.fp.line(key))
+    return None if fields.problems else value
+
+
 # Every field of an episode, in the order its problems are reported. "body" is no front-matter
 # key: it names the Markdown after the front matter.
 _FIELDS: tuple[tuple[str, _FieldParser], ...] = (
@@ -440,6 +451,8 @@ _DETAILS: tuple[tuple[str, _FieldParser], ...] = (
     ("intro", _plain_text),
     ("topics", _text_list),
     ("keywords", _comma_list),
+    ("license", lambda key, r: {"license": _item_tag(read_license, key, r)}),  # podcast:license
+    ("txt", lambda key, r: {"txt": _item_tag(read_txt, key, r) or ()}),  # podcast:txt
 )
 KNOWN_FIELDS = frozenset(key for key, _ in (*_FIELDS, *_DETAILS) if key != "body") | {
     "date",  # read by the dateadded parser

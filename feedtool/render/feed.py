@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import format_datetime
 from typing import overload
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -17,7 +18,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from feedtool import __version__
-from feedtool.config import Config
+from feedtool.config import Config, ShowTags
 from feedtool.model import Audio, Chapter, Person, Problem, Severity
 from feedtool.read import xmlchars
 from feedtool.read.shownotes import truncate_utf8
@@ -73,6 +74,8 @@ class FeedItem:
     transcripts: tuple[TranscriptLink, ...] = ()
     persons: tuple[Person, ...] = ()
     keywords: tuple[str, ...] = ()
+    license: tuple[str, str | None] | None = None  # podcast:license (identifier, url)
+    txt: tuple[tuple[str, str | None], ...] = ()  # podcast:txt (text, purpose)
 
 
 @dataclass(frozen=True)
@@ -279,7 +282,51 @@ def _channel_extras(config: Config, clean: _Cleaner) -> list[Xml]:
         Xml("podcast:funding", clean(label, "funding")[:128], (("url", url),))
         for url, label in config.funding
     ]
-    return extras
+    return extras + _show_tags(config.tags, clean)
+
+
+def _show_tags(tags: ShowTags, clean: _Cleaner) -> list[Xml]:
+    """``podcast:medium``, ``updateFrequency``, ``license``, ``txt``, ``podroll``, ``trailer``."""
+    out: list[Xml] = []
+    if tags.medium:
+        out.append(Xml("podcast:medium", tags.medium))
+    freq = tags.update_frequency
+    if freq:
+        attrs = [("complete", _bool(freq.complete))] if freq.complete is not None else []
+        attrs += [(k, v) for k, v in (("dtstart", freq.dtstart), ("rrule", freq.rrule)) if v]
+        out.append(Xml("podcast:updateFrequency", clean(freq.text, "update_frequency"), tuple(attrs)))
+    out += _license_and_txt(tags.license, tags.txt, clean)
+    if tags.podroll:
+        remote = tuple(
+            Xml(
+                "podcast:remoteItem",
+                attrs=(("feedGuid", r.feed_guid),)
+                + ((("feedUrl", r.feed_url),) if r.feed_url else ())
+                + ((("title", clean(r.title, "podroll")),) if r.title else ()),
+            )
+            for r in tags.podroll
+        )
+        out.append(Xml("podcast:podroll", children=remote))
+    for t in tags.trailers:
+        attrs = [("url", t.url), ("pubdate", format_datetime(t.pubdate))]
+        attrs += [(k, str(v)) for k, v in (("length", t.length), ("type", t.type), ("season", t.season)) if v]
+        out.append(Xml("podcast:trailer", clean(t.title, "trailer"), tuple(attrs)))
+    return out
+
+
+def _license_and_txt(
+    licence: tuple[str, str | None] | None, txt: tuple[tuple[str, str | None], ...], clean: _Cleaner
+) -> list[Xml]:
+    """The two tags a channel and an item both may carry."""
+    out = []
+    if licence:
+        name, url = licence
+        out.append(Xml("podcast:license", clean(name, "license"), (("url", url),) if url else ()))
+    out += [
+        Xml("podcast:txt", clean(text, "txt"), (("purpose", purpose),) if purpose else ())
+        for text, purpose in txt
+    ]
+    return out
 
 
 def _add_item(fg: FeedGenerator, config: Config, item: FeedItem) -> list[Problem]:
@@ -329,6 +376,7 @@ def _item_extras(config: Config, item: FeedItem, clean: _Cleaner) -> list[Xml]:
             Xml("podcast:chapters", attrs=(("url", item.chapters_url), ("type", JSON_CHAPTERS_TYPE)))
         )
     extras += [_transcript(t, config.transcript_language) for t in item.transcripts]
+    extras += _license_and_txt(item.license, item.txt, clean)
     # item-level persons replace the channel's, so hosts are repeated here
     extras += [_person(p, clean, "persons") for p in (*config.hosts, *item.persons)]
     return extras
