@@ -80,6 +80,7 @@ KNOWN_KEYS = {
     "txt",
     "podroll",
     "trailer",
+    "site",
 }
 OWNER_KEYS = {"name", "email"}
 PERSON_KEYS = {"id", "name", "role", "img", "href"}
@@ -186,6 +187,7 @@ class Config:
     podping_url: str | None = None  # Podping told after such a publish, with podping_token
     podping_token: str | None = None
     tags: ShowTags = ShowTags()  # Podcasting 2.0 channel tags
+    site: bool = True  # build writes OUT/index.html and OUT/episodes/SLUG.html
 
     @property
     def tz(self) -> ZoneInfo:
@@ -269,6 +271,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         podping_url=podping_url,
         podping_token=podping_token,
         tags=_show_tags(f),
+        site=f.flag("site", True),
     )
     if f.problems:
         raise ConfigError(f"{path}: the config has {len(f.problems)} problem(s)", f.problems)

@@ -38,6 +38,7 @@ from feedtool.read.shownotes import html_to_text
 from feedtool.render import chapters as chapters_mod
 from feedtool.render import transcripts as transcripts_mod
 from feedtool.render.feed import ARCHIVE_PAGE, FeedItem, TranscriptLink, render_pages
+from feedtool.render.site import site_files
 from feedtool.render.speakers import with_display_names
 from feedtool.render.urls import episode_image_url, episode_page_url, resolve_audio
 from feedtool.rss.validate import validate_feed
@@ -245,6 +246,8 @@ def prepare_build(
     for relpath, page in pages:
         problems.extend(p for p in page.problems if p not in problems)  # each page repeats the channel
         files.append(OutputFile(relpath, page.xml))
+    if config.site:  # the show page: index.html and episodes/SLUG.html
+        files.extend(OutputFile(relpath, data) for relpath, data in site_files(config, items, read.episodes))
     if skip_invalid:
         # the files were left out of the feed: their errors no longer stop the publish
         problems = [
