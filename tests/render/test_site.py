@@ -158,3 +158,53 @@ def test_clicking_a_chapter_moves_the_player_and_the_transcript_follows(site, tm
             _chromium(tmp_path / "profile", f"--screenshot={shot}", f"--window-size={size}", path.as_uri())
             width, _ = _png_size(shot.read_bytes())
             assert width == int(size.split(",")[0]) and shot.stat().st_size > 10_000
+
+
+FOLLOW_PROBE = """<script>
+window.addEventListener("load", function () {
+  var player = document.getElementById("player");
+  function go() {
+    var links = document.querySelectorAll(".chapters a");
+    var link = links[Math.floor(links.length / 2)];
+    link.click();
+    setTimeout(function () {
+      var box = document.getElementById("transcript");
+      var cue = document.querySelector(".cue.current");
+      var top = cue.offsetTop - box.offsetTop;
+      document.body.setAttribute("data-result", JSON.stringify({
+        time: player.currentTime, expected: parseFloat(link.getAttribute("data-start")),
+        scroll: box.scrollTop, visible: top >= box.scrollTop && top < box.scrollTop + box.clientHeight
+      }));
+    }, 500);
+  }
+  if (player.readyState >= 1) { go(); } else { player.addEventListener("loadedmetadata", go); }
+});
+</script>
+</body>"""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium)")
+def test_a_long_transcript_scrolls_to_the_current_cue(show, tmp_path):
+    corpus = FIXTURES / "corpus" / "from-academic-research-to-data-engineering-freelancing.md"
+    (show / "episodes" / corpus.name).write_text(corpus.read_text())
+    config = parse_config({**BASE, "site": True}, show / "config" / "podcast.yaml")
+    build(config, show / "episodes", tmp_path / "out", use_cache=False)
+    folder = tmp_path / "out" / "episodes"
+    page = (folder / f"{corpus.stem}.html").read_text()
+    (media,) = set(re.findall(r'<audio id="player" controls preload="metadata" src="([^"]+)"', page))
+    with wave.open(str(folder / "silence.wav"), "wb") as audio:
+        audio.setnchannels(1)
+        audio.setsampwidth(1)
+        audio.setframerate(4000)
+        audio.writeframes(b"\x80" * 4000 * 3600)
+    probe = folder / "probe.html"
+    probe.write_text(page.replace(media, "silence.wav").replace("</body>", FOLLOW_PROBE, 1))
+    run = _chromium(tmp_path / "profile", "--virtual-time-budget=15000", "--dump-dom", probe.as_uri())
+    (result,) = re.findall(r'data-result="([^"]*)"', run.stdout)
+    state = json.loads(result.replace("&quot;", '"'))
+    assert state["time"] == pytest.approx(state["expected"]) and 600 < state["expected"] < 3600
+    assert state["scroll"] > 1000 and state["visible"]  # the transcript box followed the player
+    assert not [line for line in run.stderr.splitlines() if "CONSOLE" in line]
+    shot = tmp_path / "long-transcript.png"
+    _chromium(tmp_path / "profile", f"--screenshot={shot}", "--window-size=1200,2400", probe.as_uri())
+    assert shot.stat().st_size > 10_000
