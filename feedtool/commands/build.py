@@ -19,8 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "build",
         help="build the feed, chapters and transcripts",
         description="Read the episodes, derive chapters and transcripts, render the feed, validate it, "
-        "and only then write OUT/feed.xml, OUT/chapters/SLUG.json and OUT/transcripts/SLUG.{vtt,srt,json} "
-        "atomically. Exit 0 published, 1 errors (nothing written), 2 usage/config error.",
+        "and only then write OUT/feed.xml, OUT/chapters/SLUG.json, OUT/transcripts/SLUG.{vtt,srt,json} "
+        "and the show page OUT/index.html, OUT/episodes/SLUG.html atomically. Exit 0 published, 1 errors (nothing written), 2 usage/config error.",
     )
     add_config_args(p)
     p.add_argument(
