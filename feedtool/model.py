@@ -150,6 +150,8 @@ class Episode:
     episode_type: str = "full"
     explicit: bool | None = None
     ignore_warnings: tuple[str, ...] = ()  # warning codes accepted for this episode (``ignore_warnings:``)
+    license: tuple[str, str | None] | None = None  # podcast:license (identifier, url)
+    txt: tuple[tuple[str, str | None], ...] = ()  # podcast:txt (text, purpose)
 
     def id(self, name: str) -> str | None:
         return dict(self.ids).get(name)

@@ -135,6 +135,12 @@ CODES: tuple[WarningCode, ...] = (
     ),
     # --- input files that need a look (feedtool.read) ---
     WarningCode(
+        "speaker-not-a-name",
+        "put the speaker's name in who: (the words belong in line:); speakers: maps names to display names",
+        field=r"transcript\[\d+\]\.who",
+        message=r"does not look like a name",
+    ),
+    WarningCode(
         "key-given-twice",
         "delete one of the two lines: YAML keeps only the last value",
         message=r"given twice, on lines",
@@ -332,6 +338,23 @@ CODES: tuple[WarningCode, ...] = (
         "shorten the person's name to 128 characters",
         validator=True,
         episode_field="guests",
+    ),
+    WarningCode(
+        "paged-feed",
+        "give every archive page first and last links (feedtool writes them; check a hand-made page)",
+        validator=True,
+    ),
+    WarningCode(
+        "podcast-license",
+        "shorten the license name to 128 characters",
+        validator=True,
+        episode_field="license",
+    ),
+    WarningCode(
+        "podcast-txt",
+        "shorten the txt value to 4000 characters",
+        validator=True,
+        episode_field="txt",
     ),
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -23,8 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "build",
         help="build the feed, chapters and transcripts",
         description="Read the episodes, derive chapters and transcripts, render the feed, validate it, "
-        "and only then write OUT/feed.xml, OUT/chapters/SLUG.json and OUT/transcripts/SLUG.{vtt,srt,json} "
-        "atomically. Exit 0 published, 1 errors (nothing written), 2 usage/config error.",
+        "and only then write OUT/feed.xml, OUT/chapters/SLUG.json, OUT/transcripts/SLUG.{vtt,srt,json} "
+        "and the show page OUT/index.html, OUT/episodes/SLUG.html atomically. Exit 0 published, 1 errors (nothing written), 2 usage/config error.",
     )
     add_config_args(p)
     p.add_argument(
@@ -135,4 +136,9 @@ def run(args: argparse.Namespace) -> ExitCode:
         print(f"dry run: feed.xml would have {result.counts()}; {result.warning_count()}; nothing written")
     else:
         print(f"{_style.paint('built', 'good')} {args.out}/feed.xml: {result.summary()}")
+        for notice in result.notices:  # the publish stands whatever they answered
+            print(
+                notice.line() if notice.ok else f"warning: {notice.line()}",
+                file=sys.stdout if notice.ok else sys.stderr,
+            )
     return ExitCode.OK

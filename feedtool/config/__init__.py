@@ -16,6 +16,7 @@ import string
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -29,6 +30,7 @@ from feedtool.errors import ConfigError
 from feedtool.model import Person, Problem, Severity
 from feedtool.read.frontmatter import YAMLInputError, load_yaml
 from feedtool.read.inputfile import UnreadableFile, read_input
+from feedtool.timeutil import parse_date
 from feedtool.warning_codes import IGNORABLE, unknown_code_hint
 
 if TYPE_CHECKING:
@@ -77,11 +79,76 @@ KNOWN_KEYS = {
     "host_feed",
     "media_dir",
     "new_feed_url",
+    # what listeners get (issue 12)
+    "chapters",
+    "speakers",
+    "feed",
+    "websub_hub",
+    "podping",
+    "medium",
+    "update_frequency",
+    "license",
+    "txt",
+    "podroll",
+    "trailer",
+    "site",
 }
 WARNINGS_KEYS = {"ignore"}
 OWNER_KEYS = {"name", "email"}
 PERSON_KEYS = {"id", "name", "role", "img", "href"}
 FUNDING_KEYS = {"url", "label"}
+CHAPTERS_KEYS = {"source"}
+FEED_KEYS = {"page_size"}
+PODPING_KEYS = {"url", "token"}
+# Podcasting 2.0 tags from the config (https://podcastindex.org/namespace/1.0)
+MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "publisher", "course")
+UPDATE_FREQUENCY_KEYS = {"text", "rrule", "dtstart", "complete"}
+LICENSE_KEYS = {"name", "url"}
+TXT_KEYS = {"text", "purpose"}
+PODROLL_KEYS = {"feed_guid", "feed_url", "title"}
+TRAILER_KEYS = {"title", "url", "pubdate", "length", "type", "season"}
+
+
+@dataclass(frozen=True)
+class UpdateFrequency:
+    text: str
+    rrule: str | None = None
+    dtstart: str | None = None
+    complete: bool | None = None
+
+
+@dataclass(frozen=True)
+class Trailer:
+    title: str
+    url: str
+    pubdate: datetime
+    length: int | None = None
+    type: str | None = None
+    season: int | None = None
+
+
+@dataclass(frozen=True)
+class RemoteFeed:
+    """A ``podcast:remoteItem`` of the podroll: another show, by its ``podcast:guid``."""
+
+    feed_guid: str
+    feed_url: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowTags:
+    """``podcast:medium``, ``updateFrequency``, ``license``, ``txt``, ``podroll`` and ``trailer``."""
+
+    medium: str | None = None
+    update_frequency: UpdateFrequency | None = None
+    license: tuple[str, str | None] | None = None  # (identifier, url)
+    txt: tuple[tuple[str, str | None], ...] = ()  # (text, purpose)
+    podroll: tuple[RemoteFeed, ...] = ()
+    trailers: tuple[Trailer, ...] = ()
+
+
+CHAPTER_SOURCES = ("auto", "headers", "markers")
 
 
 @dataclass(frozen=True)
@@ -130,6 +197,15 @@ class Config:
     media_dir: Path | None = None  # local copies of the media files, by the URL's file name
     new_feed_url: str | None = None  # itunes:new-feed-url: the feed has moved there
     problems: tuple[Problem, ...] = ()  # warnings about the file (a key given twice); errors raise
+    # what listeners get (issue 12)
+    chapters_source: str = "auto"  # chapters.source: auto, headers or markers
+    speakers: tuple[tuple[str, str], ...] = ()  # (raw transcript name, display name)
+    page_size: int | None = None  # feed.page_size: newest N in feed.xml, the rest in archive pages
+    websub_hub: str | None = None  # hub told after a publish that changed feed.xml
+    podping_url: str | None = None  # Podping told after such a publish, with podping_token
+    podping_token: str | None = None
+    tags: ShowTags = ShowTags()  # Podcasting 2.0 channel tags
+    site: bool = True  # build writes OUT/index.html and OUT/episodes/SLUG.html
 
     @property
     def tz(self) -> ZoneInfo:
@@ -182,6 +258,7 @@ def parse_config(
     owner_name, owner_email = _owner(f)
     state = f.path("state_dir", path.parent)
     links, publish = _sections(f, path.parent, _state_folder(state))
+    podping_url, podping_token = _podping(f)
     config = Config(
         path=path,
         title=f.text("title", required=True, default=""),
@@ -217,6 +294,14 @@ def parse_config(
         funding=_funding(f),
         warnings_ignore=_warnings_ignore(f),
         **_host_keys(f, path.parent, feed_url),
+        chapters_source=_chapters_source(f),
+        speakers=_speakers(f),
+        page_size=_page_size(f),
+        websub_hub=f.url("websub_hub"),
+        podping_url=podping_url,
+        podping_token=podping_token,
+        tags=_show_tags(f),
+        site=f.flag("site", True),
     )
     if f.problems:
         raise ConfigError(f"{source or path}: the config has {len(f.problems)} problem(s)", f.problems)
@@ -380,6 +465,177 @@ def _host_keys(f: FieldReader, base_dir: Path, feed_url: str) -> dict[str, Any]:
         f.problem("new_feed_url", f"is this feed's own URL ({feed_url}): set it to where the feed moves")
         new_feed_url = None
     return {"host_feed": host_feed, "media_dir": f.path("media_dir", base_dir), "new_feed_url": new_feed_url}
+
+
+def _chapters_source(f: FieldReader) -> str:
+    """``chapters.source``: where chapters come from when an episode has headers and markers."""
+    section = f.section("chapters", "a mapping such as {source: auto}")
+    section.unknown(CHAPTERS_KEYS)
+    source = section.text("source", default="auto")
+    if source not in CHAPTER_SOURCES:
+        section.problem("source", f"must be one of {', '.join(CHAPTER_SOURCES)}, got {source!r}")
+        return "auto"
+    return source
+
+
+def _speakers(f: FieldReader) -> tuple[tuple[str, str], ...]:
+    """``speakers``: transcript names (as ``who:`` writes them) mapped to display names."""
+    section = f.section(
+        "speakers", "a mapping of transcript names to display names, {Alexey: Alexey Grigorev}"
+    )
+    out = []
+    for raw in section.data:
+        name = section.text(str(raw), required=True)  # a blank or non-text value is a problem
+        if name is not None:
+            out.append((" ".join(str(raw).split()).rstrip(":").strip(), name))
+    return tuple(out)
+
+
+def _page_size(f: FieldReader) -> int | None:
+    """``feed.page_size``: how many episodes feed.xml and each ``archive/page-K.xml`` hold."""
+    section = f.section("feed", "a mapping such as {page_size: 50}")
+    section.unknown(FEED_KEYS)
+    return section.whole_number("page_size", minimum=1)
+
+
+def _podping(f: FieldReader) -> tuple[str | None, str | None]:
+    """``podping: {url, token}``: both or neither."""
+    section = f.section("podping", "a mapping {url, token}")
+    section.unknown(PODPING_KEYS)
+    if not section.data:
+        return None, None
+    return section.url("url", required=True), section.text("token", required=True)
+
+
+def _show_tags(f: FieldReader) -> ShowTags:
+    medium = f.text("medium")
+    if medium is not None and medium.removesuffix("L") not in MEDIUMS and medium != "mixed":
+        f.problem(
+            "medium",
+            f"must be one of {', '.join(MEDIUMS)} (or a list medium such as podcastL), got {medium!r}",
+        )
+        medium = None
+    return ShowTags(
+        medium=medium,
+        update_frequency=_update_frequency(f),
+        license=read_license(f, "license"),
+        txt=read_txt(f, "txt"),
+        podroll=_podroll(f),
+        trailers=_trailers(f),
+    )
+
+
+def _update_frequency(f: FieldReader) -> UpdateFrequency | None:
+    raw = f.data.get("update_frequency")
+    if raw is None:
+        return None
+    section = (
+        f.section("update_frequency", "a mapping {text, rrule, dtstart, complete}")
+        if not isinstance(raw, str)
+        else f.entry("update_frequency", {"text": raw})
+    )
+    section.unknown(UPDATE_FREQUENCY_KEYS)
+    text = section.text("text", required=True, default="")
+    rrule = section.text("rrule")
+    if rrule is not None and not re.fullmatch(r"FREQ=[A-Z]+(;[A-Z]+=[^;]+)*", rrule):
+        section.problem("rrule", f"must be an iCalendar RRULE such as FREQ=WEEKLY, got {rrule!r}")
+    dtstart = section.data.get("dtstart")
+    if isinstance(dtstart, (date, datetime)):
+        dtstart = dtstart.isoformat()
+    complete = section.flag("complete", False) if section.given("complete") else None
+    return UpdateFrequency(text[:128], rrule, str(dtstart) if dtstart else None, complete)
+
+
+def read_license(f: FieldReader, key: str) -> tuple[str, str | None] | None:
+    """``license: cc-by-4.0`` or ``{name, url}`` (a custom license needs its url): the config's and an
+    episode's."""
+    raw = f.data.get(key)
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        return (raw.strip(), None) if raw.strip() else None
+    section = f.section(key, "a license identifier such as cc-by-4.0, or {name, url}")
+    section.unknown(LICENSE_KEYS)
+    name = section.text("name", required=True)
+    return (name[:128], section.url("url")) if name else None
+
+
+def read_txt(f: FieldReader, key: str) -> tuple[tuple[str, str | None], ...]:
+    """``txt: TEXT``, or a list of TEXT / ``{text, purpose}``: the config's and an episode's."""
+    raw = f.data.get(key)
+    if raw is None:
+        return ()
+    out = []
+    for i, item in enumerate(raw if isinstance(raw, list) else [raw]):
+        entry = f.entry(f"{key}[{i}]", item if isinstance(item, dict) else {"text": item})
+        entry.unknown(TXT_KEYS)
+        text = entry.text("text", required=True)
+        if text is not None:
+            out.append((text[:4000], (entry.text("purpose") or None)))
+    return tuple(out)
+
+
+def _podroll(f: FieldReader) -> tuple[RemoteFeed, ...]:
+    raw = f.data.get("podroll") or []
+    if not isinstance(raw, list):
+        f.problem("podroll", "must be a list of {feed_guid, feed_url, title}")
+        return ()
+    out = []
+    for i, item in enumerate(raw):
+        entry = f.entry(f"podroll[{i}]", item if isinstance(item, dict) else {"feed_guid": item})
+        entry.unknown(PODROLL_KEYS)
+        guid = entry.text("feed_guid", required=True)
+        if guid is not None and not _is_uuid(guid):
+            entry.problem("feed_guid", f"must be the show's podcast:guid (a UUID), got {guid!r}")
+            guid = None
+        if guid is not None:
+            out.append(RemoteFeed(guid, entry.url("feed_url"), entry.text("title")))
+    return tuple(out)
+
+
+def _trailers(f: FieldReader) -> tuple[Trailer, ...]:
+    raw = f.data.get("trailer") or []
+    out = []
+    for i, item in enumerate(raw if isinstance(raw, list) else [raw]):
+        if not isinstance(item, dict):
+            f.problem(f"trailer[{i}]", "must be {title, url, pubdate, length, type, season}")
+            continue
+        entry = f.entry(f"trailer[{i}]", item)
+        entry.unknown(TRAILER_KEYS)
+        title, url = entry.text("title", required=True), entry.url("url", required=True)
+        pubdate = _trailer_date(entry)
+        if title and url and pubdate:
+            out.append(
+                Trailer(
+                    title[:128],
+                    url,
+                    pubdate,
+                    entry.whole_number("length", minimum=1),
+                    entry.text("type"),
+                    entry.whole_number("season", minimum=1),
+                )
+            )
+    return tuple(out)
+
+
+def _trailer_date(entry: FieldReader) -> datetime | None:
+    raw = entry.data.get("pubdate")
+    if raw is None:
+        entry.problem("pubdate", "is required (the date the trailer was published)")
+        return None
+    try:
+        return parse_date(raw, UTC)
+    except ValueError as exc:
+        entry.problem("pubdate", str(exc))
+        return None
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _template(f: FieldReader, key: str) -> str | None:

@@ -37,6 +37,7 @@ from feedtool.publish.guards import (
     record_from_items,
     stage_record,
 )
+from feedtool.publish.notify import Notice, notify_published
 from feedtool.publish.summary import accepted_text, file_names
 from feedtool.read.anchor import anchor_id_from_episode_field
 from feedtool.read.cache import CACHE_DIR, CacheStats, EpisodeCache
@@ -46,9 +47,11 @@ from feedtool.read.people import PeopleDirectory
 from feedtool.read.shownotes import absolute_links, html_to_text
 from feedtool.render import chapters as chapters_mod
 from feedtool.render import transcripts as transcripts_mod
-from feedtool.render.feed import FeedItem, TranscriptLink, render_feed
+from feedtool.render.feed import ARCHIVE_PAGE, FeedItem, TranscriptLink, render_pages
+from feedtool.render.site import site_files
+from feedtool.render.speakers import with_display_names
 from feedtool.render.urls import episode_image_url, episode_page_url
-from feedtool.rss.validate import validate_feed
+from feedtool.rss.validate import Issue, validate_feed
 from feedtool.warning_codes import BY_CODE, LEFT_OUT, accept
 
 FEED_FILE = "feed.xml"
@@ -110,6 +113,7 @@ class BuildResult:
     published: PublishResult
     pending: tuple[str, ...] = ()  # with check=True: the files that are out of date
     cache: CacheStats | None = None
+    notices: tuple[Notice, ...] = ()  # WebSub / Podping, after a publish that changed feed.xml
 
     def counts(self) -> str:
         """What the feed holds, for a summary line: ``4 episodes, 4 with chapters, 4 with
@@ -237,7 +241,7 @@ def open_cache(config: Config, episodes_dir: Path, enabled: bool = True) -> Epis
     context = (
         f"{config.timezone}|{people_folder(config, episodes_dir)}|{Path(episodes_dir).resolve()}|"
         f"{config.image_base_url or config.link}"
-    )
+    ) + (f"|speakers={sorted(config.speakers)}" if config.speakers else "")  # they shape the transcripts
     return EpisodeCache.open(state_dir(config) / CACHE_DIR if enabled else None, context)
 
 
@@ -346,12 +350,20 @@ def prepare_build(
         problems += item_problems
     problems.extend(_duplicates(items, episodes_dir, {p.episode.slug: p.guid_field for p in planned}))
     if config.max_items is not None:
+        problems.extend(_max_items_warning(config, len(items)))
         items = items[: config.max_items]
-    rendered = render_feed(config, items)
+    pages = render_pages(config, items, FEED_FILE)  # feed.xml, then archive/page-K.xml (feed.page_size)
+    rendered = pages[0][1]
     # the renderer names an item by its slug: name the episode file instead
     files_by_slug = {e.slug: str(e.path) for e in read.episodes}
-    problems.extend(replace(p, path=files_by_slug.get(p.path, p.path)) for p in rendered.problems)
-    files.append(OutputFile(FEED_FILE, rendered.xml))
+    for relpath, page in pages:
+        for p in page.problems:  # each page repeats the channel: its problems once
+            named = replace(p, path=files_by_slug.get(p.path, p.path))
+            if named not in problems:
+                problems.append(named)
+        files.append(OutputFile(relpath, page.xml))
+    if config.site:  # the show page: index.html and episodes/SLUG.html
+        files.extend(OutputFile(relpath, data) for relpath, data in site_files(config, items, read.episodes))
     if skip_invalid:
         # the files were left out of the feed: their errors no longer stop the publish
         problems = [
@@ -377,6 +389,21 @@ def prepare_build(
         tuple(sorted(unknown)),
         tuple(sorted(slug for slug, why in unknown.items() if why.endswith(OFFLINE_REASON))),
     )
+
+
+def _max_items_warning(config: Config, count: int) -> list[Problem]:
+    if config.max_items is None or count <= config.max_items:
+        return []
+    return [
+        Problem(
+            str(config.path),
+            "max_items",
+            f"the feed keeps the newest {config.max_items} of {count} episodes: subscribers lose the "
+            f"{count - config.max_items} older ones; feed.page_size keeps them in archive pages",
+            None,
+            Severity.WARNING,
+        )
+    ]
 
 
 def _host_facts(
@@ -486,7 +513,7 @@ def _episode_item(
                 Severity.WARNING,
             )
         )
-    chapters, chapter_problems = chapters_mod.derive_chapters(episode)
+    chapters, chapter_problems = chapters_mod.derive_chapters(episode, config.chapters_source)
     problems.extend(chapter_problems)
     files: list[OutputFile] = []
     chapters_url = None
@@ -521,6 +548,8 @@ def _episode_item(
         transcripts=tuple(transcript_links),
         persons=episode.guests,
         keywords=episode.keywords or episode.topics,
+        license=episode.license,
+        txt=episode.txt,
     )
     return item, files, problems
 
@@ -537,7 +566,9 @@ def _transcript_files(
             OutputFile(
                 f"transcripts/{episode.slug}.{fmt}",
                 renderer.rendered_output(
-                    episode.path.name, f"transcript.{fmt}", partial(_render_transcript, episode, fmt)
+                    episode.path.name,
+                    f"transcript.{fmt}",
+                    partial(_render_transcript, with_display_names(episode, dict(config.speakers)), fmt),
                 ),
             ),
         )
@@ -579,23 +610,32 @@ def check_feed(output: BuildOutput) -> tuple[Problem, ...]:
     knows what to open; the feed's line goes in the message. Channel findings
     name the feed and its line. The check's code is the problem's code.
     """
-    report = validate_feed(output.feed_xml, name=FEED_FILE)
     paths = {e.slug: str(e.path) for e in output.episodes}
     source = {item.guid: paths[item.slug] for item in output.items if item.slug in paths}
+    # the archive pages of a paged feed (feed.page_size) are feeds too: every one must validate
+    feeds = [(FEED_FILE, output.feed_xml)] + [(f.relpath, f.data) for f in output.files if is_archive_page(f)]
     problems = []
-    for issue in report.issues:
-        if issue.code in _REPORTED_BY_THE_BUILD:
-            continue
-        severity = Severity.ERROR if issue.severity is Severity.ERROR else Severity.WARNING
-        row = BY_CODE.get(issue.code)
-        episode_file = source.get(issue.item)
-        if episode_file is None:
-            problems.append(Problem(FEED_FILE, issue.item, issue.message, issue.line, severity, issue.code))
-            continue
-        where = f" ({FEED_FILE} line {issue.line})" if issue.line is not None else ""
-        field_name = row.episode_field if row is not None else "feed"
-        problems.append(Problem(episode_file, field_name, issue.message + where, None, severity, issue.code))
+    for name, xml in feeds:
+        for issue in validate_feed(xml, name=name).issues:
+            if issue.code in _REPORTED_BY_THE_BUILD:
+                continue
+            problems.append(_finding(issue, name, source.get(issue.item)))
     return tuple(problems)
+
+
+def _finding(issue: Issue, feed_name: str, episode_file: str | None) -> Problem:
+    """A validator finding as a build problem: about an item, it names the episode file."""
+    severity = Severity.ERROR if issue.severity is Severity.ERROR else Severity.WARNING
+    row = BY_CODE.get(issue.code)
+    if episode_file is None:
+        return Problem(feed_name, issue.item, issue.message, issue.line, severity, issue.code)
+    where = f" ({feed_name} line {issue.line})" if issue.line is not None else ""
+    field_name = row.episode_field if row is not None else "feed"
+    return Problem(episode_file, field_name, issue.message + where, None, severity, issue.code)
+
+
+def is_archive_page(file: OutputFile) -> bool:
+    return file.relpath.startswith(ARCHIVE_PAGE.split("{", 1)[0])
 
 
 # validator findings the build has already reported, naming the episode file
@@ -725,10 +765,12 @@ def _check_and_publish(
         )
     if dry_run:
         return BuildResult(output, PublishResult((), ()), pending_changes(out_dir, output.files), cache.stats)
-    return _publish(output, out_dir, state_dir(config), cache)
+    return _publish(output, config, out_dir, state_dir(config), cache)
 
 
-def _publish(output: BuildOutput, out_dir: Path, state: Path, cache: EpisodeCache) -> BuildResult:
+def _publish(
+    output: BuildOutput, config: Config, out_dir: Path, state: Path, cache: EpisodeCache
+) -> BuildResult:
     """The record staged first (a state folder too full for it stops the run before the feed
     changes), then the outputs with the feed last, then the record put in place."""
     try:
@@ -743,7 +785,8 @@ def _publish(output: BuildOutput, out_dir: Path, state: Path, cache: EpisodeCach
     note = commit_record(staged)
     if note:
         output = replace(output, problems=output.problems + _record_warnings(staged.target, (note,)))
-    return BuildResult(output, published, (), cache.stats)
+    notices = notify_published(config, published.written, FEED_FILE)  # after the publish, never undoing it
+    return BuildResult(output, published, (), cache.stats, notices)
 
 
 _OUT_HINT = "pass --out DIR, a folder feedtool can write (it is created when missing)"

@@ -103,6 +103,8 @@ def scheduled_run(
     )
     stages.append(stage)
     log(f"build: {stage.summary} ({stage.seconds:.1f} s)")
+    for notice in result.notices:  # WebSub / Podping: reported, never a failed run
+        log(f"notify: {notice.line()}")
     if not check_links:
         log("links: skipped (--skip-links)")
         return RunOutcome(tuple(stages), published=True)

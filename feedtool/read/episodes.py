@@ -18,6 +18,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from feedtool import timeutil
+from feedtool.config import read_license, read_txt
+from feedtool.config.fields import FieldReader
 from feedtool.model import (
     Audio,
     ChapterMarker,
@@ -35,6 +37,7 @@ from feedtool.read import frontmatter, shownotes, xmlchars
 from feedtool.read.cache import CacheEntry, EpisodeCache, dependency_state, file_digest
 from feedtool.read.inputfile import UnreadableFile, kind_of, read_input
 from feedtool.read.people import PeopleDirectory, guest_id_problem
+from feedtool.read.speakers import name_problem
 from feedtool.warning_codes import unknown_code_hint
 from feedtool.weburls import is_media_url, mime_type_for
 
@@ -208,18 +211,20 @@ def _transcript(data: dict, fp: _FileProblems) -> tuple[TranscriptRow, ...]:
             if sec is None:
                 fp.error(f"{where}.sec", f"must be a number of seconds >= 0, got {_shown(row['sec'])}", line)
                 continue
-        who = row.get("who")
-        if who is not None and not _text_value(who):
-            fp.error(f"{where}.who", f"must be the speaker's name, not a {type(who).__name__}", line)
+        raw_who = row.get("who")
+        if raw_who is not None and not _text_value(raw_who):
+            fp.error(f"{where}.who", f"must be the speaker's name, not a {type(raw_who).__name__}", line)
             continue
-        rows.append(
-            TranscriptLine(
-                str(text).strip(),
-                float(sec) if sec is not None else None,
-                str(who).strip() if who else None,
+        who = str(raw_who).strip() if raw_who else None
+        if who and (why := name_problem(who)):  # a sentence, not a name: the previous speaker goes on
+            short = who if len(who) <= 60 else who[:57] + "..."
+            fp.warn(
+                f"{where}.who",
+                f"{short!r} does not look like a name ({why}); read as the previous speaker",
                 line,
             )
-        )
+            who = None
+        rows.append(TranscriptLine(str(text).strip(), float(sec) if sec is not None else None, who, line))
     return tuple(rows)
 
 
@@ -512,6 +517,15 @@ def _comma_list(key: str, r: _Reading) -> dict[str, Any]:
     return {key: _string_list(r.data, key, r.fp, split_commas=True)}
 
 
+def _item_tag(read: Callable[[FieldReader, str], Any], key: str, r: _Reading) -> Any:
+    """A Podcasting 2.0 item tag, read as the config reads the channel's (one grammar for both)."""
+    fields = FieldReader(r.data, r.fp.path)
+    value = read(fields, key)
+    for problem in fields.problems:
+        r.fp.warn(problem.field, problem.message + " (left out)", r.fp.line(key))
+    return None if fields.problems else value
+
+
 # Every field of an episode, in the order its problems are reported. "body" is no front-matter
 # key: it names the Markdown after the front matter.
 _FIELDS: tuple[tuple[str, _FieldParser], ...] = (
@@ -537,6 +551,8 @@ _FIELDS: tuple[tuple[str, _FieldParser], ...] = (
     ("intro", _plain_text),
     ("topics", _text_list),
     ("keywords", _comma_list),
+    ("license", lambda key, r: {"license": _item_tag(read_license, key, r)}),  # podcast:license
+    ("txt", lambda key, r: {"txt": _item_tag(read_txt, key, r) or ()}),  # podcast:txt
 )
 KNOWN_FIELDS = frozenset(key for key, _ in _FIELDS if key != "body") | {
     "date",  # read by the dateadded parser

@@ -20,6 +20,15 @@ A ``duration`` shorter than the chapters is reported but the chapters are kept
 (the corpus's durations are often those of a shorter cut); the last chapter then
 has no end time.
 An episode without headers takes its chapters from its markers.
+
+Headers and markers together (``chapters.source: auto``, the default): the show
+publishes its chapter list from the markers, so a marker whose name no header
+carries (an opening "Podcast Introduction" at 0) is a chapter too, at its
+``startOffset``. When fewer than half of the marker names match a header, the two
+are different lists and the markers are the show's curated one: they become the
+chapters, with a warning saying so. ``headers`` keeps only the header chapters
+(markers give times to headers of the same name); ``markers`` takes the markers
+whenever an episode has any.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ from feedtool.rss.namespaces import PSC_NS
 from feedtool.timeutil import clock, npt
 
 JSON_CHAPTERS_VERSION = "1.2.0"
+SOURCES = ("auto", "headers", "markers")
 YOUTUBE_MIN_CHAPTERS = 3
 YOUTUBE_MIN_SECONDS = 10
 
@@ -41,7 +51,7 @@ YOUTUBE_MIN_SECONDS = 10
 class _Candidate:
     title: str
     start: float | None
-    how: str  # "explicit", "opening", "next line", "marker"
+    how: str  # "explicit", "opening", "next line", "marker", "extra marker"
     line: int | None
 
 
@@ -82,6 +92,50 @@ def _own_start(rows: tuple, index: int) -> float | None:
     return None
 
 
+def _candidates(episode: Episode, source: str, problems: list[Problem]) -> list[_Candidate]:
+    """The chapter candidates in order, by ``source``; a note in ``problems`` when ``auto``
+    chose the markers over the headers."""
+    has_headers = any(isinstance(r, TranscriptHeader) for r in episode.transcript)
+    if not has_headers or (source == "markers" and episode.markers):
+        return _marker_candidates(episode)
+    headers = _header_candidates(episode)
+    if source == "headers" or not episode.markers:
+        return headers
+    titles = {c.title for c in headers}
+    names = [_fold(m.name) for m in episode.markers]
+    matching = sum(1 for name in names if name in titles)
+    if 2 * matching < len(names):
+        problems.append(
+            Problem(
+                str(episode.path),
+                "chapters",
+                f"only {matching} of {len(names)} quotableClips names match a transcript header: the "
+                "quotableClips are the chapter list (set chapters.source: headers to use the headers)",
+                None,
+                Severity.WARNING,
+            )
+        )
+        return _marker_candidates(episode)
+    extra = [
+        _Candidate(name, m.start, "extra marker", None)
+        for name, m in zip(names, episode.markers, strict=True)
+        if name not in titles
+    ]
+    return _merge(headers, sorted(extra, key=lambda c: c.start or 0.0))
+
+
+def _merge(headers: list[_Candidate], extra: list[_Candidate]) -> list[_Candidate]:
+    """The headers in their order, each extra marker placed before the first header that starts
+    after it (on a tie the header comes first and keeps the time)."""
+    out: list[_Candidate] = []
+    pending = list(extra)
+    for header in headers:
+        while pending and header.start is not None and (pending[0].start or 0.0) < header.start:
+            out.append(pending.pop(0))
+        out.append(header)
+    return out + pending
+
+
 def _marker_candidates(episode: Episode) -> list[_Candidate]:
     return sorted(
         (_Candidate(_fold(m.name), m.start, "marker", None) for m in episode.markers),
@@ -99,15 +153,22 @@ class _Timed:
     line: int | None
 
 
-def derive_chapters(episode: Episode) -> tuple[tuple[Chapter, ...], tuple[Problem, ...]]:
-    """Chapters for an episode and warnings about headers that could not become one."""
-    has_headers = any(isinstance(r, TranscriptHeader) for r in episode.transcript)
-    candidates = _header_candidates(episode) if has_headers else _marker_candidates(episode)
+def derive_chapters(
+    episode: Episode, source: str = "auto"
+) -> tuple[tuple[Chapter, ...], tuple[Problem, ...]]:
+    """Chapters for an episode and warnings about headers that could not become one.
+
+    ``source`` is ``chapters.source`` from the config: ``auto``, ``headers`` or ``markers``
+    (see the module docstring)."""
+    if source not in SOURCES:
+        raise ValueError(f"chapters source must be one of {SOURCES}, got {source!r}")
     problems: list[Problem] = []
     path = str(episode.path)
+    candidates = _candidates(episode, source, problems)
 
     def warn(c: _Candidate | _Timed, message: str) -> None:
-        problems.append(Problem(path, "chapters", f"header {c.title!r}: {message}", c.line, Severity.WARNING))
+        what = "quotableClips entry" if c.how == "extra marker" else "header"
+        problems.append(Problem(path, "chapters", f"{what} {c.title!r}: {message}", c.line, Severity.WARNING))
 
     kept, repeats = _strictly_increasing(candidates, warn)
     if repeats:
@@ -138,7 +199,7 @@ def _strictly_increasing(
             continue
         while kept and c.start <= kept[-1].start:
             last = kept[-1]
-            if c.how in ("explicit", "marker", "opening") and last.how == "next line":
+            if c.how in ("explicit", "marker", "extra marker", "opening") and last.how == "next line":
                 warn(
                     last,
                     f"its derived start {clock(last.start)} is not before the explicit start "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import format_datetime
 from typing import overload
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -17,7 +18,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from feedtool import __version__
-from feedtool.config import Config
+from feedtool.config import Config, ShowTags
 from feedtool.model import Audio, Chapter, Person, Problem, Severity
 from feedtool.read import xmlchars
 from feedtool.read.shownotes import truncate_utf8
@@ -73,6 +74,8 @@ class FeedItem:
     transcripts: tuple[TranscriptLink, ...] = ()
     persons: tuple[Person, ...] = ()
     keywords: tuple[str, ...] = ()
+    license: tuple[str, str | None] | None = None  # podcast:license (identifier, url)
+    txt: tuple[tuple[str, str | None], ...] = ()  # podcast:txt (text, purpose)
 
 
 @dataclass(frozen=True)
@@ -160,20 +163,76 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
-def render_feed(config: Config, items: list[FeedItem] | tuple[FeedItem, ...]) -> RenderedFeed:
-    """The RSS document for ``items`` (already in feed order, newest first).
+@dataclass(frozen=True)
+class PageLinks:
+    """RFC 5005 paged-feed links of one page (section 3): its own URL, the newest page (the
+    feed), the oldest page, and its neighbours (``next`` is older, ``prev`` newer)."""
+
+    self_url: str
+    first: str
+    last: str
+    next: str | None = None
+    prev: str | None = None
+
+    def elements(self) -> list[Xml]:
+        links = [("first", self.first), ("last", self.last), ("next", self.next), ("prev", self.prev)]
+        return [Xml("atom:link", attrs=(("rel", rel), ("href", href))) for rel, href in links if href]
+
+
+ARCHIVE_PAGE = "archive/page-{}.xml"
+
+
+def render_pages(
+    config: Config, items: list[FeedItem] | tuple[FeedItem, ...], feed_file: str = "feed.xml"
+) -> list[tuple[str, RenderedFeed]]:
+    """``(relpath, feed)`` for the feed and, with ``feed.page_size: N``, its archive pages.
+
+    The feed holds the newest N items; ``archive/page-1.xml`` the next N, and so on. Every page
+    is a whole RSS document with the channel, linked to the others with ``atom:link``
+    ``first``/``last``/``next``/``prev`` (RFC 5005 paged feeds, which gPodder and podcastparser
+    follow), so apps that read paged feeds find every episode and the others the newest N.
+    """
+    size = config.page_size
+    if not size or len(items) <= size:
+        return [(feed_file, render_feed(config, items))]
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    paths = [feed_file] + [ARCHIVE_PAGE.format(k) for k in range(1, len(chunks))]
+    urls = [config.feed_url] + [config.output_url(path) for path in paths[1:]]
+    pages = []
+    for k, chunk in enumerate(chunks):
+        links = PageLinks(
+            self_url=urls[k],
+            first=urls[0],
+            last=urls[-1],
+            next=urls[k + 1] if k + 1 < len(urls) else None,
+            prev=urls[k - 1] if k else None,
+        )
+        pages.append((paths[k], render_feed(config, chunk, links)))
+    return pages
+
+
+def render_feed(
+    config: Config, items: list[FeedItem] | tuple[FeedItem, ...], page: PageLinks | None = None
+) -> RenderedFeed:
+    """The RSS document for ``items`` (already in feed order, newest first); ``page`` for one
+    page of a paged feed (``render_pages``).
 
     Deterministic: ``lastBuildDate`` is the newest item's date, never "now".
     """
     clean = _Cleaner(str(config.path))
-    fg = _channel(config, items, clean)
+    fg = _channel(config, items, clean, page)
     for item in items:
         clean.problems.extend(_add_item(fg, config, item))
     xml = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     return RenderedFeed(xml=xml, problems=tuple(clean.problems))
 
 
-def _channel(config: Config, items: list[FeedItem] | tuple[FeedItem, ...], clean: _Cleaner) -> FeedGenerator:
+def _channel(
+    config: Config,
+    items: list[FeedItem] | tuple[FeedItem, ...],
+    clean: _Cleaner,
+    page: PageLinks | None = None,
+) -> FeedGenerator:
     """A feed generator holding the channel: the show's tags, no items yet."""
     fg = FeedGenerator()
     fg.load_extension("podcast")
@@ -181,7 +240,7 @@ def _channel(config: Config, items: list[FeedItem] | tuple[FeedItem, ...], clean
     fg.title(clean(config.title, "title"))
     fg.description(truncate_utf8(clean(config.description, "description") or "", DESCRIPTION_LIMIT))
     # feedgen takes the RSS <link> from the *last* link() call: self first, site last.
-    fg.link(href=config.feed_url, rel="self", type="application/rss+xml")
+    fg.link(href=page.self_url if page else config.feed_url, rel="self", type="application/rss+xml")
     fg.link(href=config.link, rel="alternate")
     fg.language(config.language)
     if config.copyright:
@@ -198,7 +257,11 @@ def _channel(config: Config, items: list[FeedItem] | tuple[FeedItem, ...], clean
     if items:
         fg.lastBuildDate(max(i.pub_date for i in items))
         fg.pubDate(max(i.pub_date for i in items))
-    fg.feedtool.elements = _channel_extras(config, clean)
+    hub = [Xml("atom:link", attrs=(("rel", "hub"), ("href", config.websub_hub)))] if config.websub_hub else []
+    head = page is None or page.prev is None  # the hub's topic is the feed, not an archive page
+    fg.feedtool.elements = (
+        (hub if head else []) + (page.elements() if page else []) + _channel_extras(config, clean)
+    )
     return fg
 
 
@@ -222,7 +285,51 @@ def _channel_extras(config: Config, clean: _Cleaner) -> list[Xml]:
         Xml("podcast:funding", clean(label, "funding")[:128], (("url", url),))
         for url, label in config.funding
     ]
-    return extras
+    return extras + _show_tags(config.tags, clean)
+
+
+def _show_tags(tags: ShowTags, clean: _Cleaner) -> list[Xml]:
+    """``podcast:medium``, ``updateFrequency``, ``license``, ``txt``, ``podroll``, ``trailer``."""
+    out: list[Xml] = []
+    if tags.medium:
+        out.append(Xml("podcast:medium", tags.medium))
+    freq = tags.update_frequency
+    if freq:
+        attrs = [("complete", _bool(freq.complete))] if freq.complete is not None else []
+        attrs += [(k, v) for k, v in (("dtstart", freq.dtstart), ("rrule", freq.rrule)) if v]
+        out.append(Xml("podcast:updateFrequency", clean(freq.text, "update_frequency"), tuple(attrs)))
+    out += _license_and_txt(tags.license, tags.txt, clean)
+    if tags.podroll:
+        remote = tuple(
+            Xml(
+                "podcast:remoteItem",
+                attrs=(("feedGuid", r.feed_guid),)
+                + ((("feedUrl", r.feed_url),) if r.feed_url else ())
+                + ((("title", clean(r.title, "podroll")),) if r.title else ()),
+            )
+            for r in tags.podroll
+        )
+        out.append(Xml("podcast:podroll", children=remote))
+    for t in tags.trailers:
+        attrs = [("url", t.url), ("pubdate", format_datetime(t.pubdate))]
+        attrs += [(k, str(v)) for k, v in (("length", t.length), ("type", t.type), ("season", t.season)) if v]
+        out.append(Xml("podcast:trailer", clean(t.title, "trailer"), tuple(attrs)))
+    return out
+
+
+def _license_and_txt(
+    licence: tuple[str, str | None] | None, txt: tuple[tuple[str, str | None], ...], clean: _Cleaner
+) -> list[Xml]:
+    """The two tags a channel and an item both may carry."""
+    out = []
+    if licence:
+        name, url = licence
+        out.append(Xml("podcast:license", clean(name, "license"), (("url", url),) if url else ()))
+    out += [
+        Xml("podcast:txt", clean(text, "txt"), (("purpose", purpose),) if purpose else ())
+        for text, purpose in txt
+    ]
+    return out
 
 
 def _add_item(fg: FeedGenerator, config: Config, item: FeedItem) -> list[Problem]:
@@ -272,6 +379,7 @@ def _item_extras(config: Config, item: FeedItem, clean: _Cleaner) -> list[Xml]:
             Xml("podcast:chapters", attrs=(("url", item.chapters_url), ("type", JSON_CHAPTERS_TYPE)))
         )
     extras += [_transcript(t, config.transcript_language) for t in item.transcripts]
+    extras += _license_and_txt(item.license, item.txt, clean)
     # item-level persons replace the channel's, so hosts are repeated here
     extras += [_person(p, clean, "persons") for p in (*config.hosts, *item.persons)]
     return extras

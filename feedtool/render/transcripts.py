@@ -304,18 +304,36 @@ def to_vtt(cues: tuple[Cue, ...] | list[Cue]) -> str:
     return "\n".join(out)
 
 
+def _speaker_screens(cue: Cue, width: int) -> list[tuple[int, int, list[str]]]:
+    """``_screens`` with ``Name: `` opening every screen of a cue whose speaker is known.
+
+    SRT has no speaker field: AntennaPod (and others) take a leading ``word: `` of any cue
+    as the speaker, so a screen that continues a turn without the prefix, and happens to
+    hold ": ", would get a wrong speaker. The prefix counts in the line width."""
+    if not cue.speaker:
+        return _screens(cue, cue.text, width)
+    prefix = f"{cue.speaker}:".split()
+    words, texts = cue.text.split(), []
+    while words:
+        # a screen of two lines holds at most ``width`` + 1 words: lay out a window, not the rest
+        first = _chunks(" ".join(prefix + words[: 2 * width + 2]), width, LINES_PER_CUE)[0]
+        taken = max(sum(len(line.split()) for line in first) - len(prefix), 1)
+        texts.append(" ".join(prefix + words[:taken]))
+        words = words[taken:]
+    start_ms, end_ms = round(cue.start * 1000), round(cue.end * 1000)
+    while len(texts) > max(end_ms - start_ms, 1):  # only for sub-millisecond cues
+        texts[-2:] = [texts[-2] + " " + " ".join(texts[-1].split()[len(prefix) :])]
+    spans = _split_span(start_ms, end_ms, [len(t) for t in texts])
+    return [(a, b, _layout(t.split(), width)) for (a, b), t in zip(spans, texts, strict=True)]
+
+
 def to_srt(cues: tuple[Cue, ...] | list[Cue]) -> str:
-    """SubRip: numbered cues, two lines of about 32 characters, ``Name: `` when the speaker changes."""
+    """SubRip: numbered cues, two lines of about 32 characters, every cue opening with ``Name: ``
+    when its speaker is known."""
     out: list[str] = []
     number = 0
-    previous_speaker: str | None = None
     for cue in cues:
-        text = cue.text
-        if cue.speaker and cue.speaker != previous_speaker:
-            text = f"{cue.speaker}: {text}"
-        if cue.speaker:
-            previous_speaker = cue.speaker
-        for a, b, lines in _screens(cue, text, SRT_LINE_WIDTH):
+        for a, b, lines in _speaker_screens(cue, SRT_LINE_WIDTH):
             number += 1
             out.append(str(number))
             out.append(f"{_timestamp(a, ',')} --> {_timestamp(b, ',')}")

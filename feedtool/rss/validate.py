@@ -711,6 +711,8 @@ def _check_channel(channel: etree._Element, ck: _Checker) -> None:
     _check_channel_basics(channel, ck)
     _check_channel_categories(channel, ck)
     _check_channel_self_link(channel, ck)
+    _check_channel_atom_links(channel, ck)
+    _check_show_tags(channel, ck)
     _check_channel_itunes(channel, ck)
     _check_channel_podcast(channel, ck)
     for tag in ("pubDate", "lastBuildDate"):
@@ -796,6 +798,40 @@ def _check_channel_self_link(channel: etree._Element, ck: _Checker) -> None:
                 "channel",
                 el,
             )
+
+
+PAGE_RELS = ("first", "last", "next", "prev", "previous")
+
+
+def _check_channel_atom_links(channel: etree._Element, ck: _Checker) -> None:
+    """RFC 5005 paged-feed links (``first``/``last``/``next``/``prev``) and the WebSub ``hub``:
+    absolute URLs, one of each, and a page that links a neighbour also names the ``first`` page."""
+    links = [el for el in channel.findall(f"{{{ATOM_NS}}}link") if el.get("rel") in (*PAGE_RELS, "hub")]
+    rels = [el.get("rel") for el in links]
+    for el in links:
+        rel = el.get("rel")
+        code = "websub-hub" if rel == "hub" else "paged-feed"
+        if not _is_url(el.get("href")):
+            ck.error(
+                code,
+                f"atom:link rel={rel} needs an absolute URL: {_url_problem(el.get('href'))}",
+                "channel",
+                el,
+            )
+        elif rel != "hub" and rels.count(rel) > 1:
+            ck.error(
+                code, f"atom:link rel={rel} appears {rels.count(rel)} times; a page has one", "channel", el
+            )
+    selfs = {el.get("href") for el in channel.findall(f"{{{ATOM_NS}}}link") if el.get("rel") == "self"}
+    for el in links:
+        if el.get("rel") in ("next", "prev", "previous") and el.get("href") in selfs:
+            ck.error("paged-feed", f"atom:link rel={el.get('rel')} points at the page itself", "channel", el)
+    if any(r in ("next", "prev", "previous") for r in rels) and "first" not in rels:
+        ck.warn(
+            "paged-feed",
+            'a paged feed page should link the newest page with atom:link rel="first"',
+            "channel",
+        )
 
 
 def _check_channel_itunes(channel: etree._Element, ck: _Checker) -> None:
@@ -971,7 +1007,119 @@ def _check_psc(item: etree._Element, label: str, ck: _Checker) -> None:
         )
 
 
+MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "publisher", "course")
+
+
+def _check_show_tags(channel: etree._Element, ck: _Checker) -> None:
+    """``podcast:medium``, ``updateFrequency``, ``podroll``, ``trailer`` (channel only), and the
+    channel's ``license`` and ``txt`` (Podcasting 2.0 namespace, 1.0.md)."""
+    for name in ("medium", "updateFrequency", "podroll", "license"):
+        found = ck.find_p(channel, name)
+        if len(found) > 1:
+            ck.error(
+                "podcast-" + name.lower(),
+                f"podcast:{name} appears {len(found)} times; the channel has one",
+                "channel",
+                found[1],
+            )
+    for el in ck.find_p(channel, "medium"):
+        value = _text(el) or ""
+        if value.removesuffix("L") not in MEDIUMS and value != "mixed":
+            ck.error(
+                "podcast-medium",
+                f"podcast:medium {value!r} is not one of {', '.join(MEDIUMS)} (or a list medium)",
+                "channel",
+                el,
+            )
+    for el in ck.find_p(channel, "updateFrequency"):
+        if not _text(el):
+            ck.error(
+                "podcast-updatefrequency",
+                "podcast:updateFrequency needs a text such as Weekly",
+                "channel",
+                el,
+            )
+        if el.get("complete") not in (None, "true", "false"):
+            ck.error(
+                "podcast-updatefrequency",
+                f"complete must be true or false, got {el.get('complete')!r}",
+                "channel",
+                el,
+            )
+        if el.get("rrule") is not None and not el.get("rrule", "").startswith("FREQ="):
+            ck.error(
+                "podcast-updatefrequency",
+                f"rrule must be an iCalendar RRULE (FREQ=...), got {el.get('rrule')!r}",
+                "channel",
+                el,
+            )
+    for el in ck.find_p(channel, "podroll"):
+        items = ck.find_p(el, "remoteItem")
+        if not items:
+            ck.error(
+                "podcast-podroll", "podcast:podroll needs at least one podcast:remoteItem", "channel", el
+            )
+        for remote in items:
+            if not remote.get("feedGuid"):
+                ck.error(
+                    "podcast-podroll",
+                    "podcast:remoteItem needs feedGuid (the show's podcast:guid)",
+                    "channel",
+                    remote,
+                )
+    for el in ck.find_p(channel, "trailer"):
+        if not _text(el):
+            ck.error("podcast-trailer", "podcast:trailer needs a title", "channel", el)
+        if not _is_url(el.get("url")):
+            ck.error("podcast-trailer", f"podcast:trailer url: {_url_problem(el.get('url'))}", "channel", el)
+        if not _rfc2822(el.get("pubdate")):
+            ck.error(
+                "podcast-trailer",
+                f"podcast:trailer pubdate must be an RFC 2822 date, got {el.get('pubdate')!r}",
+                "channel",
+                el,
+            )
+        for attr in ("length", "season"):
+            if el.get(attr) is not None and not (el.get(attr) or "").isdigit():
+                ck.error(
+                    "podcast-trailer",
+                    f"podcast:trailer {attr} must be a whole number, got {el.get(attr)!r}",
+                    "channel",
+                    el,
+                )
+    _check_license_and_txt(channel, "channel", ck)
+
+
+def _check_license_and_txt(parent: etree._Element, label: str, ck: _Checker) -> None:
+    for el in ck.find_p(parent, "license"):
+        if not _text(el):
+            ck.error(
+                "podcast-license", "podcast:license needs a license identifier such as cc-by-4.0", label, el
+            )
+        elif len(_text(el) or "") > 128:
+            ck.warn("podcast-license", "podcast:license is longer than 128 characters", label, el)
+    for el in ck.find_p(parent, "txt"):
+        if not _text(el):
+            ck.error("podcast-txt", "podcast:txt is empty", label, el)
+        elif len(_text(el) or "") > 4000:
+            ck.warn("podcast-txt", "podcast:txt is longer than 4000 characters", label, el)
+        if len(el.get("purpose") or "") > 128:
+            ck.warn("podcast-txt", "podcast:txt purpose is longer than 128 characters", label, el)
+
+
+def _rfc2822(value: str | None) -> bool:
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return bool(value) and parsedate_to_datetime(value or "") is not None
+    except (TypeError, ValueError):
+        return False
+
+
 def _check_item_podcast_tags(item: etree._Element, label: str, ck: _Checker) -> None:
+    _check_license_and_txt(item, label, ck)
+    if len(ck.find_p(item, "license")) > 1:
+        ck.error("podcast-license", "podcast:license appears more than once in the item", label)
     for el in ck.find_p(item, "chapters"):
         if not el.get("url") or not el.get("type"):
             ck.error("podcast-chapters", "podcast:chapters needs url and type", label, el)
