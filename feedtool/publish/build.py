@@ -10,9 +10,9 @@ from __future__ import annotations
 import html
 import uuid
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 from feedtool.config import Config, state_dir
@@ -163,15 +163,8 @@ def _plain_description(episode: Episode) -> str:
     return html_to_text(episode.body_html) or episode.title
 
 
-_TRANSCRIPT_FORMATTERS = {
-    "vtt": transcripts_mod.to_vtt,
-    "srt": transcripts_mod.to_srt,
-    "json": transcripts_mod.to_json,
-}
-
-
-def _render_transcript(episode: Episode, fmt: str) -> bytes:
-    return _TRANSCRIPT_FORMATTERS[fmt](transcripts_mod.build_cues(episode)).encode("utf-8")
+def _render_transcript(cues: Callable[[], tuple[transcripts_mod.Cue, ...]], fmt: str) -> bytes:
+    return transcripts_mod.FORMATTERS[fmt](cues()).encode("utf-8")
 
 
 def sort_key(episode: Episode) -> tuple:
@@ -320,13 +313,14 @@ def _transcript_files(
     """(format, file) for each configured transcript format; none for an episode without a transcript."""
     if not transcripts_mod.has_transcript(episode):
         return []
+    cues = cache(partial(transcripts_mod.build_cues, episode))  # one cue pass for every format
     return [
         (
             fmt,
             OutputFile(
                 f"transcripts/{episode.slug}.{fmt}",
                 renderer.rendered_output(
-                    episode.path.name, f"transcript.{fmt}", partial(_render_transcript, episode, fmt)
+                    episode.path.name, f"transcript.{fmt}", partial(_render_transcript, cues, fmt)
                 ),
             ),
         )
