@@ -69,6 +69,13 @@ def report_error(
 
 
 def main(argv: list[str] | None = None) -> ExitCode:
+    words = sys.argv[1:] if argv is None else list(argv)
+    if words[:1] == ["build"]:  # nothing changed? answered before the parser imports every command
+        from feedtool.publish import fastpath
+
+        code = fastpath.try_build(words[1:])
+        if code is not None:
+            return ExitCode(code)
     parser = make_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from contextlib import nullcontext
+from datetime import UTC, datetime
 from pathlib import Path
 
 from feedtool.commands._common import DEFAULT_OUT, add_config_args, print_problems
-from feedtool.config import load_config, state_dir
+from feedtool.config import Config, load_config, state_dir
 from feedtool.errors import ExitCode
-from feedtool.publish.build import build
+from feedtool.publish import fastpath
+from feedtool.publish.build import BuildResult, build, people_folder
 from feedtool.publish.lock import acquire, lock_path
+from feedtool.read.cache import CACHE_DIR
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -116,4 +119,34 @@ def run(args: argparse.Namespace) -> ExitCode:
             f"built {args.out}/feed.xml: {', '.join(parts)}; {len(pub.written)} file(s) written, "
             f"{len(pub.unchanged)} unchanged; {warnings} warning(s)"
         )
+        if not args.no_cache:
+            _record_fast_path(args, config, result)
     return ExitCode.OK
+
+
+def _record_fast_path(args: argparse.Namespace, config: Config, result: BuildResult) -> None:
+    """The manifest that lets the next unchanged ``build`` skip the work (publish/fastpath.py)."""
+    out = result.output
+    if any(p.field in ("publish record", "cache") for p in out.problems) or result.cache is None:
+        return  # notes of this run only: a rebuild would not print them
+    now = datetime.now(UTC)
+    future = [e.pub_date.timestamp() for e in out.episodes if e.pub_date > now]
+    items = sorted(out.problems, key=lambda p: (not p.is_error, p.path, p.line or 0, p.field))
+    counts = result.counts().split(", ")
+    if result.cache.path_used:
+        counts = counts[:-2]  # "N parsed", "M from cache": a rebuild takes them all from the cache
+    fastpath.record(
+        state_dir(config),
+        config_path=args.config,
+        episodes=args.episodes,
+        out=args.out,
+        skip_invalid=args.skip_invalid,
+        people=people_folder(config, args.episodes),
+        files=[f.relpath for f in out.files],
+        problems=[(p.is_error, str(p)) for p in items],
+        parts=counts,
+        cache_files=result.cache.hits + result.cache.misses if result.cache.path_used else None,
+        cache_dir=state_dir(config) / CACHE_DIR if result.cache.path_used else None,
+        warnings=len(out.warnings),
+        valid_until=min(future, default=None),
+    )
