@@ -7,10 +7,14 @@ failed build never touches previously published files.
 
 from __future__ import annotations
 
+import gc
 import html
+import multiprocessing
+import os
 import uuid
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from pathlib import Path
@@ -167,6 +171,51 @@ def _render_transcript(cues: Callable[[], tuple[transcripts_mod.Cue, ...]], fmt:
     return transcripts_mod.FORMATTERS[fmt](cues()).encode("utf-8")
 
 
+# Transcripts are most of a cold build's time: with more than this many to render, a pool of
+# two forked processes renders them (below that, starting the pool costs more than it saves).
+POOL_MIN_EPISODES = 50
+POOL_WORKERS = 2
+_POOL_EPISODES: list[Episode] = []  # what the forked workers render, by index (no pickling in)
+
+
+def _render_in_worker(job: tuple[int, tuple[str, ...]]) -> dict[str, bytes]:
+    index, formats = job
+    rendered = transcripts_mod.render_transcripts(_POOL_EPISODES[index], formats)
+    return {fmt: text.encode("utf-8") for fmt, text in rendered.items()}
+
+
+def _prerender_transcripts(
+    episodes: list[Episode], config: Config, renderer: EpisodeCache
+) -> dict[str, dict[str, bytes]]:
+    """The transcripts the cache does not hold yet, rendered in a process pool when there are
+    enough of them; {} otherwise (they are rendered one by one as before). The bytes are
+    those of the same function in one process: the pool only changes who computes them."""
+    global _POOL_EPISODES
+    formats = tuple(config.transcript_formats)
+    if not formats or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return {}
+    todo = [e for e in episodes if _transcripts_to_render(e, formats, renderer)]
+    if len(todo) <= POOL_MIN_EPISODES:
+        return {}
+    _POOL_EPISODES = todo
+    try:
+        with multiprocessing.get_context("fork").Pool(POOL_WORKERS) as pool:
+            results = pool.map(_render_in_worker, [(i, formats) for i in range(len(todo))], chunksize=4)
+    finally:
+        _POOL_EPISODES = []
+    return {e.path.name: r for e, r in zip(todo, results, strict=True)}
+
+
+def _transcripts_to_render(episode: Episode, formats: tuple[str, ...], renderer: EpisodeCache) -> bool:
+    if not transcripts_mod.has_transcript(episode):
+        return False
+    name = episode.path.name
+    if renderer.path is None or name not in renderer.entries:
+        return True
+    held = renderer.rendered.get(name, {})
+    return any(f"transcript.{fmt}" not in held for fmt in formats)
+
+
 def sort_key(episode: Episode) -> tuple:
     """Newest first; ties broken by season/episode number, then slug, for a stable order."""
     return (-episode.pub_date.timestamp(), -(episode.season or 0), -(episode.episode or 0), episode.slug)
@@ -209,6 +258,7 @@ def prepare_build(
     renderer = cache if cache is not None else EpisodeCache(None, "")
     files: list[OutputFile] = []
     items: list[FeedItem] = []
+    prerendered = _prerender_transcripts(list(read.episodes), config, renderer)
     for episode in sorted(read.episodes, key=sort_key):
         audio = resolve_audio(episode, config, manifest)
         if audio is None:
@@ -222,7 +272,9 @@ def prepare_build(
             )
             left_out.append(episode.path)
             continue
-        item, item_files, item_problems = _episode_item(episode, audio, config, renderer)
+        item, item_files, item_problems = _episode_item(
+            episode, audio, config, renderer, prerendered.get(episode.path.name, {})
+        )
         items.append(item)
         files += item_files
         problems += item_problems
@@ -234,9 +286,10 @@ def prepare_build(
     files.append(OutputFile(FEED_FILE, rendered.xml))
     if skip_invalid:
         # the files were left out of the feed: their errors no longer stop the publish
+        left_out_set = set(left_out)
         problems = [
             p
-            if not p.is_error or Path(p.path) not in set(left_out)
+            if not p.is_error or Path(p.path) not in left_out_set
             else Problem(p.path, p.field, p.message + " (left out: --skip-invalid)", p.line, Severity.WARNING)
             for p in problems
         ]
@@ -253,7 +306,11 @@ def prepare_build(
 
 
 def _episode_item(
-    episode: Episode, audio: Audio, config: Config, renderer: EpisodeCache
+    episode: Episode,
+    audio: Audio,
+    config: Config,
+    renderer: EpisodeCache,
+    prerendered: Mapping[str, bytes] | None = None,
 ) -> tuple[FeedItem, list[OutputFile], list[Problem]]:
     """One episode's feed item, its chapters and transcript files, and what was noticed on the way."""
     problems: list[Problem] = []
@@ -280,7 +337,7 @@ def _episode_item(
         files.append(OutputFile(rel, json_chapters.encode("utf-8")))
         chapters_url = config.output_url(rel)
     transcript_links: list[TranscriptLink] = []
-    for fmt, file in _transcript_files(episode, config, renderer):
+    for fmt, file in _transcript_files(episode, config, renderer, prerendered or {}):
         files.append(file)
         transcript_links.append(TranscriptLink(config.output_url(file.relpath), fmt))
     item = FeedItem(
@@ -308,7 +365,7 @@ def _episode_item(
 
 
 def _transcript_files(
-    episode: Episode, config: Config, renderer: EpisodeCache
+    episode: Episode, config: Config, renderer: EpisodeCache, prerendered: Mapping[str, bytes]
 ) -> list[tuple[str, OutputFile]]:
     """(format, file) for each configured transcript format; none for an episode without a transcript."""
     if not transcripts_mod.has_transcript(episode):
@@ -320,7 +377,11 @@ def _transcript_files(
             OutputFile(
                 f"transcripts/{episode.slug}.{fmt}",
                 renderer.rendered_output(
-                    episode.path.name, f"transcript.{fmt}", partial(_render_transcript, cues, fmt)
+                    episode.path.name,
+                    f"transcript.{fmt}",
+                    partial(prerendered.__getitem__, fmt)
+                    if fmt in prerendered
+                    else partial(_render_transcript, cues, fmt),
                 ),
             ),
         )
@@ -395,8 +456,9 @@ def build(
     out_dir = Path(out_dir)
     check_folder(out_dir, "the output folder", _OUT_HINT, writable=not (check or dry_run))
     policy = guard_policy(config.publish, allow_removal=allow_removal, allow_guid_change=allow_guid_change)
-    cache = open_cache(config, episodes_dir, enabled=use_cache and not check)
-    output = prepare_build(config, episodes_dir, skip_invalid=skip_invalid, cache=cache)
+    cache = open_cache(config, episodes_dir, enabled=use_cache)  # --check reads it, never saves it
+    with _load_phase_gc():
+        output = prepare_build(config, episodes_dir, skip_invalid=skip_invalid, cache=cache)
     if not check:
         cache.save()
     validation = check_feed(output)
@@ -432,6 +494,26 @@ def build(
     if note:
         output = replace(output, problems=output.problems + _record_warnings(staged.target, (note,)))
     return BuildResult(output, published, (), cache.stats)
+
+
+@contextmanager
+def _load_phase_gc() -> Iterator[None]:
+    """Fewer garbage collections while episodes are read and rendered.
+
+    The load builds millions of small objects that all stay alive (transcript rows), so
+    each young-generation collection finds nothing to free, and the full collections it
+    triggers walk the whole growing heap: at thousands of episodes that is most of the
+    parse time. The objects alive before the build (modules, the config) are frozen out of
+    the collector's view and the first threshold is raised; both are put back afterwards.
+    """
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], 50_000), threshold[1], max(threshold[2], 100))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 _OUT_HINT = "pass --out DIR, a folder feedtool can write (it is created when missing)"
