@@ -207,13 +207,12 @@ def _prerender_transcripts(
 
 
 def _transcripts_to_render(episode: Episode, formats: tuple[str, ...], renderer: EpisodeCache) -> bool:
-    if not transcripts_mod.has_transcript(episode):
-        return False
     name = episode.path.name
-    if renderer.path is None or name not in renderer.entries:
-        return True
-    held = renderer.rendered.get(name, {})
-    return any(f"transcript.{fmt}" not in held for fmt in formats)
+    if renderer.path is not None and name in renderer.entries:
+        held = renderer.rendered.get(name, {})
+        if all(f"transcript.{fmt}" in held for fmt in formats):
+            return False
+    return transcripts_mod.has_transcript(episode)
 
 
 def sort_key(episode: Episode) -> tuple:

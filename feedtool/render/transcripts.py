@@ -118,8 +118,13 @@ def out_of_order_lines(episode: Episode) -> tuple[TranscriptLine, ...]:
 
 
 def has_transcript(episode: Episode) -> bool:
-    """True when the episode has at least one timed, non-empty spoken line."""
-    return any(row.sec is not None for row in _spoken_lines(episode))
+    """True when the episode has at least one timed, non-empty spoken line.
+
+    Stops at the first one (``_clean_text`` is empty exactly when the text is all whitespace)."""
+    return any(
+        isinstance(row, TranscriptLine) and row.sec is not None and row.text and not row.text.isspace()
+        for row in episode.transcript
+    )
 
 
 def _blocks(episode: Episode) -> list[tuple[int, list[_Piece]]]:
