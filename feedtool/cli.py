@@ -109,6 +109,13 @@ def version_text(verbose: bool = False) -> str:
 def main(argv: list[str] | None = None) -> ExitCode:
     """Run one command line. A closed standard output (``feedtool ... | head -1``) ends the
     command quietly with the status a shell gives a process killed by SIGPIPE (141)."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    if words[:1] == ["build"]:  # nothing changed? answered before the parser imports every command
+        from feedtool.publish import fastpath
+
+        code = fastpath.try_build(words[1:])
+        if code is not None:
+            return ExitCode(code)
     try:
         return _main(argv)
     except BrokenPipeError:

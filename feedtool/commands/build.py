@@ -5,15 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 from contextlib import nullcontext
+from datetime import UTC, datetime
 from pathlib import Path
 
 from feedtool.commands import _style
 from feedtool.commands._common import DEFAULT_OUT, add_config_args, print_problems
 from feedtool.commands._progress import Progress
-from feedtool.config import load_config, state_dir
+from feedtool.config import Config, load_config, state_dir
 from feedtool.errors import ExitCode
+from feedtool.media.probe import placeholder_host
 from feedtool.model import Problem, Severity
-from feedtool.publish.build import build
+from feedtool.publish import fastpath
+from feedtool.publish.build import BuildResult, build, people_folder
 from feedtool.publish.lock import acquire, lock_path
 from feedtool.read.cache import CACHE_DIR
 from feedtool.warning_codes import CACHE_DISCARDED
@@ -141,4 +144,40 @@ def run(args: argparse.Namespace) -> ExitCode:
                 notice.line() if notice.ok else f"warning: {notice.line()}",
                 file=sys.stdout if notice.ok else sys.stderr,
             )
+        if not args.no_cache:
+            _record_fast_path(args, config, result)
     return ExitCode.OK
+
+
+def _record_fast_path(args: argparse.Namespace, config: Config, result: BuildResult) -> None:
+    """The manifest that lets the next unchanged ``build`` skip the work (publish/fastpath.py)."""
+    out = result.output
+    if any(p.field in ("publish record", "cache") for p in out.problems) or result.cache is None:
+        return  # notes of this run only: a rebuild would not print them
+    if config.host_feed or config.media_dir:
+        return  # the host's feed and media files outside the episodes folder: inputs no hash covers
+    if any(
+        not placeholder_host(out.manifest[slug].url) for slug in out.unknown_sizes if slug in out.manifest
+    ):
+        return  # a size a server did not tell (or --offline did not ask): the next build asks again
+    now = datetime.now(UTC)
+    future = [e.pub_date.timestamp() for e in out.episodes if e.pub_date is not None and e.pub_date > now]
+    items = sorted(out.problems, key=lambda p: (not p.is_error, p.path, p.line or 0, p.field))
+    counts = result.counts().split(", ")
+    if result.cache.path_used:
+        counts = counts[:-2]  # "N parsed", "M from cache": a rebuild takes them all from the cache
+    fastpath.record(
+        state_dir(config),
+        config_path=args.config,
+        episodes=args.episodes,
+        out=args.out,
+        skip_invalid=args.skip_invalid,
+        people=people_folder(config, args.episodes),
+        files=[f.relpath for f in out.files],
+        problems=[(p.path, p.field, p.message, p.line, p.severity.value, p.code) for p in items],
+        parts=counts,
+        cache_files=result.cache.hits + result.cache.misses if result.cache.path_used else None,
+        cache_dir=state_dir(config) / CACHE_DIR if result.cache.path_used else None,
+        warnings=result.warning_count(),
+        valid_until=min(future, default=None),
+    )

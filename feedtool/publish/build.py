@@ -7,13 +7,17 @@ failed build never touches previously published files.
 
 from __future__ import annotations
 
+import gc
 import html
+import multiprocessing
+import os
 import uuid
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from types import MappingProxyType
 
@@ -217,15 +221,52 @@ def _plain_description(episode: Episode) -> str:
     return html_to_text(episode.body_html) or episode.title
 
 
-_TRANSCRIPT_FORMATTERS = {
-    "vtt": transcripts_mod.to_vtt,
-    "srt": transcripts_mod.to_srt,
-    "json": transcripts_mod.to_json,
-}
+def _render_transcript(cues: Callable[[], tuple[transcripts_mod.Cue, ...]], fmt: str) -> bytes:
+    return transcripts_mod.FORMATTERS[fmt](cues()).encode("utf-8")
 
 
-def _render_transcript(episode: Episode, fmt: str) -> bytes:
-    return _TRANSCRIPT_FORMATTERS[fmt](transcripts_mod.build_cues(episode)).encode("utf-8")
+# Transcripts are most of a cold build's time: with more than this many to render, a pool of
+# two forked processes renders them (below that, starting the pool costs more than it saves).
+POOL_MIN_EPISODES = 50
+POOL_WORKERS = 2
+_POOL_EPISODES: list[Episode] = []  # what the forked workers render, by index (no pickling in)
+
+
+def _render_in_worker(job: tuple[int, tuple[str, ...]]) -> dict[str, bytes]:
+    index, formats = job
+    rendered = transcripts_mod.render_transcripts(_POOL_EPISODES[index], formats)
+    return {fmt: text.encode("utf-8") for fmt, text in rendered.items()}
+
+
+def _prerender_transcripts(
+    episodes: list[Episode], config: Config, renderer: EpisodeCache
+) -> dict[str, dict[str, bytes]]:
+    """The transcripts the cache does not hold yet, rendered in a process pool when there are
+    enough of them; {} otherwise (they are rendered one by one as before). The bytes are
+    those of the same function in one process: the pool only changes who computes them."""
+    global _POOL_EPISODES
+    formats = tuple(config.transcript_formats)
+    if not formats or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return {}
+    todo = [e for e in episodes if _transcripts_to_render(e, formats, renderer)]
+    if len(todo) <= POOL_MIN_EPISODES:
+        return {}
+    _POOL_EPISODES = todo
+    try:
+        with multiprocessing.get_context("fork").Pool(POOL_WORKERS) as pool:
+            results = pool.map(_render_in_worker, [(i, formats) for i in range(len(todo))], chunksize=4)
+    finally:
+        _POOL_EPISODES = []
+    return {e.path.name: r for e, r in zip(todo, results, strict=True)}
+
+
+def _transcripts_to_render(episode: Episode, formats: tuple[str, ...], renderer: EpisodeCache) -> bool:
+    name = episode.path.name
+    if renderer.path is not None and name in renderer.entries:
+        held = renderer.rendered.get(name, {})
+        if all(f"transcript.{fmt}" in held for fmt in formats):
+            return False
+    return transcripts_mod.has_transcript(episode)
 
 
 def sort_key(episode: Episode, pub_date: datetime | None = None) -> tuple:
@@ -339,11 +380,19 @@ def prepare_build(
     renderer = cache if cache is not None else EpisodeCache(None, "")
     files: list[OutputFile] = []
     items: list[FeedItem] = []
+    speakers = dict(config.speakers)
+    prerendered = _prerender_transcripts(
+        [with_display_names(p.episode, speakers) for p in planned], config, renderer
+    )
     for done, plan in enumerate(sorted(planned, key=lambda p: sort_key(p.episode, p.pub_date)), 1):
         if progress is not None:
             progress("render", done, len(planned))
         item, item_files, item_problems = _episode_item(
-            plan, config, renderer, unknown.get(plan.episode.slug)
+            plan,
+            config,
+            renderer,
+            unknown.get(plan.episode.slug),
+            prerendered.get(plan.episode.path.name, {}),
         )
         items.append(item)
         files += item_files
@@ -366,9 +415,10 @@ def prepare_build(
         files.extend(OutputFile(relpath, data) for relpath, data in site_files(config, items, read.episodes))
     if skip_invalid:
         # the files were left out of the feed: their errors no longer stop the publish
+        left_out_set = set(left_out)
         problems = [
             p
-            if not p.is_error or Path(p.path) not in set(left_out)
+            if not p.is_error or Path(p.path) not in left_out_set
             else Problem(
                 p.path, p.field, p.message + " (left out: --skip-invalid)", p.line, Severity.WARNING, LEFT_OUT
             )
@@ -497,7 +547,11 @@ def _settle_guid_claims(
 
 
 def _episode_item(
-    plan: _Planned, config: Config, renderer: EpisodeCache, size_unknown: str | None = None
+    plan: _Planned,
+    config: Config,
+    renderer: EpisodeCache,
+    size_unknown: str | None = None,
+    prerendered: Mapping[str, bytes] | None = None,
 ) -> tuple[FeedItem, list[OutputFile], list[Problem]]:
     """One episode's feed item, its chapters and transcript files, and what was noticed on the way."""
     episode, audio, guid = plan.episode, plan.audio, plan.guid
@@ -523,7 +577,7 @@ def _episode_item(
         files.append(OutputFile(rel, json_chapters.encode("utf-8")))
         chapters_url = config.output_url(rel)
     transcript_links: list[TranscriptLink] = []
-    for fmt, file in _transcript_files(episode, config, renderer):
+    for fmt, file in _transcript_files(episode, config, renderer, prerendered or {}):
         files.append(file)
         transcript_links.append(TranscriptLink(config.output_url(file.relpath), fmt))
     page = episode_page_url(episode, config)
@@ -555,11 +609,13 @@ def _episode_item(
 
 
 def _transcript_files(
-    episode: Episode, config: Config, renderer: EpisodeCache
+    episode: Episode, config: Config, renderer: EpisodeCache, prerendered: Mapping[str, bytes]
 ) -> list[tuple[str, OutputFile]]:
     """(format, file) for each configured transcript format; none for an episode without a transcript."""
     if not transcripts_mod.has_transcript(episode):
         return []
+    shown = with_display_names(episode, dict(config.speakers))
+    cues = cache(partial(transcripts_mod.build_cues, shown))  # one cue pass for every format
     return [
         (
             fmt,
@@ -568,7 +624,9 @@ def _transcript_files(
                 renderer.rendered_output(
                     episode.path.name,
                     f"transcript.{fmt}",
-                    partial(_render_transcript, with_display_names(episode, dict(config.speakers)), fmt),
+                    partial(prerendered.__getitem__, fmt)
+                    if fmt in prerendered
+                    else partial(_render_transcript, cues, fmt),
                 ),
             ),
         )
@@ -674,7 +732,7 @@ def build(
     check_folder(out_dir, "the output folder", _OUT_HINT, writable=not (check or dry_run))
     policy = guard_policy(config.publish, allow_removal=allow_removal, allow_guid_change=allow_guid_change)
     state = state_dir(config)
-    cache = open_cache(config, episodes_dir, enabled=use_cache and not check)
+    cache = open_cache(config, episodes_dir, enabled=use_cache)  # --check reads it, never saves it
     loaded = read_record(state, out_dir / FEED_FILE)
     host = (
         load_host_feed(config.host_feed, state, offline=offline, save=not check) if config.host_feed else None
@@ -685,16 +743,17 @@ def build(
         offline=offline,
         timeout=min(config.links.timeout, PROBE_TIMEOUT),
     )
-    output = prepare_build(
-        config,
-        episodes_dir,
-        skip_invalid=skip_invalid,
-        cache=cache,
-        progress=progress,
-        host=host,
-        record=loaded.episodes,
-        prober=prober,
-    )
+    with _load_phase_gc():
+        output = prepare_build(
+            config,
+            episodes_dir,
+            skip_invalid=skip_invalid,
+            cache=cache,
+            progress=progress,
+            host=host,
+            record=loaded.episodes,
+            prober=prober,
+        )
     output = replace(output, problems=output.problems + _record_warnings(loaded.path, loaded.notes))
     if not check:
         prober.save()
@@ -787,6 +846,26 @@ def _publish(
         output = replace(output, problems=output.problems + _record_warnings(staged.target, (note,)))
     notices = notify_published(config, published.written, FEED_FILE)  # after the publish, never undoing it
     return BuildResult(output, published, (), cache.stats, notices)
+
+
+@contextmanager
+def _load_phase_gc() -> Iterator[None]:
+    """Fewer garbage collections while episodes are read and rendered.
+
+    The load builds millions of small objects that all stay alive (transcript rows), so
+    each young-generation collection finds nothing to free, and the full collections it
+    triggers walk the whole growing heap: at thousands of episodes that is most of the
+    parse time. The objects alive before the build (modules, the config) are frozen out of
+    the collector's view and the first threshold is raised; both are put back afterwards.
+    """
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], 50_000), threshold[1], max(threshold[2], 100))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 _OUT_HINT = "pass --out DIR, a folder feedtool can write (it is created when missing)"

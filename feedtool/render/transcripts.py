@@ -118,8 +118,13 @@ def out_of_order_lines(episode: Episode) -> tuple[TranscriptLine, ...]:
 
 
 def has_transcript(episode: Episode) -> bool:
-    """True when the episode has at least one timed, non-empty spoken line."""
-    return any(row.sec is not None for row in _spoken_lines(episode))
+    """True when the episode has at least one timed, non-empty spoken line.
+
+    Stops at the first one (``_clean_text`` is empty exactly when the text is all whitespace)."""
+    return any(
+        isinstance(row, TranscriptLine) and row.sec is not None and row.text and not row.text.isspace()
+        for row in episode.transcript
+    )
 
 
 def _blocks(episode: Episode) -> list[tuple[int, list[_Piece]]]:
@@ -217,8 +222,158 @@ def build_cues(episode: Episode) -> tuple[Cue, ...]:
 
 
 # ------------------------------------------------------------ splitting text
+#
+# Cue texts are single-spaced (``_clean_text``), so a line of a screen is a stretch of the
+# string and the greedy word wrap is one regular-expression match per line: the longest run
+# of at most ``width`` characters that ends at a word end, or one word longer than that (a
+# URL) on a line of its own. The rules are those of a per-word loop (the golden files in
+# tests/fixtures/golden were made by it); doing them in C is what makes a transcript cheap.
 
-_SENTENCE_END = re.compile(r"[.!?…][\"”’)\]]*$")
+_LINE_PATTERNS: dict[int, re.Pattern[str]] = {}
+# the end of the last sentence in a stretch: greedy ``.*`` backs off to the last one
+_LAST_SENTENCE_END = re.compile(r".*[.!?…][\"”’)\]]*(?= |\Z)", re.DOTALL)
+
+
+def _line_pattern(width: int) -> re.Pattern[str]:
+    pattern = _LINE_PATTERNS.get(width)
+    if pattern is None:
+        pattern = _LINE_PATTERNS[width] = re.compile(rf"[^ ].{{0,{width - 1}}}(?= |\Z)|[^ ]+", re.DOTALL)
+    return pattern
+
+
+def _fit_pattern(width: int) -> re.Pattern[str]:
+    """Two greedy lines at most: a line is the longest run of at most ``width`` characters
+    that ends at a word end, or one word longer than that (a URL) on a line of its own.
+    Atomic groups: a line never gives characters back to the next."""
+    pattern = _FIT_PATTERNS.get(width)
+    if pattern is None:
+        line = rf"(?>[^ ].{{0,{width - 1}}}(?= |\Z)|[^ ]+)"
+        pattern = _FIT_PATTERNS[width] = re.compile(rf"({line})(?: ({line}))?", re.DOTALL)
+    return pattern
+
+
+_FIT_PATTERNS: dict[int, re.Pattern[str]] = {}
+
+
+def _chunks(text: str, width: int, lines: int) -> list[list[str]]:
+    """Split text into screens of at most ``lines`` lines of ``width`` characters.
+
+    A screen ends after the last sentence that fits completely; a sentence too
+    long for a screen of its own is cut at a word boundary.
+    """
+    if "  " in text or text[:1] == " " or text[-1:] == " " or not text.isprintable():
+        text = " ".join(text.split())  # other whitespace: the words as ``str.split`` sees them
+    if lines != 2:
+        return _chunks_by_line(text, width, lines)
+    fit = _fit_pattern(width).match
+    last_sentence_end = _LAST_SENTENCE_END.match
+    screens: list[list[str]] = []
+    pos, end = 0, len(text)
+    while pos < end:
+        m = fit(text, pos)
+        assert m is not None
+        stop = m.end()
+        if stop < end:
+            sentence = last_sentence_end(text, pos, stop)
+            if sentence is not None and sentence.end() < stop:
+                cut = sentence.end()
+                first_end = m.end(1)
+                if cut <= first_end:
+                    screens.append([text[pos:cut]])
+                else:
+                    screens.append([m[1], text[first_end + 1 : cut]])
+                pos = cut + 1
+                continue
+        second = m[2]
+        screens.append([m[1], second] if second is not None else [m[1]])
+        pos = stop + 1
+    return screens
+
+
+def _chunks_by_line(text: str, width: int, lines: int) -> list[list[str]]:
+    """``_chunks`` for any number of lines a screen (one match a line)."""
+    match = _line_pattern(width).match
+    last_sentence_end = _LAST_SENTENCE_END.match
+    screens: list[list[str]] = []
+    pos, end = 0, len(text)
+    while pos < end:
+        screen: list[str] = []
+        stops: list[int] = []
+        q = pos
+        while len(screen) < lines and q < end:
+            m = match(text, q)
+            assert m is not None
+            screen.append(m.group())
+            stops.append(m.end())
+            q = m.end() + 1
+        fitted_end = stops[-1]
+        if fitted_end < end:
+            m = last_sentence_end(text, pos, fitted_end)
+            if m is not None and m.end() < fitted_end:
+                cut = m.end()
+                k = bisect.bisect_left(stops, cut)
+                # lines before the cut stay; the line holding it is cut short (greedy wrap of a prefix)
+                screen = [*screen[:k], text[stops[k - 1] + 1 if k else pos : cut]]
+                fitted_end = cut
+        screens.append(screen)
+        pos = fitted_end + 1
+    return screens
+
+
+def _screens(cue: Cue, text: str, width: int) -> list[tuple[int, int, list[str]]]:
+    """A cue's text as (start_ms, end_ms, lines) screens, time shared by characters."""
+    screens = _chunks(text, width, LINES_PER_CUE)
+    start_ms, end_ms = round(cue.start * 1000), round(cue.end * 1000)
+    while len(screens) > max(end_ms - start_ms, 1):  # only for sub-millisecond cues
+        screens[-2:] = [screens[-2] + screens[-1]]
+    if len(screens) == 1:
+        return [(start_ms, end_ms, screens[0])]
+    spans = _split_span(start_ms, end_ms, [sum(map(len, s)) for s in screens])
+    return [(a, b, lines) for (a, b), lines in zip(spans, screens, strict=False)]
+
+
+# ---------------------------------------------------------------- formatters
+
+# "HH:MM:SS" for each whole second, built as far as a transcript needs (one table per process)
+_CLOCK: list[str] = []
+_MILLIS = [f"{ms:03d}" for ms in range(1000)]
+
+
+def _clock(seconds: int) -> str:
+    if seconds >= len(_CLOCK):
+        if seconds > 360_000:  # beyond 100 hours: no table
+            h, rem = divmod(seconds, 3600)
+            return f"{h:02d}:{rem // 60:02d}:{rem % 60:02d}"
+        _CLOCK.extend(
+            f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(len(_CLOCK), seconds + 3601)
+        )
+    return _CLOCK[seconds]
+
+
+def _timestamp(ms: int, sep: str) -> str:
+    return f"{_clock(ms // 1000)}{sep}{_MILLIS[ms % 1000]}"
+
+
+def _vtt_escape(text: str) -> str:
+    if "&" in text or "<" in text or ">" in text:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
+
+
+def to_vtt(cues: tuple[Cue, ...] | list[Cue]) -> str:
+    """WebVTT with a ``<v Speaker>`` voice span on every cue of a known speaker.
+
+    Cues are split into screens of at most two 65-character lines.
+    """
+    out = ["WEBVTT", ""]
+    append = out.append
+    for cue in cues:
+        voice = f"<v {_vtt_escape(cue.speaker)}>" if cue.speaker else ""
+        for a, b, lines in _screens(cue, cue.text, VTT_LINE_WIDTH):
+            append(f"{_timestamp(a, '.')} --> {_timestamp(b, '.')}")
+            append(voice + _vtt_escape("\n".join(lines)))
+            append("")
+    return "\n".join(out)
 
 
 def _layout(words: list[str], width: int) -> list[str]:
@@ -233,75 +388,6 @@ def _layout(words: list[str], width: int) -> list[str]:
             current = f"{current} {word}" if current else word
     lines.append(current)
     return lines
-
-
-def _chunks(text: str, width: int, lines: int) -> list[list[str]]:
-    """Split text into screens of at most ``lines`` lines of ``width`` characters.
-
-    A screen ends after the last sentence that fits completely; a sentence too
-    long for a screen of its own is cut at a word boundary.
-    """
-    words = text.split()
-    ends = [_SENTENCE_END.search(w) is not None for w in words]
-    screens: list[list[str]] = []
-    i = 0
-    while i < len(words):
-        used_lines, line_len, j, boundary = 1, 0, i, None
-        while j < len(words):
-            size = len(words[j])
-            if line_len and line_len + 1 + size > width:
-                if used_lines == lines:
-                    break
-                used_lines, line_len = used_lines + 1, size
-            else:
-                line_len = line_len + 1 + size if line_len else size
-            j += 1
-            if ends[j - 1]:
-                boundary = j
-        if j < len(words) and boundary is not None:
-            j = boundary
-        screens.append(_layout(words[i:j], width))
-        i = j
-    return screens
-
-
-def _screens(cue: Cue, text: str, width: int) -> list[tuple[int, int, list[str]]]:
-    """A cue's text as (start_ms, end_ms, lines) screens, time shared by characters."""
-    screens = _chunks(text, width, LINES_PER_CUE)
-    start_ms, end_ms = round(cue.start * 1000), round(cue.end * 1000)
-    while len(screens) > max(end_ms - start_ms, 1):  # only for sub-millisecond cues
-        screens[-2:] = [screens[-2] + screens[-1]]
-    spans = _split_span(start_ms, end_ms, [sum(len(line) for line in s) for s in screens])
-    return [(a, b, lines) for (a, b), lines in zip(spans, screens, strict=False)]
-
-
-# ---------------------------------------------------------------- formatters
-
-
-def _timestamp(ms: int, sep: str) -> str:
-    h, rem = divmod(ms, 3_600_000)
-    m, rem = divmod(rem, 60_000)
-    s, ms = divmod(rem, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
-
-
-def _vtt_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def to_vtt(cues: tuple[Cue, ...] | list[Cue]) -> str:
-    """WebVTT with a ``<v Speaker>`` voice span on every cue of a known speaker.
-
-    Cues are split into screens of at most two 65-character lines.
-    """
-    out = ["WEBVTT", ""]
-    for cue in cues:
-        voice = f"<v {_vtt_escape(cue.speaker)}>" if cue.speaker else ""
-        for a, b, lines in _screens(cue, cue.text, VTT_LINE_WIDTH):
-            out.append(f"{_timestamp(a, '.')} --> {_timestamp(b, '.')}")
-            out.append(voice + "\n".join(_vtt_escape(line) for line in lines))
-            out.append("")
-    return "\n".join(out)
 
 
 def _speaker_screens(cue: Cue, width: int) -> list[tuple[int, int, list[str]]]:
@@ -331,27 +417,62 @@ def to_srt(cues: tuple[Cue, ...] | list[Cue]) -> str:
     """SubRip: numbered cues, two lines of about 32 characters, every cue opening with ``Name: ``
     when its speaker is known."""
     out: list[str] = []
+    append = out.append
     number = 0
     for cue in cues:
         for a, b, lines in _speaker_screens(cue, SRT_LINE_WIDTH):
             number += 1
-            out.append(str(number))
-            out.append(f"{_timestamp(a, ',')} --> {_timestamp(b, ',')}")
+            append(str(number))
+            append(f"{_timestamp(a, ',')} --> {_timestamp(b, ',')}")
             out.extend(lines)
-            out.append("")
+            append("")
     return "\n".join(out)
 
 
 def to_json(cues: tuple[Cue, ...] | list[Cue]) -> str:
-    """Podcasting 2.0 JSON transcript, one segment per cue; no ``speaker`` key when unknown."""
+    """Podcasting 2.0 JSON transcript, one segment per cue; no ``speaker`` key when unknown.
+
+    Written by hand in exactly ``json.dumps(doc, ensure_ascii=False, indent=2)``'s layout
+    (the indenting encoder is pure Python, and most of the time of this format).
+    """
+    if not cues:
+        doc = {"version": JSON_TRANSCRIPT_VERSION, "segments": []}
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    quote = _json_string
     segments = []
     for cue in cues:
-        segment: dict[str, object] = {}
-        if cue.speaker:
-            segment["speaker"] = cue.speaker
-        segment["startTime"] = cue.start
-        segment["endTime"] = cue.end
-        segment["body"] = cue.text
-        segments.append(segment)
-    doc = {"version": JSON_TRANSCRIPT_VERSION, "segments": segments}
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+        speaker = f'      "speaker": {quote(cue.speaker)},\n' if cue.speaker else ""
+        segments.append(
+            f"    {{\n{speaker}"
+            f'      "startTime": {_json_number(cue.start)},\n'
+            f'      "endTime": {_json_number(cue.end)},\n'
+            f'      "body": {quote(cue.text)}\n'
+            "    }"
+        )
+    return (
+        f'{{\n  "version": {quote(JSON_TRANSCRIPT_VERSION)},\n  "segments": [\n'
+        + ",\n".join(segments)
+        + "\n  ]\n}\n"
+    )
+
+
+_json_string = json.encoder.encode_basestring  # the C one where it is built
+
+
+def _json_number(value: float) -> str:
+    """``json.dumps``'s float: ``repr``; times are finite (whole milliseconds)."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return json.dumps(value)
+    return float.__repr__(float(value))
+
+
+# ------------------------------------------------------------- all formats
+
+
+def render_transcripts(episode: Episode, formats: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """Every format in ``formats`` from one cue pass (``build_cues`` once per episode)."""
+    cues = build_cues(episode)
+    return {fmt: FORMATTERS[fmt](cues) for fmt in formats}
+
+
+FORMATTERS = {"vtt": to_vtt, "srt": to_srt, "json": to_json}
