@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -70,13 +71,31 @@ def parse_build_args(argv: Sequence[str]) -> dict[str, object] | None:
     return values
 
 
+_MAX_CONFIG_BYTES = 10 * 1024 * 1024
+
+
+def _regular_bytes(path: Path) -> bytes | None:
+    """A regular file's bytes, up to the size cap; None for anything else (a pipe or a device
+    would block or never end: the full build reports those)."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_CONFIG_BYTES:
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 def locate_state_dir(config_path: Path) -> Path | None:
     """Where ``load_config`` would put the state folder, read from the config's text without YAML:
     a top-level ``state_dir:`` line with a plain value (relative to the config file), or none
     at all (``./.feedtool``). None when the line is anything else (quoted, a block, a tag)."""
+    data = _regular_bytes(config_path)
+    if data is None:
+        return None
     try:
-        text = config_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
         return None
     lines = _STATE_LINE.findall(text)
     if not lines:
@@ -98,6 +117,10 @@ def _digest_tree(folder: Path, h: hashlib._Hash) -> None:
             path = os.path.join(root, name)
             h.update(os.fsencode(os.path.relpath(path, folder)) + b"\0")
             try:
+                mode = os.stat(path).st_mode
+                if not stat.S_ISREG(mode):  # a pipe or a device is never opened: it may block or never end
+                    h.update(b"not a file %d\0" % stat.S_IFMT(mode))
+                    continue
                 with open(path, "rb") as fh:
                     h.update(hashlib.sha256(fh.read()).digest())
             except OSError:
@@ -123,10 +146,8 @@ def _cache_fingerprint() -> str | None:
 
 def input_digest(config_path: Path, episodes: Path, people: Path) -> str:
     h = hashlib.sha256()
-    try:
-        h.update(b"config\0" + config_path.read_bytes())
-    except OSError:
-        h.update(b"config absent\0")
+    data = _regular_bytes(config_path)
+    h.update(b"config absent\0" if data is None else b"config\0" + data)
     _digest_tree(episodes, h)
     _digest_tree(people, h)
     return h.hexdigest()
@@ -223,9 +244,12 @@ def _load(values: dict[str, object]) -> tuple[Path, dict] | None:
     state = locate_state_dir(config_path)
     if state is None:
         return None
+    data = _regular_bytes(state / MANIFEST_FILE)
+    if data is None:
+        return None
     try:
-        manifest = json.loads((state / MANIFEST_FILE).read_bytes())
-    except (OSError, ValueError):
+        manifest = json.loads(data)
+    except ValueError:
         return None
     if type(manifest) is not dict or manifest.get("format") != FORMAT or manifest.get("key") != _key(values):
         return None
