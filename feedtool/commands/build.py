@@ -176,7 +176,7 @@ def _record_fast_path(args: argparse.Namespace, config: Config, result: BuildRes
         files=[f.relpath for f in out.files],
         problems=[(p.path, p.field, p.message, p.line, p.severity.value, p.code) for p in items],
         parts=counts,
-        cache_files=result.cache.hits + result.cache.misses if result.cache.path_used else None,
+        cache_files=result.cache.hits + result.cache.parsed if result.cache.path_used else None,
         cache_dir=state_dir(config) / CACHE_DIR if result.cache.path_used else None,
         warnings=result.warning_count(),
         valid_until=min(future, default=None),
