@@ -343,35 +343,11 @@ def prepare_build(
     left_out = list(read.failed)
     facts, host_problems, host_unmatched = _host_facts(host, entries, read.episodes)
     problems += host_problems
-    planned: list[_Planned] = []
-    held_back: list[Skipped] = []
-    resolved: dict[str, Audio] = {}
-    for episode in read.episodes:
-        media = resolve_media(episode, config, episodes_dir, facts.get(episode.slug, ()))
-        problems += media.problems
-        if media.audio is None:
-            problems.append(
-                Problem(
-                    str(episode.path),
-                    "audio",
-                    "no media file: add audio: {url, length, type} "
-                    "to the episode, run feedtool import-media, or set media_url in the config",
-                )
-            )
-            left_out.append(episode.path)
-            continue
-        resolved[episode.slug] = media.audio
-        guid, guid_field, guid_problem = item_guid(
-            episode, media.host_guid, config, media.guid_source or MANIFEST_NAME
-        )
-        if guid_problem:
-            problems.append(guid_problem)
-        pub_date = episode.pub_date or media.host_date or record_date(record, guid)
-        if pub_date is None:
-            held_back.append(Skipped(episode.path, "no date"))
-            problems.append(_held_back_problem(episode, host is not None or bool(entries.entries)))
-            continue
-        planned.append(_Planned(episode, media.audio, guid, guid_field, pub_date))
+    planned, held_back, resolved, plan_problems, no_media = _plan_items(
+        read.episodes, config, episodes_dir, facts, record, host is not None or bool(entries.entries)
+    )
+    problems += plan_problems
+    left_out += no_media
     planned, unknown = _ask_sizes(planned, prober)
     resolved.update({p.episode.slug: p.audio for p in planned})
     planned, collisions = _settle_guid_claims(planned, record, episodes_dir)
@@ -401,31 +377,13 @@ def prepare_build(
     if config.max_items is not None:
         problems.extend(_max_items_warning(config, len(items)))
         items = items[: config.max_items]
-    pages = render_pages(config, items, FEED_FILE)  # feed.xml, then archive/page-K.xml (feed.page_size)
-    rendered = pages[0][1]
-    # the renderer names an item by its slug: name the episode file instead
-    files_by_slug = {e.slug: str(e.path) for e in read.episodes}
-    for relpath, page in pages:
-        for p in page.problems:  # each page repeats the channel: its problems once
-            named = replace(p, path=files_by_slug.get(p.path, p.path))
-            if named not in problems:
-                problems.append(named)
-        files.append(OutputFile(relpath, page.xml))
-    if config.site:  # the show page: index.html and episodes/SLUG.html
-        files.extend(OutputFile(relpath, data) for relpath, data in site_files(config, items, read.episodes))
+    feed_xml, page_files, page_problems = _feed_and_pages(config, items, read.episodes)
+    files += page_files
+    problems += [p for p in page_problems if p not in problems]
     if skip_invalid:
-        # the files were left out of the feed: their errors no longer stop the publish
-        left_out_set = set(left_out)
-        problems = [
-            p
-            if not p.is_error or Path(p.path) not in left_out_set
-            else Problem(
-                p.path, p.field, p.message + " (left out: --skip-invalid)", p.line, Severity.WARNING, LEFT_OUT
-            )
-            for p in problems
-        ]
+        problems = _demote_left_out(problems, left_out)
     return BuildOutput(
-        rendered.xml,
+        feed_xml,
         tuple(files),
         tuple(items),
         tuple(problems),
@@ -439,6 +397,84 @@ def prepare_build(
         tuple(sorted(unknown)),
         tuple(sorted(slug for slug, why in unknown.items() if why.endswith(OFFLINE_REASON))),
     )
+
+
+def _plan_items(
+    episodes: tuple[Episode, ...],
+    config: Config,
+    episodes_dir: Path,
+    facts: Mapping[str, list[HostFacts]],
+    record: Mapping[str, PublishedEpisode] | None,
+    has_host_source: bool,
+) -> tuple[list[_Planned], list[Skipped], dict[str, Audio], list[Problem], list[Path]]:
+    """Each episode's media file, guid and date: (planned items, held back (no date), slug ->
+    media file, problems, files left out for having no media file)."""
+    planned: list[_Planned] = []
+    held_back: list[Skipped] = []
+    resolved: dict[str, Audio] = {}
+    problems: list[Problem] = []
+    no_media: list[Path] = []
+    for episode in episodes:
+        media = resolve_media(episode, config, episodes_dir, facts.get(episode.slug, ()))
+        problems += media.problems
+        if media.audio is None:
+            problems.append(
+                Problem(
+                    str(episode.path),
+                    "audio",
+                    "no media file: add audio: {url, length, type} "
+                    "to the episode, run feedtool import-media, or set media_url in the config",
+                )
+            )
+            no_media.append(episode.path)
+            continue
+        resolved[episode.slug] = media.audio
+        guid, guid_field, guid_problem = item_guid(
+            episode, media.host_guid, config, media.guid_source or MANIFEST_NAME
+        )
+        if guid_problem:
+            problems.append(guid_problem)
+        pub_date = episode.pub_date or media.host_date or record_date(record, guid)
+        if pub_date is None:
+            held_back.append(Skipped(episode.path, "no date"))
+            problems.append(_held_back_problem(episode, has_host_source))
+            continue
+        planned.append(_Planned(episode, media.audio, guid, guid_field, pub_date))
+    return planned, held_back, resolved, problems, no_media
+
+
+def _feed_and_pages(
+    config: Config, items: list[FeedItem], episodes: tuple[Episode, ...]
+) -> tuple[bytes, list[OutputFile], list[Problem]]:
+    """feed.xml's bytes, then its files: the feed, its archive pages (``feed.page_size``) and the
+    show page (``site``); the renderer's problems, each once, naming the episode file."""
+    pages = render_pages(config, items, FEED_FILE)  # feed.xml, then archive/page-K.xml
+    files_by_slug = {e.slug: str(e.path) for e in episodes}
+    files: list[OutputFile] = []
+    problems: list[Problem] = []
+    for relpath, page in pages:
+        for p in page.problems:  # each page repeats the channel: its problems once
+            named = replace(p, path=files_by_slug.get(p.path, p.path))
+            if named not in problems:
+                problems.append(named)
+        files.append(OutputFile(relpath, page.xml))
+    if config.site:  # the show page: index.html and episodes/SLUG.html
+        files.extend(OutputFile(relpath, data) for relpath, data in site_files(config, items, episodes))
+    return pages[0][1].xml, files, problems
+
+
+def _demote_left_out(problems: list[Problem], left_out: list[Path]) -> list[Problem]:
+    """``--skip-invalid``: the files were left out of the feed, so their errors no longer stop
+    the publish; each stays listed, as a ``left-out`` warning."""
+    left_out_set = set(left_out)
+    return [
+        p
+        if not p.is_error or Path(p.path) not in left_out_set
+        else Problem(
+            p.path, p.field, p.message + " (left out: --skip-invalid)", p.line, Severity.WARNING, LEFT_OUT
+        )
+        for p in problems
+    ]
 
 
 def _max_items_warning(config: Config, count: int) -> list[Problem]:
