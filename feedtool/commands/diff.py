@@ -9,6 +9,7 @@ from pathlib import Path
 
 from feedtool.commands import _style
 from feedtool.errors import ExitCode, UsageError
+from feedtool.read.inputfile import UnreadableFile, read_input
 from feedtool.rss.diff import diff_feeds
 from feedtool.rss.diff_report import format_text, to_json
 from feedtool.rss.parse import FeedReadError, ParsedFeed, read_feed
@@ -33,9 +34,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _load(path_text: str) -> ParsedFeed:
     path = Path(path_text)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+        data = read_input(path)  # a regular file only, size-capped: a pipe or device never ends
+    except FileNotFoundError:
+        raise UsageError(f"{path}: cannot read: No such file or directory") from None
+    except UnreadableFile as exc:
+        raise UsageError(f"{path}: cannot read: {exc.reason}") from None
     try:
         return read_feed(data)
     except FeedReadError as exc:

@@ -16,6 +16,7 @@ from feedtool.commands import _style
 from feedtool.commands._progress import Progress
 from feedtool.errors import ExitCode, UsageError
 from feedtool.media.source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, fetch_url, is_url, public_source
+from feedtool.read.inputfile import UnreadableFile, read_input
 from feedtool.rss.validate import validate_feed
 
 
@@ -77,9 +78,11 @@ def _read(args: argparse.Namespace) -> tuple[bytes, str]:
             )
         return data, public_source(feed)
     try:
-        return Path(feed).read_bytes(), feed
-    except OSError as exc:
-        raise UsageError(f"cannot read {feed}: {exc.strerror or exc}") from None
+        return read_input(Path(feed), limit=args.max_bytes), feed  # a regular file only, size-capped
+    except FileNotFoundError:
+        raise UsageError(f"cannot read {feed}: No such file or directory") from None
+    except UnreadableFile as exc:
+        raise UsageError(f"cannot read {feed}: {exc.reason}") from None
 
 
 def run(args: argparse.Namespace) -> ExitCode:

@@ -28,6 +28,7 @@ from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConn
 from feedtool import __version__
 from feedtool.errors import SourceError
 from feedtool.links.safety import RefusedAddress, connect_allowed
+from feedtool.read.inputfile import UnreadableFile, read_input
 
 DEFAULT_TIMEOUT = 30.0  # seconds, for connecting and for each read
 DEFAULT_TOTAL_TIMEOUT = 300.0  # seconds for the whole download: a host dripping bytes cannot stall a run
@@ -215,10 +216,8 @@ def read_source(
         )
     path = Path(source)
     try:
-        if path.stat().st_size > max_bytes:
-            raise SourceError(f"{path}: the file is over the {max_bytes}-byte cap")
-        return path.read_bytes()
+        return read_input(path, limit=max_bytes)  # a regular file only: a pipe or device never ends
     except FileNotFoundError:
         raise SourceError(f"{path}: no such file (give a feed URL or the path of a saved feed)") from None
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnreadableFile as exc:
+        raise SourceError(f"{path}: cannot read: {exc.reason}") from None
