@@ -38,6 +38,7 @@ def test_exit_code_values():
         "USAGE": 2,
         "LOCKED": 3,
         "LINKS_BROKEN": 4,
+        "INCONCLUSIVE": 5,
         "INTERRUPTED": 130,
     }
     assert f"{ExitCode.LINKS_BROKEN}" == "4"  # printed as the number (``run: ... (exit 4)``)

@@ -1,7 +1,7 @@
 """``feedtool links``: check every outbound link of the episodes and report what broke.
 
 Exit codes: 0 no confirmed broken link, 1 confirmed broken link(s), 2 usage or
-config error.
+config error, 5 the network was down so nothing was checked (inconclusive).
 """
 
 from __future__ import annotations
@@ -20,20 +20,35 @@ from feedtool.output import atomic_write
 from feedtool.publish.build import open_cache, read_show
 from feedtool.read.media_manifest import load_manifest
 
+HELP = "check every outbound link for real availability and report what broke"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "links",
-        help="check every outbound link for real availability and report what broke",
+        help=HELP,
         description="Check platform links (YouTube, Spotify, Apple, Anchor), show-note, guest, chapter, "
         "image and enclosure links; remember the history; report what broke. Exit codes: 0 no confirmed "
-        "broken link, 1 confirmed broken links, 2 usage or config error.",
+        "broken link, 1 confirmed broken links, 2 usage or config error, 5 the network was down so "
+        "nothing was checked (inconclusive).",
     )
     add_config_args(parser)
     parser.add_argument(
         "--format", choices=FORMATS, default="text", help="report format (default: %(default)s)"
     )
     parser.add_argument("--output", help="write the report to FILE instead of standard output")
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="list every link in the text and Markdown reports, OK ones too (default: problems "
+        "first, UNKNOWN grouped by reason, OK only counted)",
+    )
+    parser.add_argument(
+        "--fix",
+        action="store_true",
+        help="write the suggestions the run proved (permanent redirects, Apple links the lookup "
+        "lists) into the episode files, changing only those values; lists what changed on stderr",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     parser.set_defaults(handler=run)
 
@@ -72,9 +87,40 @@ def run(args: argparse.Namespace) -> ExitCode:
     finally:
         if bar is not None:
             bar.close()
-    text = render(report, args.format)
+    text = render(report, args.format, full=args.all)
     if args.output:
         atomic_write(Path(args.output), text.encode("utf-8"))
     else:
         sys.stdout.write(text)
+        sys.stdout.flush()
+    if args.fix:
+        _fix(report, {e.slug: e.path for e in read.episodes})
+    if report.run.network.is_down:
+        return ExitCode.INCONCLUSIVE
     return ExitCode.FAILED if report.confirmed_broken else ExitCode.OK
+
+
+def _fix(report, files: dict[str, Path]) -> None:
+    """``--fix``: apply the accepted suggestions and list each change (and each one left alone)."""
+    from feedtool.links.fix import apply_fixes
+    from feedtool.links.report.escaping import show_controls
+
+    outcome = apply_fixes(report, files)
+    for change in outcome.changed:
+        old = "(absent)" if change.old is None else show_controls(change.old)
+        print(
+            f"fixed {change.path}:{change.line}: {change.field}: {old} -> {show_controls(change.new)}",
+            file=sys.stderr,
+        )
+    for item in outcome.not_fixed:
+        print(
+            f"not fixed: {show_controls(item.place.episode)} {show_controls(item.place.field)}: "
+            f"{show_controls(item.suggestion)} ({item.why})",
+            file=sys.stderr,
+        )
+    files_changed = len({c.path for c in outcome.changed})
+    print(
+        f"--fix: {len(outcome.changed)} value(s) changed in {files_changed} file(s), "
+        f"{len(outcome.not_fixed)} suggestion(s) left for you",
+        file=sys.stderr,
+    )

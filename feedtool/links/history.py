@@ -18,7 +18,7 @@ import contextlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -121,7 +121,18 @@ def _dt_required(value: str) -> datetime:
 
 
 def _evidence_json(evidence: Evidence) -> str:
-    return json.dumps(asdict(evidence), sort_keys=True)
+    """``asdict`` by hand: it deep-copies every field, a tenth of a run's CPU on 2,000 URLs."""
+    return json.dumps(
+        {
+            "attempts": evidence.attempts,
+            "chain": [{"method": h.method, "status": h.status, "url": h.url} for h in evidence.chain],
+            "elapsed": evidence.elapsed,
+            "final_url": evidence.final_url,
+            "probe": evidence.probe,
+            "reason": evidence.reason,
+        },
+        sort_keys=True,
+    )
 
 
 class History:
@@ -228,44 +239,69 @@ class History:
         confirm_after: int,
     ) -> tuple[UrlState | None, UrlState]:
         """Store one checked URL in its own transaction; return (state before, state after)."""
+        return self.record_many([(url, outcome)], now, run_id, run_started, confirm_after)[0]
+
+    def record_many(
+        self,
+        items: Iterable[tuple[str, Outcome]],
+        now: datetime,
+        run_id: int,
+        run_started: datetime,
+        confirm_after: int,
+    ) -> list[tuple[UrlState | None, UrlState]]:
+        """Store checked URLs in one transaction (a group commit: what finished while the
+        previous write ran); return (state before, state after) for each, in order."""
         with self._transaction():
-            before = self._row(url)
-            state = before or UrlState(url, first_seen=now)
-            counted_elsewhere = (
-                before is not None
-                and before.last_run not in (None, run_id)
-                and before.last_checked is not None
-                and before.last_checked >= run_started
-            )
-            if counted_elsewhere and outcome.verdict.is_definitive_failure:
-                after = replace(state, last_checked=now, last_verdict=outcome.verdict)
-            else:
-                after = advance(state, outcome.verdict, now, confirm_after)
-            after = replace(
-                after, final_url=outcome.evidence.final_url, reason=outcome.evidence.reason, last_run=run_id
-            )
-            self.db.execute(
-                "INSERT INTO urls(url, first_seen, last_checked, last_ok, broken_since, consecutive_failures, "
-                "confirmed, last_verdict, final_url, reason, evidence, last_run) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(url) DO UPDATE SET last_checked = excluded.last_checked, last_ok = excluded.last_ok, "
-                "broken_since = excluded.broken_since, consecutive_failures = excluded.consecutive_failures, "
-                "confirmed = excluded.confirmed, last_verdict = excluded.last_verdict, "
-                "final_url = excluded.final_url, reason = excluded.reason, evidence = excluded.evidence, "
-                "last_run = excluded.last_run",
-                (
-                    url,
-                    _ts(after.first_seen),
-                    _ts(after.last_checked),
-                    _ts(after.last_ok),
-                    _ts(after.broken_since),
-                    after.consecutive_failures,
-                    int(after.confirmed),
-                    after.last_verdict.value if after.last_verdict else None,
-                    after.final_url,
-                    after.reason,
-                    _evidence_json(outcome.evidence),
-                    run_id,
-                ),
-            )
+            return [
+                self._store(url, outcome, now, run_id, run_started, confirm_after) for url, outcome in items
+            ]
+
+    def _store(
+        self,
+        url: str,
+        outcome: Outcome,
+        now: datetime,
+        run_id: int,
+        run_started: datetime,
+        confirm_after: int,
+    ) -> tuple[UrlState | None, UrlState]:
+        before = self._row(url)
+        state = before or UrlState(url, first_seen=now)
+        counted_elsewhere = (
+            before is not None
+            and before.last_run not in (None, run_id)
+            and before.last_checked is not None
+            and before.last_checked >= run_started
+        )
+        if counted_elsewhere and outcome.verdict.is_definitive_failure:
+            after = replace(state, last_checked=now, last_verdict=outcome.verdict)
+        else:
+            after = advance(state, outcome.verdict, now, confirm_after)
+        after = replace(
+            after, final_url=outcome.evidence.final_url, reason=outcome.evidence.reason, last_run=run_id
+        )
+        self.db.execute(
+            "INSERT INTO urls(url, first_seen, last_checked, last_ok, broken_since, consecutive_failures, "
+            "confirmed, last_verdict, final_url, reason, evidence, last_run) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(url) DO UPDATE SET last_checked = excluded.last_checked, last_ok = excluded.last_ok, "
+            "broken_since = excluded.broken_since, consecutive_failures = excluded.consecutive_failures, "
+            "confirmed = excluded.confirmed, last_verdict = excluded.last_verdict, "
+            "final_url = excluded.final_url, reason = excluded.reason, evidence = excluded.evidence, "
+            "last_run = excluded.last_run",
+            (
+                url,
+                _ts(after.first_seen),
+                _ts(after.last_checked),
+                _ts(after.last_ok),
+                _ts(after.broken_since),
+                after.consecutive_failures,
+                int(after.confirmed),
+                after.last_verdict.value if after.last_verdict else None,
+                after.final_url,
+                after.reason,
+                _evidence_json(outcome.evidence),
+                run_id,
+            ),
+        )
         return before, after

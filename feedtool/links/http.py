@@ -48,7 +48,7 @@ from urllib3.response import BaseHTTPResponse, HTTPResponse
 
 from feedtool.links.config import LinksConfig
 from feedtool.links.model import Hop
-from feedtool.links.normalize import host_key, strip_userinfo
+from feedtool.links.normalize import host_key, is_ip_literal, strip_userinfo
 from feedtool.links.safety import READ_CHUNK, RefusedAddress, connect_allowed
 from feedtool.links.scheduler import Lease
 
@@ -242,7 +242,10 @@ class HttpClient:
         self.config = config
         self.manager = _pool_manager(config)
         self.requests = 0
-        self.responses = 0  # requests that got a status line: proof that DNS and the network work
+        self.responses = 0  # requests that got a status line: proof that the network works
+        # responses from a host given by name: proof that DNS works too (an IP-literal URL needs no lookup)
+        self.named_responses = 0
+        self.name_failures = 0  # requests whose host name could not be resolved (dns, nxdomain)
         self._count_lock = threading.Lock()
         self.base_headers = {"User-Agent": config.user_agent, "Accept": "*/*", "Accept-Encoding": "identity"}
 
@@ -278,6 +281,8 @@ class HttpClient:
             heads = {k.lower(): v for k, v in response.headers.items()}
             with self._count_lock:
                 self.responses += 1
+                if not is_ip_literal(url):
+                    self.named_responses += 1
             if response.status == 429:
                 after = parse_retry_after(heads.get("retry-after"))
                 lease.limiter.throttled(
@@ -307,6 +312,9 @@ class HttpClient:
             kind, message = classify_error(exc)
             if fired:
                 kind, message = "timeout", f"total timeout of {total:g} s exceeded"
+            if kind in ("dns", "nxdomain"):
+                with self._count_lock:
+                    self.name_failures += 1
             return self._failed(url, method, started, message, kind)
         finally:
             for token in _local.tokens:

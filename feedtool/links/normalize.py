@@ -7,6 +7,7 @@ user info and tracking parameters (``utm_*``, Spotify's ``si``) are dropped.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -78,6 +79,17 @@ def normalize(url: str) -> str:
 def host_of(url: str) -> str:
     """The host name (lower case, no port)."""
     return (urlsplit(url).hostname or "").lower()
+
+
+def is_ip_literal(url: str) -> bool:
+    """True when the URL's host is an IP address (``http://127.0.0.1:8080/``, ``http://[::1]/``):
+    such a request needs no name lookup, so its answer proves nothing about DNS."""
+    host = urlsplit(url).hostname or ""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def host_key(url: str) -> str:

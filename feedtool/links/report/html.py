@@ -69,7 +69,8 @@ def _a(url: str | None) -> str:
     return f'<a href="{escape(link_target(url))}" rel="noopener noreferrer">{_h(url)}</a>'
 
 
-def render(report: Report) -> str:
+def render(report: Report, *, full: bool = False) -> str:
+    """Every link, whatever ``full`` says."""
     groups = by_episode(report, lambda r: True)
     platforms = sorted({place_kind(p) for _, rows in groups for _, p in rows})
     out = [

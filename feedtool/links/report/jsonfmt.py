@@ -1,7 +1,7 @@
 """The JSON report: a stable, versioned schema (``version`` bumps on breaking change).
 
 Fixed fields other tools rely on: ``version``, ``run`` (``started``, ``duration``,
-``counts``) and ``results``, one object per URL with ``url``, ``verdict``,
+``counts``, ``network``: ``ok``, ``degraded`` or ``down``) and ``results``, one object per URL with ``url``, ``verdict``,
 ``confirmed``, ``final_url``, ``reason``, ``broken_since`` and ``places``
 (``[{episode, field}]``). Everything else is additive.
 """
@@ -56,6 +56,9 @@ def report_dict(report: Report) -> dict[str, Any]:
             "previous_run": _iso(report.previous_run),
             "history": report.run.history_path,
             "peak_in_flight": report.run.peak_in_flight,
+            "network": report.run.network.state,
+            "network_reason": report.run.network.reason,
+            "answered": report.run.answered,
         },
         "changes": {
             "newly_broken": [r.url for r in report.changed("newly-broken")],
@@ -68,5 +71,6 @@ def report_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def render(report: Report) -> str:
+def render(report: Report, *, full: bool = False) -> str:
+    """Every link, whatever ``full`` says."""
     return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
