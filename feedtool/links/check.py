@@ -43,8 +43,6 @@ from feedtool.links.suggest import apple_suggestions
 from feedtool.links.verdict import Verdict
 from feedtool.model import Audio, Episode
 
-REPORT_VERSION = 1
-
 
 def _give_up(urls: list[str], probe: str) -> Callable[[str, AttemptResult | None], dict[str, Outcome]]:
     """The outcomes when a job stops early (time budget, Retry-After over the cap,

@@ -10,6 +10,8 @@ from datetime import datetime
 
 from feedtool.links.verdict import Verdict
 
+REPORT_VERSION = 1  # the JSON report's ``version``: bumped on a breaking change only
+
 
 @dataclass(frozen=True, order=True)
 class Place:

@@ -13,8 +13,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from feedtool.links.check import REPORT_VERSION
-from feedtool.links.model import Report, Result
+from feedtool.links.model import REPORT_VERSION, Report, Result
 
 
 def _iso(value: datetime | None) -> str | None:
