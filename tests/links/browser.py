@@ -9,6 +9,7 @@ to fd 4, each a JSON message ended by a NUL byte.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -49,12 +50,22 @@ class Browser:
         # above both, so that neither is overwritten before it is copied), then becomes chromium
         a, b = max(commands_read, answers_write) + 1, max(commands_read, answers_write) + 2
         script = f'exec {a}<&{commands_read} {b}>&{answers_write}; exec "$0" "$@" 3<&{a} 4>&{b} {a}<&- {b}>&-'
-        self.proc = subprocess.Popen(
-            ["bash", "-c", script, CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe"],
-            pass_fds=(commands_read, answers_write),
-            stdout=subprocess.DEVNULL,
-            stderr=open(os.environ.get("FEEDTOOL_CHROMIUM_LOG", os.devnull), "ab"),
-        )
+        log = os.environ.get("FEEDTOOL_CHROMIUM_LOG")  # chromium's own messages, when debugging
+        with open(log or os.devnull, "ab") as errors:
+            self.proc = subprocess.Popen(
+                [
+                    "bash",
+                    "-c",
+                    script,
+                    CHROMIUM,
+                    *FLAGS,
+                    f"--user-data-dir={profile}",
+                    "--remote-debugging-pipe",
+                ],
+                pass_fds=(commands_read, answers_write),
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+            )
         os.close(commands_read)
         os.close(answers_write)
         self._buffer = b""
@@ -149,10 +160,8 @@ class Browser:
         return base64.b64decode(self.send("Page.captureScreenshot", **params)["data"])
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(BrowserError, OSError):
             self.send("Browser.close", session=False)
-        except (BrowserError, OSError):
-            pass
         try:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
