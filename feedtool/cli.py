@@ -24,7 +24,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from feedtool import __version__
 
@@ -90,7 +90,9 @@ def make_parser(*, lazy: bool = True) -> argparse.ArgumentParser:
         "and a link health report.",
     )
     parser.add_argument("--version", action="version", version=f"feedtool {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", action=_LazyCommands)
+    subparsers = cast(
+        _LazyCommands, parser.add_subparsers(dest="command", metavar="COMMAND", action=_LazyCommands)
+    )
     by_module = {module: (name, summary) for name, (module, summary) in COMMANDS.items()}
     for module in COMMAND_MODULES:
         name, summary = by_module.get(module, (module.replace("_", "-"), ""))

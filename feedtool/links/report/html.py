@@ -282,7 +282,7 @@ def render(report: Report, *, full: bool = False) -> str:
         )
         for slug in sorted(problems, key=natural_key):
             title = report.episode_titles.get(slug, "")
-            tally = "".join(
+            badges = "".join(
                 f'<span class="n {label}">{problems[slug][label]} {label.lower()}</span>'
                 for label in LABELS
                 if label in problems[slug]
@@ -290,7 +290,7 @@ def render(report: Report, *, full: bool = False) -> str:
             out.append(
                 f'<li><button class="ep" type="button" data-episode="{_h(slug)}">{_h(slug)}</button>'
                 + (f" — {_h(title)}" if title else "")
-                + f" {tally}</li>"
+                + f" {badges}</li>"
             )
         out.append("</ol></details>")
     out.append(

@@ -87,6 +87,8 @@ def _missing(rows: list[Row], titles: dict[str, str]) -> list[str]:
 
 def _heading(label: str, rows: list[Row]) -> str:
     """``BROKEN (3 links): confirmed broken``; places too when a link is used in several."""
+    if all(result.url is None for result, _ in rows):  # MISSING: places, no URL yet
+        return f"{label} ({len(rows)}): {SECTION_TITLES[label]}"
     links = len({id(result) for result, _ in rows})
     where = f" in {len(rows)} places" if len(rows) != links else ""
     return f"{label} ({links} link{'s' if links != 1 else ''}{where}): {SECTION_TITLES[label]}"
