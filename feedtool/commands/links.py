@@ -59,14 +59,15 @@ def run(args: argparse.Namespace) -> ExitCode:
     from feedtool.links.progress import ProgressBar
     from feedtool.links.report import render
     from feedtool.output import atomic_write
-    from feedtool.publish.build import open_cache, read_show
     from feedtool.read.media_manifest import load_manifest
+    from feedtool.read.show import open_cache, read_show
 
     config = load_config(args.config)
     folder = Path(args.episodes)
     if not folder.is_dir():
         raise UsageError(f"{folder}: episodes folder not found (pass --episodes DIR)")
-    read = read_show(config, folder, open_cache(config, folder))
+    # the links from the Markdown tokens, no HTML rendered (cached episodes as they are)
+    read = read_show(config, folder, open_cache(config, folder), render_html=False)
     if read.failed:
         print(
             f"note: {len(read.failed)} episode file(s) have errors and were not checked "

@@ -198,14 +198,14 @@ class History:
         return next((r for r in reversed(self.runs()) if r.id < before_id and r.status != "running"), None)
 
     # -- urls -------------------------------------------------------------------
-    def _row(self, url: str) -> UrlState | None:
-        row = self.db.execute(
-            "SELECT url, first_seen, last_checked, last_ok, broken_since, consecutive_failures, confirmed, "
-            "last_verdict, final_url, reason, last_run FROM urls WHERE url = ?",
-            (url,),
-        ).fetchone()
-        if row is None:
-            return None
+    _COLUMNS = (
+        "url, first_seen, last_checked, last_ok, broken_since, consecutive_failures, confirmed, "
+        "last_verdict, final_url, reason, last_run"
+    )
+    _BATCH = 500  # URLs per ``IN (...)`` query (SQLite allows 32,766 parameters; stay far below)
+
+    @staticmethod
+    def _state(row: tuple) -> UrlState:
         return UrlState(
             row[0],
             _dt_required(row[1]),
@@ -220,14 +220,25 @@ class History:
             row[10],
         )
 
+    def _rows(self, urls: Iterable[str]) -> dict[str, UrlState]:
+        """The stored state of each known URL, a few hundred per query: every statement
+        lets other threads take the interpreter, and getting it back can take a while on
+        a busy run, so few statements beat many quick ones."""
+        wanted = list(dict.fromkeys(urls))
+        out: dict[str, UrlState] = {}
+        for i in range(0, len(wanted), self._BATCH):
+            chunk = wanted[i : i + self._BATCH]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(f"SELECT {self._COLUMNS} FROM urls WHERE url IN ({marks})", chunk):
+                out[row[0]] = self._state(row)
+        return out
+
+    def _row(self, url: str) -> UrlState | None:
+        return self._rows([url]).get(url)
+
     def states(self, urls: Iterable[str]) -> dict[str, UrlState]:
         """The stored state of each known URL (unknown URLs are absent)."""
-        out: dict[str, UrlState] = {}
-        for url in urls:
-            state = self._row(url)
-            if state is not None:
-                out[url] = state
-        return out
+        return self._rows(urls)
 
     def record(
         self,
@@ -249,23 +260,60 @@ class History:
         run_started: datetime,
         confirm_after: int,
     ) -> list[tuple[UrlState | None, UrlState]]:
-        """Store checked URLs in one transaction (a group commit: what finished while the
-        previous write ran); return (state before, state after) for each, in order."""
+        """Store checked URLs in one transaction (a group commit: what finished since the
+        last write); return (state before, state after) for each, in order. The states
+        before are read inside the transaction, so a concurrent run's writes count."""
+        items = list(items)
+        out: list[tuple[UrlState | None, UrlState]] = []
         with self._transaction():
-            return [
-                self._store(url, outcome, now, run_id, run_started, confirm_after) for url, outcome in items
-            ]
+            current = self._rows(url for url, _ in items)
+            rows = []
+            for url, outcome in items:
+                before = current.get(url)
+                after = self._advance(before, url, outcome, now, run_id, run_started, confirm_after)
+                current[url] = after  # the same URL twice in one batch: the second sees the first
+                out.append((before, after))
+                rows.append(
+                    (
+                        url,
+                        _ts(after.first_seen),
+                        _ts(after.last_checked),
+                        _ts(after.last_ok),
+                        _ts(after.broken_since),
+                        after.consecutive_failures,
+                        int(after.confirmed),
+                        after.last_verdict.value if after.last_verdict else None,
+                        after.final_url,
+                        after.reason,
+                        _evidence_json(outcome.evidence),
+                        run_id,
+                    )
+                )
+            self.db.executemany(
+                "INSERT INTO urls(url, first_seen, last_checked, last_ok, broken_since, consecutive_failures, "
+                "confirmed, last_verdict, final_url, reason, evidence, last_run) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET last_checked = excluded.last_checked, last_ok = excluded.last_ok, "
+                "broken_since = excluded.broken_since, consecutive_failures = excluded.consecutive_failures, "
+                "confirmed = excluded.confirmed, last_verdict = excluded.last_verdict, "
+                "final_url = excluded.final_url, reason = excluded.reason, evidence = excluded.evidence, "
+                "last_run = excluded.last_run",
+                rows,
+            )
+        return out
 
-    def _store(
-        self,
+    @staticmethod
+    def _advance(
+        before: UrlState | None,
         url: str,
         outcome: Outcome,
         now: datetime,
         run_id: int,
         run_started: datetime,
         confirm_after: int,
-    ) -> tuple[UrlState | None, UrlState]:
-        before = self._row(url)
+    ) -> UrlState:
+        """The state after this run's outcome (``advance``), counting a failure once even
+        when another run that started later already counted it."""
         state = before or UrlState(url, first_seen=now)
         counted_elsewhere = (
             before is not None
@@ -277,31 +325,6 @@ class History:
             after = replace(state, last_checked=now, last_verdict=outcome.verdict)
         else:
             after = advance(state, outcome.verdict, now, confirm_after)
-        after = replace(
+        return replace(
             after, final_url=outcome.evidence.final_url, reason=outcome.evidence.reason, last_run=run_id
         )
-        self.db.execute(
-            "INSERT INTO urls(url, first_seen, last_checked, last_ok, broken_since, consecutive_failures, "
-            "confirmed, last_verdict, final_url, reason, evidence, last_run) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(url) DO UPDATE SET last_checked = excluded.last_checked, last_ok = excluded.last_ok, "
-            "broken_since = excluded.broken_since, consecutive_failures = excluded.consecutive_failures, "
-            "confirmed = excluded.confirmed, last_verdict = excluded.last_verdict, "
-            "final_url = excluded.final_url, reason = excluded.reason, evidence = excluded.evidence, "
-            "last_run = excluded.last_run",
-            (
-                url,
-                _ts(after.first_seen),
-                _ts(after.last_checked),
-                _ts(after.last_ok),
-                _ts(after.broken_since),
-                after.consecutive_failures,
-                int(after.confirmed),
-                after.last_verdict.value if after.last_verdict else None,
-                after.final_url,
-                after.reason,
-                _evidence_json(outcome.evidence),
-                run_id,
-            ),
-        )
-        return before, after

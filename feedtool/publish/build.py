@@ -17,7 +17,7 @@ from pathlib import Path
 
 from feedtool.config import Config, state_dir
 from feedtool.errors import BuildFailed, PublishBlocked
-from feedtool.model import Audio, Episode, Problem, ReadResult, Severity, Skipped
+from feedtool.model import Audio, Episode, Problem, Severity, Skipped
 from feedtool.output import OutputFile, PublishResult, pending_changes, publish
 from feedtool.publish.guards import (
     check_publish,
@@ -27,10 +27,11 @@ from feedtool.publish.guards import (
     save_record,
 )
 from feedtool.read.anchor import anchor_id_from_episode_field
-from feedtool.read.cache import CACHE_DIR, CacheStats, EpisodeCache
-from feedtool.read.episodes import read_episodes
+from feedtool.read.cache import CacheStats, EpisodeCache
 from feedtool.read.media_manifest import load_manifest
-from feedtool.read.people import PeopleDirectory
+from feedtool.read.show import open_cache as open_cache  # (re-exported: where they were defined)
+from feedtool.read.show import people_folder as people_folder
+from feedtool.read.show import read_show as read_show
 from feedtool.read.shownotes import html_to_text
 from feedtool.render import chapters as chapters_mod
 from feedtool.render import transcripts as transcripts_mod
@@ -69,11 +70,6 @@ class BuildResult:
     published: PublishResult
     pending: tuple[str, ...] = ()  # with check=True: the files that are out of date
     cache: CacheStats | None = None
-
-
-def people_folder(config: Config, episodes_dir: Path) -> Path:
-    """``people:`` from the config, else a ``people/`` folder beside the episodes folder."""
-    return config.people_dir or episodes_dir.resolve().parent / "people"
 
 
 def item_guid(episode: Episode, audio: Audio, config: Config) -> tuple[str, Problem | None]:
@@ -151,21 +147,6 @@ def _render_transcript(episode: Episode, fmt: str) -> bytes:
 def sort_key(episode: Episode) -> tuple:
     """Newest first; ties broken by season/episode number, then slug, for a stable order."""
     return (-episode.pub_date.timestamp(), -(episode.season or 0), -(episode.episode or 0), episode.slug)
-
-
-def open_cache(config: Config, episodes_dir: Path, enabled: bool = True) -> EpisodeCache:
-    """The episode cache for this config and folder (a disabled one for ``--no-cache``)."""
-    context = (
-        f"{config.timezone}|{people_folder(config, episodes_dir)}|{Path(episodes_dir).resolve()}|"
-        f"{config.image_base_url or config.link}"
-    )
-    return EpisodeCache.open(state_dir(config) / CACHE_DIR if enabled else None, context)
-
-
-def read_show(config: Config, episodes_dir: Path, cache: EpisodeCache | None = None) -> ReadResult:
-    """Every episode of the show, with guest profiles from the configured people folder."""
-    people = PeopleDirectory(people_folder(config, episodes_dir), config.image_base_url or config.link)
-    return read_episodes(Path(episodes_dir), people, config.tz, cache)
 
 
 def prepare_build(

@@ -319,9 +319,17 @@ def _string_list(data: dict, key: str, fp: _FileProblems, split_commas: bool = F
 
 
 def read_episode(
-    path: Path, people: PeopleDirectory | None = None, tz: tzinfo = UTC, raw: bytes | None = None
+    path: Path,
+    people: PeopleDirectory | None = None,
+    tz: tzinfo = UTC,
+    raw: bytes | None = None,
+    *,
+    render_html: bool = True,
 ) -> tuple[Episode | None, list[Problem]]:
-    """Read one file (or its already-read bytes). Returns (None, problems) when it has errors."""
+    """Read one file (or its already-read bytes). Returns (None, problems) when it has errors.
+
+    ``render_html=False`` takes the show notes' links from the Markdown tokens and leaves
+    ``body_html`` empty: for readers that need only the links (``feedtool links``)."""
     fp = _FileProblems(path)
     if raw is None:
         try:
@@ -419,7 +427,10 @@ def read_episode(
             doc.body_line + body.count("\n", 0, first_bad),
         )
         body = xmlchars.clean(body)[0]
-    body_html, body_links = shownotes.render(body)
+    if render_html:
+        body_html, body_links = shownotes.render(body)
+    else:
+        body_html, body_links = "", shownotes.links(body)
     image = _text(data, "image", fp)
     transcript = _transcript(data, fp)
     markers = _markers(data, fp)
@@ -468,11 +479,18 @@ def episode_files(folder: Path) -> list[Path]:
 
 
 def read_episodes(
-    folder: Path, people: PeopleDirectory | None = None, tz: tzinfo = UTC, cache: EpisodeCache | None = None
+    folder: Path,
+    people: PeopleDirectory | None = None,
+    tz: tzinfo = UTC,
+    cache: EpisodeCache | None = None,
+    *,
+    render_html: bool = True,
 ) -> ReadResult:
     """Read every ``*.md`` in ``folder``; names starting with ``_`` are drafts and skipped.
 
     With a cache, a file whose content (and guest profiles) did not change is not parsed again.
+    With ``render_html=False`` (``read_episode``) the cache is only read: an episode without
+    its HTML must not reach a build.
     """
     if not folder.is_dir():
         return ReadResult((), (), (Problem(str(folder), "episodes", "folder not found"),), ())
@@ -483,9 +501,9 @@ def read_episodes(
             skipped.append(Skipped(path, "draft or template (name starts with '_')"))
             continue
         if cache is None:
-            episode, file_problems = read_episode(path, people, tz)
+            episode, file_problems = read_episode(path, people, tz, render_html=render_html)
         else:
-            episode, file_problems = _read_cached(path, people, tz, cache)
+            episode, file_problems = _read_cached(path, people, tz, cache, render_html)
             seen.add(path.name)
         problems.extend(file_problems)
         if episode is None:
@@ -498,7 +516,7 @@ def read_episodes(
 
 
 def _read_cached(
-    path: Path, people: PeopleDirectory | None, tz: tzinfo, cache: EpisodeCache
+    path: Path, people: PeopleDirectory | None, tz: tzinfo, cache: EpisodeCache, render_html: bool = True
 ) -> tuple[Episode | None, list[Problem]]:
     try:
         raw = path.read_bytes()
@@ -508,6 +526,8 @@ def _read_cached(
     entry = cache.get(path.name, digest)
     if entry is not None:
         return entry.episode, list(entry.problems)
+    if not render_html:
+        return read_episode(path, people, tz, raw, render_html=False)
     if people is not None:
         people.consulted.clear()
     episode, file_problems = read_episode(path, people, tz, raw)
