@@ -139,15 +139,19 @@ def test_show_note_links_from_the_tokens_are_the_rendered_ones(tmp_path):
     from feedtool.read.episodes import read_episodes
 
     body = (
-        "Links: [a](https://a.example/x) <https://b.example/> [ref][r] {:target=\"_blank\"}\n\n"
+        'Links: [a](https://a.example/x) <https://b.example/> [ref][r] {:target="_blank"}\n\n'
         '<div><a href="https://c.example/">html</a></div>\n\n[r]: https://d.example/\n'
     )
     html, rendered = shownotes.render(body)
-    assert shownotes.links(body) == rendered == (
-        "https://a.example/x",
-        "https://b.example/",
-        "https://d.example/",
-        "https://c.example/",
+    assert (
+        shownotes.links(body)
+        == rendered
+        == (
+            "https://a.example/x",
+            "https://b.example/",
+            "https://d.example/",
+            "https://c.example/",
+        )
     )
     (tmp_path / "ep.md").write_text("---\ntitle: T\ndateadded: 2024-01-01\n---\n" + body)
     episode = read_episodes(tmp_path, render_html=False).episodes[0]
