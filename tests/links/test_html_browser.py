@@ -145,7 +145,7 @@ def test_evidence_on_demand(browser, page):
     assert browser.eval("document.querySelectorAll('tr.evidence').length") == 0
     browser.click("#links tbody tr:not(.hidden) button.ev")
     chain = browser.eval("document.querySelector('tr.evidence').textContent")
-    assert "HEAD 404" in chain and "/page" in chain and "probe http" in chain
+    assert "HEAD 404 the link" in chain and "probe http" in chain
     browser.click("#links tbody tr:not(.hidden) button.ev")
     assert browser.eval("document.querySelectorAll('tr.evidence').length") == 0
 

@@ -16,6 +16,7 @@ shown, never run, and only http(s) URLs become links.
 
 from __future__ import annotations
 
+import json
 from html import escape
 
 from feedtool.links.model import Report, Result, RunPoint
@@ -67,7 +68,7 @@ tr.evidence td{background:#f6f8fa;font-size:12px}tr.evidence ol{margin:2px 0}
 # One script, no inline handlers: filters, search, sorting, evidence, and the address presets.
 _JS = """
 (function(){
-var rows=[], byKey={verdict:'rank',episode:'episode',field:'field',url:'url',reason:'reason',since:'since',suggestion:'suggestion'};
+var rows=[], RANK=%(ranks)s, SETTLED={OK:1,EXCLUDED:1};
 var collator=new Intl.Collator(undefined,{numeric:true,sensitivity:'base'});
 function $(id){return document.getElementById(id);}
 function cellText(tr,i){return tr.cells[i]?tr.cells[i].textContent:'';}
@@ -76,7 +77,7 @@ function apply(){
   var q=$('f-search').value.trim().toLowerCase(), shown=0;
   rows.forEach(function(r){
     var d=r.tr.dataset;
-    var ok=(v==='all'||d.verdict===v||(v==='problems'&&d.problem==='1'))
+    var ok=(v==='all'||d.verdict===v||(v==='problems'&&!SETTLED[d.verdict]))
       &&(p==='all'||d.platform===p)&&(e==='all'||d.episode===e)&&(!q||r.text.indexOf(q)>=0);
     r.tr.classList.toggle('hidden',!ok);
     if(r.ev){r.ev.classList.toggle('hidden',!ok);}
@@ -90,7 +91,7 @@ function sortBy(key,dir){
   var col=th.cellIndex, sign=dir==='desc'?-1:1;
   document.querySelectorAll('th[data-key]').forEach(function(h){h.removeAttribute('aria-sort');});
   th.setAttribute('aria-sort',dir==='desc'?'descending':'ascending');
-  rows.forEach(function(r,i){r.k=key==='verdict'?r.tr.dataset.rank:cellText(r.tr,col);r.i=i;});
+  rows.forEach(function(r,i){r.k=key==='verdict'?RANK[r.tr.dataset.verdict]:cellText(r.tr,col);r.i=i;});
   rows.sort(function(a,b){var c=key==='verdict'?(a.k-b.k):collator.compare(a.k,b.k);return sign*c||a.i-b.i;});
   var body=$('links').tBodies[0];
   rows.forEach(function(r){body.appendChild(r.tr);if(r.ev){body.appendChild(r.ev);}});
@@ -155,7 +156,9 @@ def _a(url: str | None) -> str:
         return ""
     if not is_web_url(url):
         return f'<span class="not-a-link">{_h(url)}</span>'
-    return f'<a href="{escape(link_target(url))}" rel="noopener noreferrer">{_h(url)}</a>'
+    # no rel: a link without a target opens no window to hold an opener, and the page's
+    # referrer policy (no-referrer) covers every link: 60 bytes a row saved on 5,000 rows
+    return f'<a href="{escape(link_target(url))}">{_h(url)}</a>'
 
 
 def _banner(report: Report) -> str:
@@ -225,8 +228,9 @@ def _evidence(result: Result) -> str:
     """The request chain of one result, as an ordered list the page shows on demand."""
     ev = result.evidence
     assert ev is not None and ev.chain
-    hops = "".join(
-        f"<li>{escape(hop.method)} {hop.status if hop.status is not None else 'no answer'} {_h(hop.url)}</li>"
+    hops = "".join(  # the link itself is in its row: named, not repeated (a fifth of the page)
+        f"<li>{escape(hop.method)} {hop.status if hop.status is not None else 'no answer'} "
+        f"{'the link' if hop.url == result.url else _h(hop.url)}</li>"
         for hop in ev.chain
     )
     attempts = f", {ev.attempts} attempts" if ev.attempts > 1 else ""
@@ -251,7 +255,7 @@ def render(report: Report, *, full: bool = False) -> str:
         '<meta name="referrer" content="no-referrer">',
         "<title>Link health report</title>",
         f"<style>{_CSS}</style>",
-        f"<script>{_JS}</script>",
+        f"<script>{_JS % {'ranks': json.dumps({label: rank for rank, label in enumerate(LABELS)})}}</script>",
         "</head><body>",
         "<h1>Link health report</h1>",
         _banner(report),
@@ -313,7 +317,6 @@ def render(report: Report, *, full: bool = False) -> str:
     evidence_ids: dict[int, int] = {}
     for result, place in rows:
         label = result.status_label
-        problem = "0" if result.verdict in (Verdict.OK, Verdict.EXCLUDED) else "1"
         reason = _h(result.reason) + (f"<br><i>warning: {_h(result.warning)}</i>" if result.warning else "")
         ev = ""
         if result.evidence is not None and result.evidence.chain:
@@ -322,7 +325,7 @@ def render(report: Report, *, full: bool = False) -> str:
             reason += '<button class="ev" type="button">evidence</button>'
         out.append(
             f'<tr data-verdict="{label}" data-platform="{_h(place_kind(place))}" '
-            f'data-episode="{_h(place.episode)}" data-problem="{problem}" data-rank="{LABELS.index(label)}"{ev}>'
+            f'data-episode="{_h(place.episode)}"{ev}>'
             f'<td class="v {label}">{label}</td><td>{_h(place.episode)}</td><td><code>{_h(place.field)}</code></td>'
             f'<td class="url">{_a(result.url) or "—"}</td><td>{reason}</td>'
             f'<td class="since">{day(result.broken_since)}</td><td class="url">{_a(result.suggestion)}</td></tr>'
