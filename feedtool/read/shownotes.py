@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:  # imported on first use: a run whose episodes are all cached never needs it
+    from markdown_it import MarkdownIt
 
 # kramdown inline attribute lists such as {:target="_blank"} or {: .class}
 _KRAMDOWN_IAL = re.compile(r"\{:[^}\n]*\}")
@@ -18,6 +20,8 @@ _KRAMDOWN_IAL = re.compile(r"\{:[^}\n]*\}")
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark", {"html": True, "linkify": False})
 
 
