@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # imported when needed: --help must not pay for them
     from feedtool.errors import ExitCode, FeedtoolError
 
 # command -> (module in feedtool.commands, the help line ``feedtool --help`` shows); in --help order.
-# tests/test_cli_registry.py checks each help line against the one its module registers.
+# tests/links/test_fast_start.py checks each help line against the one its module registers.
 COMMANDS: Mapping[str, tuple[str, str]] = {
     "build": ("build", "build the feed, chapters and transcripts"),
     "validate": ("validate", "check a feed against Apple's and the Podcasting 2.0 rules"),
