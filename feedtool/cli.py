@@ -5,10 +5,17 @@ that adds its parser and sets ``handler``; a handler returns an ``ExitCode``.
 This module only maps library exceptions to one error message and an exit code
 (``report_error``).
 
+Commands are registered lazily: ``COMMANDS`` names each command's module and its
+one-line help, ``feedtool --help`` lists them from that table, and only the module
+of the command given is imported (its ``register`` then builds the real parser). A
+command's module imports what the command needs (feedgen, lxml, urllib3...), so
+importing them all made every start, ``--help`` included, pay for all of them.
+
 Exit codes (all commands, ``feedtool.errors.ExitCode``): 0 success, 1 the job
 ran and found errors (nothing published / broken links / invalid feed), 2 usage
 or config error, 3 another run holds the lock, 4 (``run`` only) published but
-links broken, 130 interrupted, 141 standard output closed early (``| head``).
+links broken, 5 (``links`` and ``run``) the network was down, nothing was checked,
+130 interrupted, 141 standard output closed early (``| head``).
 
 Global options (before the command): ``--color auto|always|never``,
 ``--version`` (``-v --version`` adds Python's and the dependencies' versions).
@@ -20,27 +27,69 @@ import argparse
 import importlib
 import os
 import sys
-from typing import TextIO
+from collections.abc import Mapping, Sequence
+from typing import Any, TextIO, cast
 
 from feedtool.commands import _style
 from feedtool.commands._common import print_problems
 from feedtool.errors import BuildFailed, ExitCode, FeedtoolError
 from feedtool.publish.summary import accepted_text
 
-COMMAND_MODULES = (
-    "build",
-    "validate",
-    "chapters",
-    "import_media",
-    "diff",
-    "links",
-    "run",
-    "completion",
-    "init",
-)
+# command -> (module in feedtool.commands, the help line ``feedtool --help`` shows); in --help order.
+# tests/links/test_fast_start.py checks each help line against the one its module registers.
+COMMANDS: Mapping[str, tuple[str, str]] = {
+    "build": ("build", "build the feed, chapters and transcripts"),
+    "validate": ("validate", "check a feed against Apple's and the Podcasting 2.0 rules"),
+    "chapters": ("chapters", "print an episode's chapters (json, psc, youtube, text)"),
+    "import-media": ("import_media", "match a host's RSS feed to the episodes and write DIR/media.yaml"),
+    "diff": ("diff", "subscriber-facing diff between two feed files"),
+    "links": ("links", "check every outbound link for real availability and report what broke"),
+    "run": ("run", "the scheduled job: build, validate, publish, check links, write reports"),
+    "completion": ("completion", "print a shell completion script (bash, zsh, fish)"),
+    "init": ("init", "write a starting config/podcast.yaml from the show's current feed at its host"),
+}
+# the modules make_parser registers (tests narrow it to the commands of their branch)
+COMMAND_MODULES: Sequence[str] = tuple(module for module, _ in COMMANDS.values())
 
 
-def make_parser() -> argparse.ArgumentParser:
+class _LazyCommands(argparse._SubParsersAction):
+    """Subcommands whose real parser is built when the command is named on the command line.
+
+    Each starts as a placeholder (its name and help line, for the top-level ``--help``); the
+    first time argparse hands it the arguments, the command's module is imported and its
+    ``register`` replaces the placeholder, which then parses them (``--help`` included)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.modules: dict[str, str] = {}  # command -> module, until its parser is built
+
+    def add_placeholder(self, name: str, module: str, summary: str) -> None:
+        self.add_parser(name, help=summary, add_help=False)
+        self.modules[name] = module
+
+    def load(self, name: str) -> None:
+        module = self.modules.pop(name, None)
+        if module is None:
+            return
+        del self._name_parser_map[name]
+        self._choices_actions[:] = [a for a in self._choices_actions if a.dest != name]
+        importlib.import_module(f"feedtool.commands.{module}").register(self)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        if values:
+            self.load(values[0])
+        super().__call__(parser, namespace, values, option_string)
+
+
+def make_parser(*, lazy: bool = True) -> argparse.ArgumentParser:
+    """The ``feedtool`` parser; with ``lazy=False`` every command's parser is built at once
+    (for tools that walk them all, such as shell completion)."""
     parser = argparse.ArgumentParser(
         prog="feedtool",
         description="Turn a folder of Markdown episodes into a podcast feed, chapters, transcripts "
@@ -62,9 +111,15 @@ def make_parser() -> argparse.ArgumentParser:
         default="auto",
         help="colour severities and verdicts: auto (a terminal, unless NO_COLOR is set), always, never",
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"feedtool.commands.{name}").register(subparsers)
+    subparsers = cast(
+        _LazyCommands, parser.add_subparsers(dest="command", metavar="COMMAND", action=_LazyCommands)
+    )
+    by_module = {module: (name, summary) for name, (module, summary) in COMMANDS.items()}
+    for module in COMMAND_MODULES:
+        name, summary = by_module.get(module, (module.replace("_", "-"), ""))
+        subparsers.add_placeholder(name, module, summary)
+        if not lazy:
+            subparsers.load(name)
     return parser
 
 

@@ -38,6 +38,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # usage or config error (an input to fix before the job can run)
     LOCKED = 3  # another run holds the lock
     LINKS_BROKEN = 4  # ``run`` only: the feed was published, but links are confirmed broken
+    INCONCLUSIVE = 5  # ``links`` and ``run``: the network was down, so no link could be checked
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, what shells report)
     BROKEN_PIPE = 141  # standard output closed early (``| head``): 128 + SIGPIPE, as for any Unix tool
 

@@ -167,7 +167,7 @@ def _script(shell: str, capsys) -> str:
 
 
 def _every_command_and_flag() -> tuple[list[str], list[str]]:
-    line = completion.describe(cli.make_parser())
+    line = completion.describe(cli.make_parser(lazy=False))
     commands = [c.name for c in line.commands]
     flags = [flag for o in line.options for flag in o.flags]
     flags += [flag for c in line.commands for o in c.options for flag in o.flags]

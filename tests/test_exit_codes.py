@@ -38,6 +38,7 @@ def test_exit_code_values():
         "USAGE": 2,
         "LOCKED": 3,
         "LINKS_BROKEN": 4,
+        "INCONCLUSIVE": 5,
         "INTERRUPTED": 130,
         "BROKEN_PIPE": 141,
     }

@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> ExitCode:
     from feedtool.cli import make_parser  # the whole command line, every command registered
 
-    sys.stdout.write(GENERATORS[args.shell](describe(make_parser())))
+    sys.stdout.write(GENERATORS[args.shell](describe(make_parser(lazy=False))))
     return ExitCode.OK
 
 

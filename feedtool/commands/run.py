@@ -2,7 +2,8 @@
 
 Exit codes: 0 published, no confirmed broken link; 1 feed NOT published (errors
 or a publishing guard); 2 usage or config error; 3 another run holds the lock;
-4 published, but confirmed broken links.
+4 published, but confirmed broken links; 5 published, but the network was down
+so no link was checked (inconclusive).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "build the feed (validated and guarded, written atomically), then check every link and write "
         "the reports (links.json, links.md, links.html, links.txt). One line per stage. Exit 0 published "
         "and links fine, 1 feed NOT published, 2 usage/config error, 3 another run holds the lock, "
-        "4 published but confirmed broken links.",
+        "4 published but confirmed broken links, 5 published but the network was down (links not checked).",
     )
     add_config_args(p)
     p.add_argument(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -16,14 +16,32 @@ from feedtool.links.config import LinksConfig
 from feedtool.links.extract import extract
 from feedtool.links.history import History, RunRow, UrlState
 from feedtool.links.http import HttpClient
-from feedtool.links.model import Evidence, Outcome, Report, Result, RunCounts, RunInfo, Target, Unchecked
+from feedtool.links.model import (
+    Evidence,
+    NetworkState,
+    Outcome,
+    Place,
+    Report,
+    Result,
+    RunCounts,
+    RunInfo,
+    RunPoint,
+    Target,
+    Unchecked,
+)
 from feedtool.links.normalize import AppleRef, apple_ref, spotify_item, youtube_video_id
-from feedtool.links.probes import PROBE_NAMES, ProbeContext, probe_apple_show, probe_for, request_host
+from feedtool.links.probes import (
+    PROBE_NAMES,
+    AppleListing,
+    ProbeContext,
+    probe_apple_show,
+    probe_for,
+    request_host,
+)
 from feedtool.links.scheduler import AttemptResult, Finished, HostLimiter, Job, Lease, RetryPolicy, Scheduler
+from feedtool.links.suggest import apple_suggestions
 from feedtool.links.verdict import Verdict
 from feedtool.model import Audio, Episode
-
-REPORT_VERSION = 1
 
 
 def _give_up(urls: list[str], probe: str) -> Callable[[str, AttemptResult | None], dict[str, Outcome]]:
@@ -204,10 +222,17 @@ def _select(
     return settled, to_check
 
 
+FLUSH_EVERY = 64  # outcomes buffered before they are written...
+FLUSH_AFTER = 0.25  # ...or seconds since the last write
+
+
 class _Judge:
     """Turns probe outcomes into Results with the history's verdict (suspect or confirmed,
-    broken since, change): each checked URL is recorded in its own transaction as soon
-    as it is known, so a run killed halfway keeps what it finished."""
+    broken since, change). Outcomes are buffered and written when the scheduler is idle,
+    ``FLUSH_EVERY`` at a time or every ``FLUSH_AFTER`` seconds: few transactions of few
+    statements, so the dispatcher seldom waits on the database (each statement hands
+    the interpreter to the workers, and taking it back costs), and a run killed halfway
+    loses at most the last quarter second of results."""
 
     def __init__(
         self,
@@ -223,10 +248,13 @@ class _Judge:
         self.confirm_after = links.confirm_after
         self.by_url = {t.url: t for t in to_check}
         self.total = len(to_check)
-        self.results: list[Result] = []  # in the order outcomes arrived
+        self.results: list[Result] = []  # in the order outcomes were written
         self.progress = progress
         self.done = 0
-        # "host does not exist" outcomes, judged once the run shows whether any host answered
+        self.answered = 0  # URLs whose check got a status line
+        self.buffer: list[tuple[str, Outcome]] = []
+        self.flushed = time.monotonic()
+        # "host does not exist" outcomes, judged once the run shows whether DNS works
         self.deferred: list[tuple[str, Outcome]] = []
 
     def finished(self, item: Finished) -> None:
@@ -257,32 +285,48 @@ class _Judge:
                     )
                 )
             else:
-                self.record(url, outcome)
+                self.buffer.append((url, outcome))
             self.done += 1
             if self.progress:
                 self.progress(self.done, self.total, outcome.verdict)
 
-    def record(self, url: str, outcome: Outcome) -> None:
-        before, after = self.history.record(
-            url, outcome, self.clock(), self.run_id, self.started, self.confirm_after
-        )
-        self.results.append(_result(self.by_url[url], outcome, before, after, self.confirm_after))
+    def idle(self) -> None:
+        """The scheduler's idle hook: write when enough has finished, or some time has passed."""
+        if len(self.buffer) >= FLUSH_EVERY or (
+            self.buffer and time.monotonic() - self.flushed >= FLUSH_AFTER
+        ):
+            self.flush()
 
-    def settle_deferred(self, network_answered: bool) -> None:
-        """A host that does not exist is BROKEN only if some host answered in this run;
-        offline every name fails that way."""
+    def flush(self) -> None:
+        """Write the buffered outcomes in one transaction and turn them into Results."""
+        self.flushed = time.monotonic()
+        if not self.buffer:
+            return
+        items, self.buffer = self.buffer, []
+        states = self.history.record_many(items, self.clock(), self.run_id, self.started, self.confirm_after)
+        for (url, outcome), (before, after) in zip(items, states, strict=True):
+            if any(hop.status is not None for hop in outcome.evidence.chain):
+                self.answered += 1
+            self.results.append(_result(self.by_url[url], outcome, before, after, self.confirm_after))
+
+    def settle_deferred(self, dns_works: bool) -> None:
+        """A host that does not exist is BROKEN only if the run resolved some other host
+        name: offline, or with DNS down, every name fails that way. (An answer from an
+        IP-address URL proves the network, not DNS.)"""
         for url, outcome in self.deferred:
-            if not network_answered:
+            if not dns_works:
                 outcome = replace(
                     outcome,
                     verdict=Verdict.UNKNOWN,
                     evidence=replace(
                         outcome.evidence,
-                        reason=f"{outcome.evidence.reason}, but no host answered in this run: "
+                        reason=f"{outcome.evidence.reason}, but no host name was resolved in this run: "
                         "the network or DNS looks down, so this is not called broken",
                     ),
                 )
-            self.record(url, outcome)
+            self.buffer.append((url, outcome))
+        self.deferred = []
+        self.flush()
 
 
 @dataclass(frozen=True)
@@ -290,8 +334,33 @@ class _Probed:
     """What the probing step tells the report besides the outcomes."""
 
     requests: int
+    answered: int  # requests that got a status line
     out_of_budget: bool
     peak_in_flight: int
+    network: NetworkState
+    apple_listings: Mapping[str, tuple[AppleListing, ...]] = field(default_factory=dict)
+
+
+UNANSWERED_SHARE = 0.5  # most requests unanswered (with at least NETWORK_DOWN_AFTER made): degraded
+
+
+def network_state(client: HttpClient, breaker: str | None) -> NetworkState:
+    """What the run proved about the network (see ``NetworkState``), from the client's tallies
+    and the breaker's reason when it tripped."""
+    requests, answered = client.requests, client.responses
+    if requests and not answered:
+        rest = "; the rest were not sent" if breaker else ""
+        return NetworkState("down", f"{requests} requests, none answered{rest}")
+    if client.name_failures and not client.named_responses:
+        return NetworkState(
+            "degraded",
+            f"no host name could be resolved ({client.name_failures} lookups failed) and only "
+            "IP-address URLs answered: DNS looks down, so no host is called missing",
+        )
+    unanswered = requests - answered
+    if requests >= NETWORK_DOWN_AFTER and unanswered >= UNANSWERED_SHARE * requests:
+        return NetworkState("degraded", f"{unanswered} of {requests} requests got no answer")
+    return NetworkState("ok")
 
 
 def _probe(to_check: list[Target], links: LinksConfig, judge: _Judge) -> _Probed:
@@ -306,18 +375,35 @@ def _probe(to_check: list[Target], links: LinksConfig, judge: _Judge) -> _Probed
         links.budget,
         network_down=partial(network_looks_down, client),
     )
-    scheduler.run(build_jobs(to_check, ProbeContext(client, links)), judge.finished)
-    judge.settle_deferred(network_answered=client.responses > 0)
-    return _Probed(client.requests, scheduler.out_of_budget, limiter.max_global_in_flight)
+    ctx = ProbeContext(client, links)
+    scheduler.run(build_jobs(to_check, ctx), judge.finished, judge.idle)
+    judge.flush()
+    judge.settle_deferred(dns_works=client.named_responses > 0)
+    return _Probed(
+        client.requests,
+        client.responses,
+        scheduler.out_of_budget,
+        limiter.max_global_in_flight,
+        network_state(client, scheduler.all_tripped),
+        dict(ctx.apple_listings),
+    )
 
 
-def _unchecked_results(unchecked: Iterable[Unchecked]) -> list[Result]:
-    """MISSING places one by one; INVALID values once each, with every place, like checked URLs."""
+def _unchecked_results(
+    unchecked: Iterable[Unchecked], suggestions: Mapping[Place, tuple[str, str]] | None = None
+) -> list[Result]:
+    """MISSING places one by one (with the URL to put there, when the run found it);
+    INVALID values once each, with every place, like checked URLs."""
     results: list[Result] = []
     invalid: dict[str, list[Unchecked]] = {}
     for item in unchecked:
         if item.verdict is Verdict.INVALID and item.value is not None:
             invalid.setdefault(item.value, []).append(item)
+        elif suggestions and item.place in suggestions:
+            url, why = suggestions[item.place]
+            results.append(
+                Result(item.value, item.verdict, (item.place,), f"{item.reason}; {why}", suggestion=url)
+            )
         else:
             results.append(Result(item.value, item.verdict, (item.place,), item.reason))
     for value, items in invalid.items():
@@ -336,20 +422,43 @@ def _assemble(
     links: LinksConfig,
     episodes: tuple[Episode, ...],
     previous: RunRow | None,
+    past_runs: tuple[RunPoint, ...] = (),
 ) -> Report:
     """The Report: results worst first, the run's counts and figures, episode titles."""
     results = sorted(results, key=lambda r: (r.verdict.rank, not r.confirmed, r.url or "", r.places))
+    counts = RunCounts.of(results, checked=checked, requests=probed.requests)
     run = RunInfo(
         started,
         duration,
-        RunCounts.of(results, checked=checked, requests=probed.requests),
+        counts,
         probed.requests,
         probed.out_of_budget,
         str(links.history),
         probed.peak_in_flight,
+        probed.network,
+        probed.answered,
     )
     titles = {e.slug: e.title for e in episodes}
-    return Report(run, tuple(results), titles, previous.started if previous else None)
+    now = RunPoint(started, counts.confirmed_broken, counts.suspect, counts.verdicts[Verdict.OK])
+    return Report(run, tuple(results), titles, previous.started if previous else None, (*past_runs, now))
+
+
+CHART_RUNS = 60  # recorded runs the HTML report's chart shows at most
+
+
+def past_run_points(history: History, run_id: int) -> tuple[RunPoint, ...]:
+    """The finished runs before this one (the newest ``CHART_RUNS - 1``), for the chart."""
+    points = [
+        RunPoint(
+            row.started,
+            row.counts.get("confirmed_broken", 0),
+            row.counts.get("suspect", 0),
+            row.counts.get(Verdict.OK.value, 0),
+        )
+        for row in history.runs()
+        if row.id < run_id and row.status != "running"
+    ]
+    return tuple(points[-(CHART_RUNS - 1) :])
 
 
 def check_links(
@@ -365,7 +474,7 @@ def check_links(
     """Check every link of ``episodes``; record history; return the Report."""
     episodes = tuple(episodes)
     started, t0 = clock(), time.monotonic()
-    extracted = extract(episodes, config, manifest)
+    extracted = extract(episodes, config, manifest, platforms=links.platforms)
     history = _open_history(links.history)
     try:
         run_id = history.start_run(started)
@@ -377,14 +486,20 @@ def check_links(
         judge = _Judge(history, run_id, started, links, clock, to_check, progress)
         probed = _probe(to_check, links, judge)
         report = _assemble(
-            settled + judge.results + _unchecked_results(extracted.unchecked),
+            settled
+            + judge.results
+            + _unchecked_results(
+                extracted.unchecked,
+                apple_suggestions(extracted.unchecked, episodes, probed.apple_listings, extracted.targets),
+            ),
             started,
             round(time.monotonic() - t0, 3),
-            len(to_check),
+            judge.answered,
             probed,
             links,
             episodes,
             previous,
+            past_run_points(history, run_id),
         )
         status = "budget-exhausted" if probed.out_of_budget else "finished"
         history.finish_run(run_id, clock(), report.run.duration, report.run.counts.as_dict(), status)

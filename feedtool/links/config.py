@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from feedtool.config.fields import FieldReader
+from feedtool.config.fields import FieldReader, did_you_mean
 
 DEFAULT_ENDPOINTS = {
     "youtube_oembed": "https://www.youtube.com/oembed",
@@ -44,8 +44,13 @@ KNOWN_KEYS = {
     "max_body",
     "max_redirects",
     "apple_limit",
+    "platforms",
 }
 HOST_KEYS = {"concurrency", "min_interval", "soft_404"}
+
+# the platforms an episode file links to (``links:`` in the front matter); ``links.platforms``
+# names those the show publishes on, and only those are reported MISSING when TODO or absent
+PLATFORMS = ("youtube", "spotify", "apple", "anchor")
 
 USER_AGENT = "feedtool-links/1 (+podcast link health checker)"
 HISTORY_FILE = "links-history.sqlite"  # in the state folder unless ``history:`` says otherwise
@@ -98,6 +103,7 @@ class LinksConfig:
     apple_limit: int = 200
     user_agent: str = USER_AGENT
     exclude: tuple[re.Pattern[str], ...] = ()
+    platforms: tuple[str, ...] = PLATFORMS
     endpoints: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ENDPOINTS))
     hosts: Mapping[str, HostRule] = field(default_factory=lambda: dict(DEFAULT_HOST_RULES))
 
@@ -141,9 +147,31 @@ def parse_links_section(fields: FieldReader, base_dir: Path, state_dir: Path) ->
         apple_limit=min(fields.whole_number("apple_limit", LinksConfig.apple_limit, minimum=1), 200),
         user_agent=fields.text("user_agent", default=USER_AGENT),
         exclude=fields.patterns("exclude"),
+        platforms=_platforms(fields),
         endpoints=_endpoints(fields),
         hosts=_host_rules(fields),
     )
+
+
+def _platforms(fields: FieldReader) -> tuple[str, ...]:
+    """``platforms: [youtube, apple]``: a list of names from ``PLATFORMS`` (``[]``: none)."""
+    if "platforms" not in fields.data or fields.data["platforms"] is None:
+        return PLATFORMS
+    value = fields.data["platforms"]
+    if not isinstance(value, list):
+        fields.problem("platforms", f"must be a list of platforms ({', '.join(PLATFORMS)}), got {value!r}")
+        return PLATFORMS
+    chosen: list[str] = []
+    for item in value:
+        name = str(item).strip().lower()
+        if name not in PLATFORMS:
+            fields.problem(
+                "platforms",
+                f"unknown platform {item!r}{did_you_mean(name, PLATFORMS)}; one of {', '.join(PLATFORMS)}",
+            )
+        elif name not in chosen:
+            chosen.append(name)
+    return tuple(chosen)
 
 
 def _endpoints(fields: FieldReader) -> dict[str, str]:

@@ -8,7 +8,7 @@ and non-http(s) values INVALID (neither is requested).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from feedtool.config import Config
@@ -70,14 +70,24 @@ def episode_urls(
 
 
 def extract(
-    episodes: Iterable[Episode], config: Config | None = None, manifest: Mapping[str, Audio] | None = None
+    episodes: Iterable[Episode],
+    config: Config | None = None,
+    manifest: Mapping[str, Audio] | None = None,
+    *,
+    platforms: Collection[str] | None = None,
 ) -> Extracted:
-    """Targets (one per normalised URL, with all places) and unchecked places."""
+    """Targets (one per normalised URL, with all places) and unchecked places.
+
+    ``platforms`` (``links.platforms``) are the ones the show publishes on: a TODO or
+    absent link is MISSING only for those (None: every platform). A link that is there
+    is checked whatever its platform."""
     places: dict[str, list[Place]] = {}
     fields_platform: dict[str, str] = {}
     unchecked: list[Unchecked] = []
     for episode in episodes:
         for name in episode.missing_links:
+            if platforms is not None and name not in platforms:
+                continue
             unchecked.append(
                 Unchecked(
                     Verdict.MISSING,

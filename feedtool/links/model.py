@@ -10,6 +10,8 @@ from datetime import datetime
 
 from feedtool.links.verdict import Verdict
 
+REPORT_VERSION = 1  # the JSON report's ``version``: bumped on a breaking change only
+
 
 @dataclass(frozen=True, order=True)
 class Place:
@@ -133,7 +135,7 @@ class RunCounts:
 
     verdicts: VerdictCounts
     total: int
-    checked: int  # URLs requested in this run (not cached, not excluded up front)
+    checked: int  # URLs whose check got an answer in this run (not cached, not given up on, not excluded)
     cached: int  # recent OKs reused from history
     confirmed_broken: int
     suspect: int  # BROKEN this run, not yet confirmed
@@ -173,6 +175,48 @@ class RunCounts:
         return out
 
 
+NETWORK_STATES = ("ok", "degraded", "down")
+
+
+@dataclass(frozen=True)
+class NetworkState:
+    """What the run proved about the network, beside the links.
+
+    ``down``: requests were made and not one got an answer, so nothing was checked
+    (``feedtool links`` and ``feedtool run`` exit 5, inconclusive). ``degraded``: some
+    answers, but no host name was resolved while lookups failed (DNS looks down: only
+    IP-address URLs answered), or most requests went unanswered. ``ok`` otherwise."""
+
+    state: str = "ok"
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if self.state not in NETWORK_STATES:
+            raise ValueError(f"network state {self.state!r} is not one of {NETWORK_STATES}")
+
+    @property
+    def is_down(self) -> bool:
+        return self.state == "down"
+
+    def headline(self) -> str | None:
+        """The words a summary line starts with when the network was not fine, else None."""
+        if self.state == "down":
+            return f"network down: nothing was checked ({self.reason})"
+        if self.state == "degraded":
+            return f"network degraded: {self.reason}"
+        return None
+
+
+@dataclass(frozen=True)
+class RunPoint:
+    """One recorded run, as the HTML report's chart draws it."""
+
+    started: datetime
+    broken: int  # confirmed broken
+    suspect: int
+    ok: int
+
+
 @dataclass(frozen=True)
 class RunInfo:
     started: datetime
@@ -182,6 +226,8 @@ class RunInfo:
     budget_exhausted: bool = False
     history_path: str | None = None
     peak_in_flight: int = 0  # most requests (jobs) in flight at once, never above links.concurrency
+    network: NetworkState = field(default_factory=NetworkState)
+    answered: int = 0  # requests that got a status line
 
 
 @dataclass(frozen=True)
@@ -192,6 +238,7 @@ class Report:
     results: tuple[Result, ...]
     episode_titles: dict[str, str] = field(default_factory=dict)
     previous_run: datetime | None = None
+    history: tuple[RunPoint, ...] = ()  # recorded runs, oldest first, this one last
 
     @property
     def confirmed_broken(self) -> tuple[Result, ...]:

@@ -7,8 +7,10 @@ user info and tracking parameters (``utm_*``, Spotify's ``si``) are dropped.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMS = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid)$", re.I)
@@ -25,6 +27,7 @@ YOUTUBE_HOSTS = {
 SPOTIFY_HOSTS = {"open.spotify.com"}
 APPLE_HOSTS = {"podcasts.apple.com", "itunes.apple.com"}
 ANCHOR_HOSTS = {"anchor.fm", "www.anchor.fm", "podcasters.spotify.com", "creators.spotify.com"}
+_SPACE = re.compile(r"\s")
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 
 
@@ -34,6 +37,8 @@ class InvalidURL(ValueError):
 
 def strip_userinfo(url: str) -> str:
     """The URL without ``user:password@`` (for reports and for requests alike)."""
+    if "@" not in url:
+        return url
     parts = urlsplit(url)
     if "@" not in parts.netloc:
         return url
@@ -56,7 +61,7 @@ def normalize(url: str) -> str:
             raise InvalidURL("not a URL: no http:// or https:// (a bare name or handle?)")
         raise InvalidURL(f"scheme {scheme}: is not http or https")
     host = (parts.hostname or "").lower().rstrip(".")
-    if not host or any(c.isspace() for c in text):
+    if not host or _SPACE.search(text):
         raise InvalidURL("no host name" if not host else "contains white space")
     if ":" in host:
         host = f"[{host}]"
@@ -80,8 +85,25 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+@lru_cache(maxsize=4096)
+def is_ip_literal(host: str) -> bool:
+    """True when a host key (``host_key``: ``127.0.0.1:8080``, ``[::1]``, ``example.org``) is
+    an IP address: a request to it needs no name lookup, so its answer proves nothing about DNS."""
+    name = urlsplit("//" + host).hostname or ""
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
 def host_key(url: str) -> str:
     """Host and port: the unit that per-host limits apply to."""
+    scheme_end = url.find("://")
+    if scheme_end > 0 and "@" not in url:  # the common case without urlsplit: a few calls per request
+        rest = url[scheme_end + 3 :]
+        end = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+        return rest[:end].lower()
     parts = urlsplit(url)
     return (parts.netloc.rpartition("@")[2]).lower()
 

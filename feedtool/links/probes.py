@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from urllib.parse import urlencode, urlsplit
+from dataclasses import dataclass, field, replace
+from datetime import date
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from feedtool.links.config import LinksConfig
 from feedtool.links.http import REDIRECT_STATUSES, Chain, HttpClient, Response
@@ -48,9 +49,22 @@ HTTP_REASONS = {
 
 
 @dataclass(frozen=True)
+class AppleListing:
+    """One episode an iTunes lookup listed: what a suggestion for a missing Apple link needs."""
+
+    show_id: str
+    track_id: str
+    title: str
+    released: date | None
+    url: str  # the episode's page, Apple's tracking parameters dropped
+
+
+@dataclass(frozen=True)
 class ProbeContext:
     client: HttpClient
     config: LinksConfig
+    # show id -> the episodes its lookup listed, filled in as lookups answer (one writer per show)
+    apple_listings: dict[str, tuple[AppleListing, ...]] = field(default_factory=dict)
 
 
 # A single-URL probe: (context, the job's lease, URL) -> the attempt's outcome for that URL
@@ -439,6 +453,9 @@ def probe_apple_show(
         and (r.get("wrapperType") == "podcastEpisode" or r.get("kind") == "podcast-episode")
     ]
     track_ids = {str(r.get("trackId")) for r in episodes}
+    ctx.apple_listings[show_id] = tuple(
+        listing for r in episodes if (listing := _listing(show_id, r)) is not None
+    )
     complete = len(episodes) < ctx.config.apple_limit
     outcomes: dict[str, Outcome] = {}
     for url, ref in urls.items():
@@ -466,6 +483,27 @@ def probe_apple_show(
             )
         outcomes.update(_outcome(url, verdict, probe, chain, reason).value)
     return AttemptResult(outcomes)
+
+
+def _listing(show_id: str, entry: dict) -> AppleListing | None:
+    """An ``AppleListing`` from one lookup result, or None when it lacks the id or title."""
+    track, title = entry.get("trackId"), entry.get("trackName")
+    if track is None or not isinstance(title, str) or not title.strip():
+        return None
+    released = None
+    if isinstance(entry.get("releaseDate"), str):
+        try:
+            released = date.fromisoformat(entry["releaseDate"][:10])
+        except ValueError:
+            released = None
+    page = entry.get("trackViewUrl")
+    if isinstance(page, str) and apple_ref(page) is not None:
+        parts = urlsplit(page)
+        query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k == "i"])
+        page = urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+    else:
+        page = f"https://podcasts.apple.com/podcast/id{show_id}?i={track}"
+    return AppleListing(show_id, str(track), title.strip(), released, page)
 
 
 def probe_for(platform: str | None, url: str) -> Probe:

@@ -239,7 +239,16 @@ class Scheduler:
     def out_of_budget(self) -> bool:
         return self.budget_exhausted or self.limiter.budget_hit
 
-    def run(self, jobs: Iterable[Job], on_finished: Callable[[Finished], None]) -> None:
+    def run(
+        self,
+        jobs: Iterable[Job],
+        on_finished: Callable[[Finished], None],
+        on_idle: Callable[[], None] | None = None,
+    ) -> None:
+        """Run ``jobs``; ``on_finished`` gets each finished job in the dispatcher thread.
+        ``on_idle`` is called once new jobs are on their way and before waiting for the next
+        to finish (and once at the end): the moment for slow work such as a database write,
+        which would otherwise leave free slots unused."""
         pending: dict[str, deque[Job]] = {}
         for job in jobs:
             pending.setdefault(job.host, deque()).append(job)
@@ -314,6 +323,8 @@ class Scheduler:
                     timeout = min(timeout, max(0.0, delayed[0][0] - time.monotonic()))
                 if not running and not pending and not delayed:
                     break
+                if on_idle is not None:
+                    on_idle()
                 try:
                     job, result = done.get(timeout=timeout if running or delayed else 0.05)
                 except queue.Empty:
@@ -327,6 +338,8 @@ class Scheduler:
                         break
         finally:
             workers.shutdown(wait=True, cancel_futures=True)
+        if on_idle is not None:
+            on_idle()
 
     def _trip(self, job: Job, result: AttemptResult) -> None:
         if result.host_refusal:

@@ -22,7 +22,7 @@ class Verdict(enum.Enum):
 
     @property
     def rank(self) -> int:
-        return list(Verdict).index(self)
+        return _RANKS[self]
 
     @property
     def is_definitive_failure(self) -> bool:
@@ -33,3 +33,6 @@ class Verdict(enum.Enum):
     def is_success(self) -> bool:
         """Resets the failure streak and clears "broken since"."""
         return self in (Verdict.OK, Verdict.REDIRECTED)
+
+
+_RANKS = {verdict: rank for rank, verdict in enumerate(Verdict)}

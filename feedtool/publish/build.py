@@ -22,12 +22,12 @@ from pathlib import Path
 from types import MappingProxyType
 
 from feedtool.config import Config, state_dir
-from feedtool.errors import BuildFailed, PublishBlocked, UsageError
+from feedtool.errors import BuildFailed, PublishBlocked
 from feedtool.media.hostfeed import HostFeed, load_host_feed, match_host, match_problems
 from feedtool.media.probe import DEFAULT_TIMEOUT as PROBE_TIMEOUT
 from feedtool.media.probe import OFFLINE_REASON, PROBE_FILE, MediaProber
 from feedtool.media.resolve import HostFacts, facts_from_entry, facts_from_item, resolve_media
-from feedtool.model import Audio, Episode, Problem, ReadResult, Severity, Skipped
+from feedtool.model import Audio, Episode, Problem, Severity, Skipped
 from feedtool.output import OutputFile, PublishResult, check_folder, is_full, pending_changes, publish
 from feedtool.publish.guards import (
     RECORD_FILE,
@@ -44,10 +44,12 @@ from feedtool.publish.guards import (
 from feedtool.publish.notify import Notice, notify_published
 from feedtool.publish.summary import accepted_text, file_names
 from feedtool.read.anchor import anchor_id_from_episode_field
-from feedtool.read.cache import CACHE_DIR, CacheStats, EpisodeCache
-from feedtool.read.episodes import read_episodes
+from feedtool.read.cache import CacheStats, EpisodeCache
 from feedtool.read.media_manifest import MANIFEST_NAME, ManifestFile, load_entries
-from feedtool.read.people import PeopleDirectory
+from feedtool.read.show import open_cache as open_cache  # (re-exported: where they were defined)
+from feedtool.read.show import people_folder as people_folder
+from feedtool.read.show import read_show as read_show
+from feedtool.read.show import require_episodes_folder as require_episodes_folder
 from feedtool.read.shownotes import absolute_links, html_to_text
 from feedtool.render import chapters as chapters_mod
 from feedtool.render import transcripts as transcripts_mod
@@ -150,11 +152,6 @@ class BuildResult:
             f"{self.counts()}; {len(self.published.written)} file(s) written, "
             f"{len(self.published.unchanged)} unchanged; {self.warning_count()}"
         )
-
-
-def people_folder(config: Config, episodes_dir: Path) -> Path:
-    """``people:`` from the config, else a ``people/`` folder beside the episodes folder."""
-    return config.people_dir or episodes_dir.resolve().parent / "people"
 
 
 def item_guid(
@@ -275,36 +272,6 @@ def sort_key(episode: Episode, pub_date: datetime | None = None) -> tuple:
     when = pub_date or episode.pub_date
     assert when is not None, "episodes without a date are held back before they are sorted"
     return (-when.timestamp(), -(episode.season or 0), -(episode.episode or 0), episode.slug)
-
-
-def open_cache(config: Config, episodes_dir: Path, enabled: bool = True) -> EpisodeCache:
-    """The episode cache for this config and folder (a disabled one for ``--no-cache``)."""
-    context = (
-        f"{config.timezone}|{people_folder(config, episodes_dir)}|{Path(episodes_dir).resolve()}|"
-        f"{config.image_base_url or config.link}"
-    ) + (f"|speakers={sorted(config.speakers)}" if config.speakers else "")  # they shape the transcripts
-    return EpisodeCache.open(state_dir(config) / CACHE_DIR if enabled else None, context)
-
-
-def require_episodes_folder(episodes_dir: Path) -> Path:
-    """``episodes_dir``, or UsageError (exit 2 in every command) when it is not a folder."""
-    folder = Path(episodes_dir)
-    if not folder.is_dir():
-        what = "not a folder" if folder.exists() else "episodes folder not found"
-        raise UsageError(f"{folder}: {what} (pass --episodes DIR)")
-    return folder
-
-
-def read_show(
-    config: Config,
-    episodes_dir: Path,
-    cache: EpisodeCache | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> ReadResult:
-    """Every episode of the show, with guest profiles from the configured people folder."""
-    require_episodes_folder(episodes_dir)
-    people = PeopleDirectory(people_folder(config, episodes_dir), config.image_base_url or config.link)
-    return read_episodes(Path(episodes_dir), people, config.tz, cache, progress)
 
 
 @dataclass(frozen=True)

@@ -39,18 +39,24 @@ class RunOutcome:
     published: bool
     confirmed_broken: int = 0
     reports: tuple[Path, ...] = ()
+    network: str = "ok"  # the link check's run.network: ok, degraded or down
 
     @property
     def exit_code(self) -> ExitCode:
-        """FAILED: the feed was not published; LINKS_BROKEN: published, but links are confirmed broken."""
+        """FAILED: the feed was not published; INCONCLUSIVE: published, but the network was
+        down so no link was checked; LINKS_BROKEN: published, but links are confirmed broken."""
         if not self.published:
             return ExitCode.FAILED
+        if self.network == "down":
+            return ExitCode.INCONCLUSIVE
         return ExitCode.LINKS_BROKEN if self.confirmed_broken else ExitCode.OK
 
     @property
     def summary(self) -> str:
         if not self.published:
             return "feed NOT published"
+        if self.network == "down":
+            return "feed published; network down: links not checked"
         if self.confirmed_broken:
             return f"feed published; {self.confirmed_broken} confirmed broken link(s)"
         return "feed published; no confirmed broken link"
@@ -142,12 +148,21 @@ def scheduled_run(
     broken = len(report.confirmed_broken)
     budget_note = "; time budget ran out, the rest is UNKNOWN" if report.run.budget_exhausted else ""
     where = f"{len(unwritten)} report(s) NOT written in" if unwritten else "reports in"
+    network = report.run.network.headline()
     stage = StageOutcome(
         "links",
-        f"{len(report.results)} links: {counts}; {broken} confirmed broken{budget_note}; {where} {reports_dir}",
+        (f"{network}; " if network else "")
+        + f"{len(report.results)} links: {counts}; {broken} confirmed broken"
+        f"{budget_note}; {where} {reports_dir}",
         time.monotonic() - links_started,
         tuple(unwritten),
     )
     stages.append(stage)
     log(f"links: {stage.summary} ({stage.seconds:.1f} s)")
-    return RunOutcome(tuple(stages), published=True, confirmed_broken=broken, reports=tuple(written))
+    return RunOutcome(
+        tuple(stages),
+        published=True,
+        confirmed_broken=broken,
+        reports=tuple(written),
+        network=report.run.network.state,
+    )

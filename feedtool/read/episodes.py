@@ -366,6 +366,7 @@ class _Reading:
     fp: _FileProblems
     people: PeopleDirectory | None
     tz: tzinfo
+    render_html: bool = True  # False: the show notes' links only, from the Markdown tokens
 
 
 # A field parser reads one key (reporting problems under that name) and returns the Episode
@@ -487,6 +488,8 @@ def _body(key: str, r: _Reading) -> dict[str, Any]:
             r.doc.body_line + body.count("\n", 0, first_bad),
         )
         body = xmlchars.clean(body)[0]
+    if not r.render_html:
+        return {"body_html": "", "body_links": shownotes.links(body)}
     body_html, body_links = shownotes.render(body)
     return {"body_html": body_html, "body_links": body_links}
 
@@ -609,9 +612,17 @@ def _parse(table: tuple[tuple[str, _FieldParser], ...], reading: _Reading) -> di
 
 
 def read_episode(
-    path: Path, people: PeopleDirectory | None = None, tz: tzinfo = UTC, raw: bytes | None = None
+    path: Path,
+    people: PeopleDirectory | None = None,
+    tz: tzinfo = UTC,
+    raw: bytes | None = None,
+    *,
+    render_html: bool = True,
 ) -> tuple[Episode | None, list[Problem]]:
-    """Read one file (or its already-read bytes). Returns (None, problems) when it has errors."""
+    """Read one file (or its already-read bytes). Returns (None, problems) when it has errors.
+
+    ``render_html=False`` takes the show notes' links from the Markdown tokens and leaves
+    ``body_html`` empty: for readers that need only the links (``feedtool links``)."""
     fp = _FileProblems(path)
     slug = path.name[:-3]
     bad_name = slug_problem(slug)
@@ -623,7 +634,7 @@ def read_episode(
         return None, fp.problems
     doc, text = loaded
     fp.doc = doc
-    reading = _Reading(path, doc, _front_matter(doc, text, fp), fp, people, tz)
+    reading = _Reading(path, doc, _front_matter(doc, text, fp), fp, people, tz, render_html)
     fields = _parse(_FIELDS, reading)
     if path.name.endswith(".md.md"):
         fp.warn("file", "the file name ends in .md.md; the slug keeps the inner '.md'")
@@ -698,13 +709,16 @@ def read_episodes(
     tz: tzinfo = UTC,
     cache: EpisodeCache | None = None,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    render_html: bool = True,
 ) -> ReadResult:
     """Read every ``*.md`` in ``folder``; names starting with ``_`` are drafts and skipped, and
     so (with a warning saying why) is every ``*.md`` that is not a file: a folder, a pipe, a
     dangling link.
 
     With a cache, a file whose content (and guest profiles) did not change is not parsed again.
-    ``progress(n, total)`` is called as the n-th file is read.
+    ``progress(n, total)`` is called as the n-th file is read. With ``render_html=False``
+    (``read_episode``) the cache is only read: an episode without its HTML must not reach a build.
     """
     if not folder.is_dir():
         return ReadResult((), (), (Problem(str(folder), "episodes", "folder not found"),), ())
@@ -722,9 +736,9 @@ def read_episodes(
             skipped.append(Skipped(path, "draft or template (name starts with '_')"))
             continue
         if cache is None:
-            episode, file_problems = read_episode(path, people, tz)
+            episode, file_problems = read_episode(path, people, tz, render_html=render_html)
         else:
-            episode, file_problems = _read_cached(path, people, tz, cache)
+            episode, file_problems = _read_cached(path, people, tz, cache, render_html)
             seen.add(path.name)
         problems.extend(file_problems)
         if episode is None:
@@ -788,7 +802,7 @@ def _people_folder_problems(episodes: list[Episode], people: PeopleDirectory | N
 
 
 def _read_cached(
-    path: Path, people: PeopleDirectory | None, tz: tzinfo, cache: EpisodeCache
+    path: Path, people: PeopleDirectory | None, tz: tzinfo, cache: EpisodeCache, render_html: bool = True
 ) -> tuple[Episode | None, list[Problem]]:
     bad_name = slug_problem(path.name[:-3])
     if bad_name:
@@ -803,6 +817,8 @@ def _read_cached(
     entry = cache.get(path.name, digest)
     if entry is not None:
         return _as_given(entry, path)
+    if not render_html:
+        return read_episode(path, people, tz, raw, render_html=False)
     if people is not None:
         people.consulted.clear()
     episode, file_problems = read_episode(path, people, tz, raw)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:  # imported on first use: a run whose episodes are all cached never needs it
+    from markdown_it import MarkdownIt
 
 # kramdown inline attribute lists such as {:target="_blank"} or {: .class}
 _KRAMDOWN_IAL = re.compile(r"\{:[^}\n]*\}")
@@ -19,6 +21,8 @@ _KRAMDOWN_IAL = re.compile(r"\{:[^}\n]*\}")
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark", {"html": True, "linkify": False})
 
 
@@ -26,13 +30,8 @@ def strip_kramdown(markdown: str) -> str:
     return _KRAMDOWN_IAL.sub("", markdown)
 
 
-def render(markdown: str) -> tuple[str, tuple[str, ...]]:
-    """Return (html, links) for a Markdown body. Links keep document order, no duplicates."""
-    text = strip_kramdown(markdown).strip()
-    if not text:
-        return "", ()
-    md = _parser()
-    tokens = md.parse(text)
+def _links(tokens: list) -> tuple[str, ...]:
+    """The outbound links of a token stream, in document order, no duplicates."""
     links: list[str] = []
     for token in tokens:
         for child in token.children or ():
@@ -44,8 +43,25 @@ def render(markdown: str) -> tuple[str, tuple[str, ...]]:
             for href in re.findall(r"""href=["']([^"']+)["']""", token.content):
                 if href not in links:
                     links.append(href)
+    return tuple(links)
+
+
+def render(markdown: str) -> tuple[str, tuple[str, ...]]:
+    """Return (html, links) for a Markdown body. Links keep document order, no duplicates."""
+    text = strip_kramdown(markdown).strip()
+    if not text:
+        return "", ()
+    md = _parser()
+    tokens = md.parse(text)
     html = md.renderer.render(tokens, md.options, {})
-    return html.strip(), tuple(links)
+    return html.strip(), _links(tokens)
+
+
+def links(markdown: str) -> tuple[str, ...]:
+    """The links ``render`` finds, from the tokens alone: no HTML is rendered (``feedtool
+    links`` needs only these)."""
+    text = strip_kramdown(markdown).strip()
+    return _links(_parser().parse(text)) if text else ()
 
 
 _TAG = re.compile(r"<[^>]+>")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,24 @@ def sim():
     simulator = Simulator()
     yield simulator
     simulator.close()
+
+
+@pytest.fixture
+def offline_dns(monkeypatch):
+    """Name lookups fail as on a machine without DNS ("Name or service not known"), except
+    ``localhost``; IP addresses connect as usual. No query leaves the machine."""
+    real = socket.getaddrinfo
+
+    def lookup(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        try:
+            ipaddress.ip_address(name.strip("[]"))
+        except ValueError:
+            if name != "localhost":
+                raise socket.gaierror(socket.EAI_NONAME, "Name or service not known") from None
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
 
 
 def fast_links(sim: Simulator, history: Path, **extra) -> dict:

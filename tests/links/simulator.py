@@ -67,6 +67,7 @@ class Simulator:
         self.max_in_flight = 0
         self.flap_remaining: Counter[str] = Counter()
         self.apple_status = 200
+        self.apple_extra: list[dict] = []  # more episodes of APPLE_SHOW (trackName, releaseDate...)
         self.status_of: dict[str, int] = {}  # path -> status a test can change between runs
         sim = self
 
@@ -178,13 +179,14 @@ class Simulator:
                         "collectionId": int(show),
                     }
                     for i in APPLE_EPISODES
-                ][:limit]
+                ]
+                episodes = [*episodes, *self.apple_extra][:limit]
                 results = [
                     {
                         "wrapperType": "track",
                         "kind": "podcast",
                         "collectionId": int(show),
-                        "trackCount": len(APPLE_EPISODES),
+                        "trackCount": len(episodes),
                     },
                     *episodes,
                 ]

@@ -33,7 +33,7 @@ def test_two_refusals_do_not_trip_the_host(tmp_path, sim):
     assert sim.hits["/ok/c"] == 1
 
 
-def test_a_network_that_answers_nothing_stops_the_run_early(tmp_path, sim):
+def test_a_network_that_answers_nothing_stops_the_run_early(tmp_path, sim, offline_dns):
     urls = "\n".join(f"- [x](http://host{n}.feedtool-test.invalid/page)" for n in range(60))
     report = run_check(tmp_path, sim, {"ep": {}}, body={"ep": urls}, concurrency=4, per_host=1, retries=0)
     assert report.run.requests < 40
@@ -41,3 +41,8 @@ def test_a_network_that_answers_nothing_stops_the_run_early(tmp_path, sim):
     assert len(results) == 60 and all(r.verdict is Verdict.UNKNOWN for r in results)
     assert any("the network looks down" in r.reason for r in results)
     assert not report.confirmed_broken
+    assert (
+        report.run.network.state == "down"
+        and "none answered; the rest were not sent" in report.run.network.reason
+    )
+    assert report.run.counts.checked == 0 and report.run.answered == 0

@@ -125,3 +125,39 @@ def test_feedtool_run_names_every_verdict_and_writes_every_format(tmp_path, monk
     assert outcome.reports == tuple(tmp_path / "reports" / f"links{f.suffix}" for f in FORMATS.values())
     for fmt, path in zip(FORMATS, outcome.reports, strict=True):
         assert path.read_text(encoding="utf-8") == render(report, fmt)
+
+
+def test_the_json_report_is_exactly_what_json_dumps_writes():
+    from feedtool.links.report.jsonfmt import report_dict
+
+    report = _report()
+    hostile = Result(
+        "https://x.example/\u202e\x1b[2J\"'\\</script>",
+        Verdict.BROKEN,
+        (Place("ép", "guests.a`b|c"),),
+        "naïve \U0001f600 \u2028 \x00",
+    )
+    report = Report(report.run, (*report.results, hostile), {"ép": "Tïtle"})
+    assert render(report, "json") == json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def test_the_json_evidence_holds_every_field_of_evidence():
+    from dataclasses import asdict
+
+    from feedtool.links.model import Evidence, Hop
+    from feedtool.links.report.jsonfmt import result_dict
+
+    evidence = Evidence(
+        "http",
+        (Hop("https://a.example/", 301, "HEAD"), Hop("https://b.example/", 200)),
+        "https://b.example/",
+        0.5,
+        "ok",
+        2,
+    )
+    result = Result(
+        "https://a.example/", Verdict.REDIRECTED, (Place("ep", "body"),), "moved", evidence=evidence
+    )
+    expected = asdict(evidence)
+    expected["chain"] = list(expected["chain"])  # a JSON array
+    assert result_dict(result)["evidence"] == expected

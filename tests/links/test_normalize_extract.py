@@ -132,3 +132,27 @@ def test_extract_every_place_dedupes_and_lists_missing_and_invalid():
         "/relative/page",
     ]  # no site base without config
     assert not any("mailto" in t.url or t.url.endswith("#anchor") for t in extracted.targets)
+
+
+def test_show_note_links_from_the_tokens_are_the_rendered_ones(tmp_path):
+    from feedtool.read import shownotes
+    from feedtool.read.episodes import read_episodes
+
+    body = (
+        'Links: [a](https://a.example/x) <https://b.example/> [ref][r] {:target="_blank"}\n\n'
+        '<div><a href="https://c.example/">html</a></div>\n\n[r]: https://d.example/\n'
+    )
+    html, rendered = shownotes.render(body)
+    assert (
+        shownotes.links(body)
+        == rendered
+        == (
+            "https://a.example/x",
+            "https://b.example/",
+            "https://d.example/",
+            "https://c.example/",
+        )
+    )
+    (tmp_path / "ep.md").write_text("---\ntitle: T\ndateadded: 2024-01-01\n---\n" + body)
+    episode = read_episodes(tmp_path, render_html=False).episodes[0]
+    assert episode.body_links == rendered and episode.body_html == "" and html

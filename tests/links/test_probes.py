@@ -208,16 +208,27 @@ def test_anchor_hosts_are_recognised_without_a_field(link):
     assert platform_of(link) == "anchor"
 
 
-def test_nonexistent_host_is_broken_only_when_the_network_works(tmp_path, sim):
+def test_nonexistent_host_is_broken_only_when_dns_is_proven_to_work(tmp_path, sim, offline_dns):
     gone = "http://no-such-host.invalid/page"
-    report = run_check(
-        tmp_path / "a", sim, {"ep": {}}, {"ep": f"[a]({gone})\n" + body_links(sim, "/ok")}, confirm_after=1
-    )
+    named = sim.url("/ok").replace("127.0.0.1", "localhost")  # a host name that resolves
+    report = run_check(tmp_path / "a", sim, {"ep": {}}, {"ep": f"[a]({gone})\n[b]({named})"}, confirm_after=1)
     assert result_for(report, gone).verdict is Verdict.BROKEN
     assert "does not exist" in result_for(report, gone).reason
-    offline = run_check(tmp_path / "b", sim, {"ep": {}}, {"ep": f"[a]({gone})"}, confirm_after=1)
+    assert report.run.network.state == "ok"
+
+    # only an IP-address URL answered: the network works, DNS is not proven
+    literal = run_check(
+        tmp_path / "b", sim, {"ep": {}}, {"ep": f"[a]({gone})\n" + body_links(sim, "/ok")}, confirm_after=1
+    )
+    result = result_for(literal, gone)
+    assert result.verdict is Verdict.UNKNOWN and "network or DNS looks down" in result.reason
+    assert literal.run.network.state == "degraded" and "DNS looks down" in literal.run.network.reason
+    assert not literal.confirmed_broken
+
+    offline = run_check(tmp_path / "c", sim, {"ep": {}}, {"ep": f"[a]({gone})"}, confirm_after=1)
     result = result_for(offline, gone)
     assert result.verdict is Verdict.UNKNOWN and "network or DNS looks down" in result.reason
+    assert offline.run.network.state == "down" and offline.run.counts.checked == 0
     assert not offline.confirmed_broken
 
 
