@@ -54,7 +54,7 @@ from feedtool.read.shownotes import absolute_links, html_to_text
 from feedtool.render import chapters as chapters_mod
 from feedtool.render import transcripts as transcripts_mod
 from feedtool.render.feed import ARCHIVE_PAGE, FeedItem, TranscriptLink, render_pages
-from feedtool.render.site import site_files
+from feedtool.render.site import site_files, transcript_section
 from feedtool.render.speakers import with_display_names
 from feedtool.render.urls import episode_image_url, episode_page_url
 from feedtool.rss.validate import Issue, validate_feed
@@ -229,39 +229,50 @@ POOL_WORKERS = 2
 _POOL_EPISODES: list[Episode] = []  # what the forked workers render, by index (no pickling in)
 
 
-def _render_in_worker(job: tuple[int, tuple[str, ...]]) -> dict[str, bytes]:
-    index, formats = job
-    rendered = transcripts_mod.render_transcripts(_POOL_EPISODES[index], formats)
-    return {fmt: text.encode("utf-8") for fmt, text in rendered.items()}
+SITE_TRANSCRIPT = "site.transcript"  # the show page's transcript section, kept like the transcripts
+
+
+def _render_in_worker(job: tuple[int, tuple[str, ...], bool]) -> dict[str, bytes]:
+    """Rendered outputs by what the cache calls them: ``transcript.FMT``, and the show page's
+    transcript section when ``site``; from one cue pass."""
+    index, formats, site = job
+    cues = transcripts_mod.build_cues(_POOL_EPISODES[index])
+    rendered = {f"transcript.{fmt}": transcripts_mod.FORMATTERS[fmt](cues) for fmt in formats}
+    if site:
+        rendered[SITE_TRANSCRIPT] = transcript_section(cues)
+    return {what: text.encode("utf-8") for what, text in rendered.items()}
 
 
 def _prerender_transcripts(
     episodes: list[Episode], config: Config, renderer: EpisodeCache
 ) -> dict[str, dict[str, bytes]]:
-    """The transcripts the cache does not hold yet, rendered in a process pool when there are
-    enough of them; {} otherwise (they are rendered one by one as before). The bytes are
-    those of the same function in one process: the pool only changes who computes them."""
+    """The transcripts (and show-page transcript sections) the cache does not hold yet, by
+    episode file and ``transcript.FMT`` / ``SITE_TRANSCRIPT``, rendered in a process pool when
+    there are enough of them; {} otherwise (they are rendered one by one as before). The bytes
+    are those of the same functions in one process: the pool only changes who computes them."""
     global _POOL_EPISODES
-    formats = tuple(config.transcript_formats)
-    if not formats or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    wanted = tuple(f"transcript.{fmt}" for fmt in config.transcript_formats)
+    wanted += (SITE_TRANSCRIPT,) if config.site else ()
+    if not wanted or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return {}
-    todo = [e for e in episodes if _transcripts_to_render(e, formats, renderer)]
+    todo = [e for e in episodes if _transcripts_to_render(e, wanted, renderer)]
     if len(todo) <= POOL_MIN_EPISODES:
         return {}
     _POOL_EPISODES = todo
+    jobs = [(i, tuple(config.transcript_formats), config.site) for i in range(len(todo))]
     try:
         with multiprocessing.get_context("fork").Pool(POOL_WORKERS) as pool:
-            results = pool.map(_render_in_worker, [(i, formats) for i in range(len(todo))], chunksize=4)
+            results = pool.map(_render_in_worker, jobs, chunksize=4)
     finally:
         _POOL_EPISODES = []
     return {e.path.name: r for e, r in zip(todo, results, strict=True)}
 
 
-def _transcripts_to_render(episode: Episode, formats: tuple[str, ...], renderer: EpisodeCache) -> bool:
+def _transcripts_to_render(episode: Episode, wanted: tuple[str, ...], renderer: EpisodeCache) -> bool:
     name = episode.path.name
     if renderer.path is not None and name in renderer.entries:
         held = renderer.rendered.get(name, {})
-        if all(f"transcript.{fmt}" in held for fmt in formats):
+        if all(what in held for what in wanted):
             return False
     return transcripts_mod.has_transcript(episode)
 
@@ -344,7 +355,7 @@ def prepare_build(
     if config.max_items is not None:
         problems.extend(_max_items_warning(config, len(items)))
         items = items[: config.max_items]
-    feed_xml, page_files, page_problems = _feed_and_pages(config, items, read.episodes)
+    feed_xml, page_files, page_problems = _feed_and_pages(config, items, read.episodes, renderer, prerendered)
     files += page_files
     problems += [p for p in page_problems if p not in problems]
     if skip_invalid:
@@ -411,7 +422,11 @@ def _plan_items(
 
 
 def _feed_and_pages(
-    config: Config, items: list[FeedItem], episodes: tuple[Episode, ...]
+    config: Config,
+    items: list[FeedItem],
+    episodes: tuple[Episode, ...],
+    renderer: EpisodeCache,
+    prerendered: Mapping[str, Mapping[str, bytes]],
 ) -> tuple[bytes, list[OutputFile], list[Problem]]:
     """feed.xml's bytes, then its files: the feed, its archive pages (``feed.page_size``) and the
     show page (``site``); the renderer's problems, each once, naming the episode file."""
@@ -426,7 +441,18 @@ def _feed_and_pages(
                 problems.append(named)
         files.append(OutputFile(relpath, page.xml))
     if config.site:  # the show page: index.html and episodes/SLUG.html
-        files.extend(OutputFile(relpath, data) for relpath, data in site_files(config, items, episodes))
+
+        def reuse(episode: Episode, render: Callable[[], str]) -> str:
+            name = episode.path.name
+            done = prerendered.get(name, {})
+
+            def again() -> bytes:
+                return done[SITE_TRANSCRIPT] if SITE_TRANSCRIPT in done else render().encode("utf-8")
+
+            return renderer.rendered_output(name, SITE_TRANSCRIPT, again).decode("utf-8")
+
+        pages_files = site_files(config, items, episodes, reuse)
+        files.extend(OutputFile(relpath, data) for relpath, data in pages_files)
     return pages[0][1].xml, files, problems
 
 
@@ -627,8 +653,8 @@ def _transcript_files(
                 renderer.rendered_output(
                     episode.path.name,
                     f"transcript.{fmt}",
-                    partial(prerendered.__getitem__, fmt)
-                    if fmt in prerendered
+                    partial(prerendered.__getitem__, f"transcript.{fmt}")
+                    if f"transcript.{fmt}" in prerendered
                     else partial(_render_transcript, cues, fmt),
                 ),
             ),

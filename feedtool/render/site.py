@@ -16,7 +16,7 @@ phone (no fixed widths). The renderer is pure: data in, bytes out.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from feedtool.config import Config
@@ -36,7 +36,14 @@ class SitePage:
 
     item: FeedItem
     episode: Episode
-    cues: tuple[Cue, ...] = ()
+    transcript: str = ""  # the transcript section, MEDIA_SLOT where the media URL goes (see below)
+
+
+# The transcript section links every cue to the media file: it is rendered with this slot for
+# the URL, so that the section (most of a page's work) depends on the episode file alone and is
+# rendered once per file version (the build caches it), the URL being filled in per build. An
+# episode file cannot contain NUL (no XML can), so the slot never matches the file's text.
+MEDIA_SLOT = "\x00media-url\x00"
 
 
 def _e(value: object) -> str:
@@ -219,8 +226,8 @@ def render_episode(config: Config, page: SitePage) -> bytes:
         sections.append(
             f'<section aria-labelledby="notes-heading"><h2 id="notes-heading">Show notes</h2>{item.content_html}</section>'
         )
-    if page.cues:
-        sections.append(_transcript(page.cues, media))
+    if page.transcript:
+        sections.append(page.transcript.replace(MEDIA_SLOT, _e(media)))
     return _page(
         config, f"{item.title} · {config.title}", "\n".join(sections), home="../index.html", script=True
     )
@@ -261,6 +268,11 @@ def _platforms(episode: Episode) -> list[str]:
     ]
 
 
+def transcript_section(cues: tuple[Cue, ...]) -> str:
+    """The page's transcript section for ``cues``, with ``MEDIA_SLOT`` for the media URL."""
+    return _transcript(cues, MEDIA_SLOT) if cues else ""
+
+
 def _transcript(cues: tuple[Cue, ...], media: str) -> str:
     rows = []
     for cue in cues:
@@ -280,16 +292,27 @@ def _transcript(cues: tuple[Cue, ...], media: str) -> str:
 
 
 def site_files(
-    config: Config, items: Sequence[FeedItem], episodes: Sequence[Episode]
+    config: Config,
+    items: Sequence[FeedItem],
+    episodes: Sequence[Episode],
+    reuse: Callable[[Episode, Callable[[], str]], str] | None = None,
 ) -> list[tuple[str, bytes]]:
-    """The show page for the feed's ``items`` (their episodes give platform links and transcripts)."""
+    """The show page for the feed's ``items`` (their episodes give platform links and transcripts).
+
+    ``reuse(episode, render)`` may return an earlier ``render()`` of the episode's transcript
+    section (the build keeps one per episode file version); without it, each is rendered."""
     by_slug = {e.slug: e for e in episodes}
     names = dict(config.speakers)
     pages = []
     for item in items:
         episode = by_slug[item.slug]
-        cues = build_cues(with_display_names(episode, names)) if has_transcript(episode) else ()
-        pages.append(SitePage(item, episode, cues))
+
+        def render(episode: Episode = episode) -> str:
+            if not has_transcript(episode):
+                return ""
+            return transcript_section(build_cues(with_display_names(episode, names)))
+
+        pages.append(SitePage(item, episode, reuse(episode, render) if reuse else render()))
     return render_site(config, pages)
 
 

@@ -208,3 +208,28 @@ def test_a_long_transcript_scrolls_to_the_current_cue(show, tmp_path):
     shot = tmp_path / "long-transcript.png"
     _chromium(tmp_path / "profile", f"--screenshot={shot}", "--window-size=1200,2400", probe.as_uri())
     assert shot.stat().st_size > 10_000
+
+
+def test_a_cached_transcript_section_takes_the_media_url_of_this_build(show, tmp_path):
+    """The transcript section is kept per episode file version with a slot for the media URL:
+    a rebuild that takes it from the cache must link every cue to this build's URL."""
+    episode = show / "episodes" / f"{SLUG}.md"
+    text = episode.read_text()
+    block = "audio:\n  url: https://media.example.org/custom/first.mp3\n  length: 1234567\n  type: audio/mpeg\n"
+    assert block in text
+    episode.write_text(text.replace(block, ""))  # its URL then comes from the config's media_url
+    pages = {}
+    for base in ("https://old.example.org", "https://new.example.org"):
+        config = parse_config(
+            {**BASE, "site": True, "media_url": base + "/{season}/{slug}.mp3"},
+            show / "config" / "podcast.yaml",
+        )
+        result = build(config, show / "episodes", tmp_path / "out")
+        pages[base] = (tmp_path / "out" / "episodes" / f"{SLUG}.html").read_text()
+    assert result.cache is not None and result.cache.parsed == 0  # the second build: all from the cache
+    old, new = pages.values()
+    page = lxml.html.fromstring(new)
+    cue_links = page.xpath("//div[@id='transcript']//a/@href")
+    assert cue_links and all(href.startswith(f"https://new.example.org/1/{SLUG}.mp3#t=") for href in cue_links)
+    assert "\x00" not in new and "old.example.org" not in new
+    assert new == old.replace("https://old.example.org", "https://new.example.org")
