@@ -215,7 +215,9 @@ def test_a_cached_transcript_section_takes_the_media_url_of_this_build(show, tmp
     a rebuild that takes it from the cache must link every cue to this build's URL."""
     episode = show / "episodes" / f"{SLUG}.md"
     text = episode.read_text()
-    block = "audio:\n  url: https://media.example.org/custom/first.mp3\n  length: 1234567\n  type: audio/mpeg\n"
+    block = (
+        "audio:\n  url: https://media.example.org/custom/first.mp3\n  length: 1234567\n  type: audio/mpeg\n"
+    )
     assert block in text
     episode.write_text(text.replace(block, ""))  # its URL then comes from the config's media_url
     pages = {}
@@ -230,6 +232,8 @@ def test_a_cached_transcript_section_takes_the_media_url_of_this_build(show, tmp
     old, new = pages.values()
     page = lxml.html.fromstring(new)
     cue_links = page.xpath("//div[@id='transcript']//a/@href")
-    assert cue_links and all(href.startswith(f"https://new.example.org/1/{SLUG}.mp3#t=") for href in cue_links)
+    assert cue_links and all(
+        href.startswith(f"https://new.example.org/1/{SLUG}.mp3#t=") for href in cue_links
+    )
     assert "\x00" not in new and "old.example.org" not in new
     assert new == old.replace("https://old.example.org", "https://new.example.org")
