@@ -29,7 +29,6 @@ from lxml import etree
 
 from feedtool.errors import SourceError
 from feedtool.media.match import MatchResult, match_items
-from feedtool.media.source import fetch_conditional, is_url, public_source, read_source
 from feedtool.model import Episode, Problem, Severity
 from feedtool.output import atomic_write
 from feedtool.rss.parse import FeedReadError, ParsedFeed, namespace_family, read_feed
@@ -87,6 +86,8 @@ def _load_copy(state_dir: Path, source: str) -> _Copy | None:
 
 
 def _save_copy(state_dir: Path, source: str, data: bytes, etag: str | None, last_modified: str | None) -> str:
+    from feedtool.media.source import public_source
+
     fetched = datetime.now(UTC).replace(microsecond=0).isoformat()
     meta = {
         "version": META_VERSION,
@@ -147,6 +148,9 @@ def load_host_feed(
 
     ``save=False`` (``build --check``) writes nothing; ``offline`` sends no request.
     """
+    # requests and urllib3 load only for a show that has a host feed
+    from feedtool.media.source import fetch_conditional, is_url, public_source, read_source
+
     shown = public_source(source)
     copy = _load_copy(state_dir, source)
     if offline and is_url(source):

@@ -31,18 +31,16 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import urllib3
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import HTTPError, MaxRetryError, NameResolutionError
 
 from feedtool import __version__
 from feedtool.links.safety import RefusedAddress, connect_allowed
 from feedtool.output import atomic_write
 from feedtool.weburls import MEDIA_TYPES
+
+if TYPE_CHECKING:  # urllib3 is imported when the first request is sent: most builds send none
+    import urllib3
 
 PROBE_FILE = "media-probes.json"  # under the state folder
 CACHE_VERSION = 1
@@ -94,6 +92,10 @@ def placeholder_host(url: str) -> str | None:
 
 def _guarded_manager(allow_private: bool, per_host: int) -> urllib3.PoolManager:
     """A pool manager whose connections (redirect hops included) only reach allowed addresses."""
+    import urllib3
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+    from urllib3.exceptions import NameResolutionError
 
     class Guarded(HTTPConnection):
         def _new_conn(self) -> socket.socket:
@@ -135,6 +137,9 @@ def _media_type(mime: str | None) -> str | None:
 
 
 def _why(exc: BaseException) -> str:
+    import urllib3
+    from urllib3.exceptions import MaxRetryError, NameResolutionError
+
     if isinstance(exc, MaxRetryError) and exc.reason is not None:
         exc = exc.reason  # what went wrong, below urllib3's retry bookkeeping
     if isinstance(exc, RefusedAddress):
@@ -272,6 +277,8 @@ class MediaProber:
         return results, late
 
     def _request(self, method: str, url: str, headers: dict[str, str]) -> urllib3.BaseHTTPResponse:
+        import urllib3
+
         assert self._manager is not None
         self.requests += 1
         response = self._manager.request(
@@ -295,6 +302,8 @@ class MediaProber:
 
     def _ask(self, url: str, cached: ProbeAnswer | None) -> ProbeAnswer | str:
         """One URL's answer, or why there is none. Never raises."""
+        from urllib3.exceptions import HTTPError
+
         base = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "identity"}
         if cached is not None and cached.etag:
             base["If-None-Match"] = cached.etag

@@ -1,7 +1,10 @@
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 from conftest import FIXTURES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feedtool.model import ChapterMarker, Episode, TranscriptLine
 from feedtool.model import TranscriptHeader as H
@@ -181,3 +184,33 @@ def test_youtube_hours_format():
 def test_youtube_keeps_the_last_chapter_when_the_duration_is_too_short():
     yt = ch.to_youtube(chapters_at(0, 100, 3839), duration=3817)
     assert yt.text.splitlines()[-1] == "1:03:59 C2"
+
+
+_titles = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)  # any text but lone surrogates
+_times = st.one_of(
+    st.integers(min_value=0, max_value=10**7).map(float),
+    st.floats(min_value=0, max_value=1e7, allow_nan=False, allow_infinity=False),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(_times, _titles, st.one_of(st.none(), _times), st.sampled_from(["", "https://x.test/é"]))
+    ),
+    st.one_of(st.none(), _titles),
+    st.one_of(st.none(), _titles),
+)
+def test_the_chapters_writer_gives_what_json_dumps_gives(rows, title, podcast_name):
+    """The hand-written indenting writer is ``json.dumps(indent=2, ensure_ascii=False)``, byte for
+    byte: quotes, backslashes, control characters, non-ASCII, integers, floats, empty lists."""
+    chapters = tuple(ch.Chapter(start, text, end, url or None) for start, text, end, url in rows)
+    written = ch.to_json(chapters, title=title, podcast_name=podcast_name)
+    doc = json.loads(written)
+    assert written == json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    assert [c["title"] for c in doc["chapters"]] == [c.title for c in chapters]
+
+
+def test_the_chapters_writer_hands_other_shapes_to_json_dumps():
+    doc = {"version": "1", "nested": {"a": [1, {"b": None}]}, "flag": True, "chapters": []}
+    assert ch._dumps_indented(doc) == json.dumps(doc, ensure_ascii=False, indent=2)
