@@ -50,7 +50,7 @@ from feedtool.model import (
 )
 from feedtool.output import atomic_write
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5  # 5: rows of scalar fields stored as lists (_row_codec)
 CACHE_DIR = "episode-cache"  # under the state folder
 LEGACY_CACHE_FILE = "episodes.cache"  # the pickle of format 2 and before, removed on save
 _MAGIC = b"feedtool-episode-cache"
@@ -285,13 +285,57 @@ def _tuple_codec(args: tuple[Any, ...]) -> tuple[Encoder, Decoder]:
     return encode_fixed, decode_fixed
 
 
+_SCALAR_TYPES: dict[Any, tuple[type, ...]] = {
+    str: (str,),
+    int: (int,),
+    bool: (bool,),
+    float: (float,),
+    str | None: (str, type(None)),
+    int | None: (int, type(None)),
+    float | None: (float, type(None)),
+}
+
+
+def _row_codec(
+    cls: type, names: tuple[str, ...], kinds: tuple[tuple[type, ...], ...]
+) -> tuple[Encoder, Decoder]:
+    """``[value, ...]`` in field order, for a class whose fields are all scalars (transcript
+    rows: most of an entry). Decoding checks each value's exact type in one flat loop, several
+    times faster than a decoder per field, which made reading 160 cached episodes 0.3 s."""
+    width = len(names)
+
+    def encode(value: Any) -> Any:
+        if type(value) is not cls:
+            raise TypeError(f"cannot store {type(value).__name__} as {cls.__name__}")
+        row = [getattr(value, name) for name in names]
+        for i, (item, kind) in enumerate(zip(row, kinds, strict=True)):
+            if type(item) is int and float in kind:
+                row[i] = float(item)  # (a float field given a whole number, as the float codec does)
+            elif type(item) not in kind:
+                raise TypeError(f"cannot store {type(item).__name__} in {cls.__name__}")
+        return row
+
+    def decode(value: Any) -> Any:
+        if type(value) is not list or len(value) != width:
+            _fail(f"the {width} fields of {cls.__name__}", value)
+        for item, kind in zip(value, kinds, strict=True):
+            if type(item) not in kind:
+                _fail(f"a field of {cls.__name__}", item)
+        return cls(*value)
+
+    return encode, decode
+
+
 @cache
 def _dataclass_codec(cls: type) -> tuple[Encoder, Decoder]:
-    """``{field: value}`` for one of ``_CLASSES``, every field checked against its annotation."""
+    """``{field: value}`` for one of ``_CLASSES``, every field checked against its annotation
+    (``[value, ...]`` when every field is a scalar: ``_row_codec``)."""
     if cls not in _CLASSES:
         raise TypeError(f"{cls.__name__} is not a cacheable class")
     hints = typing.get_type_hints(cls)
     names = tuple(f.name for f in fields(cls))
+    if all(hints[name] in _SCALAR_TYPES for name in names):
+        return _row_codec(cls, names, tuple(_SCALAR_TYPES[hints[name]] for name in names))
     codecs = {name: _codec(hints[name]) for name in names}
     expected = set(names)
 

@@ -295,3 +295,26 @@ def test_a_folder_planted_where_entries_go_does_not_break_the_build(built, capsy
     assert run_build(built) == 0
     assert "1 parsed, 1 from cache" in summary(capsys.readouterr().out)
     assert planted.is_dir()
+
+
+def test_transcript_rows_are_stored_as_checked_lists():
+    """Rows of scalar fields are ``[value, ...]``: each value's type is checked on the way in and
+    out; a whole-number time is stored as a float, as the float codec does."""
+    from feedtool.model import TranscriptHeader, TranscriptLine
+
+    encode, decode = cache_mod._codec(tuple[TranscriptLine | TranscriptHeader, ...])
+    rows = (
+        TranscriptHeader("Intro", 3),
+        TranscriptLine("Hi", 12, "Ana", 4),
+        TranscriptLine("Yo", None, None),
+    )
+    stored = json.loads(json.dumps(encode(rows)))
+    assert stored[1] == ["TranscriptLine", ["Hi", 12.0, "Ana", 4]]
+    back = decode(stored)
+    assert back == rows and type(back[1].sec) is float
+    for forged in (["TranscriptLine", ["Hi", "12", "Ana", 4]], ["TranscriptLine", ["Hi", 12.0, "Ana"]],
+                   ["TranscriptLine", {"text": "Hi"}], ["TranscriptHeader", [["Intro"], 3]]):  # fmt: skip
+        with pytest.raises(cache_mod.CorruptEntry):
+            decode([forged])
+    with pytest.raises(TypeError):
+        encode((TranscriptLine(b"bytes", 1.0, None),))  # type: ignore[arg-type]
