@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import errno
+import json
 import os
 import reprlib
 from collections.abc import Callable
@@ -33,8 +34,15 @@ from feedtool.model import (
     TranscriptLine,
     TranscriptRow,
 )
-from feedtool.read import frontmatter, shownotes, xmlchars
-from feedtool.read.cache import CacheEntry, EpisodeCache, dependency_state, file_digest
+from feedtool.read import frontmatter, parallel, shownotes, xmlchars
+from feedtool.read.cache import (
+    CacheEntry,
+    EpisodeCache,
+    decode_entry,
+    dependency_state,
+    encode_entry,
+    file_digest,
+)
 from feedtool.read.inputfile import UnreadableFile, kind_of, read_input
 from feedtool.read.people import PeopleDirectory, guest_id_problem
 from feedtool.read.speakers import name_problem
@@ -727,19 +735,32 @@ def read_episodes(
     except OSError as exc:
         why = f"cannot list the folder: {exc.strerror or exc}; make it readable (or pass another --episodes)"
         return ReadResult((), (), (Problem(str(folder), "episodes", why),), ())
-    episodes, skipped, problems, failed = [], [], [], []
-    seen: set[str] = set()
-    for done, path in enumerate(paths, 1):
-        if progress is not None:
-            progress(done, len(paths))
+    skipped: list[Skipped] = []
+    # each file's (episode, problems): from the cache, or None until it is parsed below
+    found: list[tuple[Path, tuple[Episode | None, list[Problem]] | None]] = []
+    todo: list[_ToParse] = []
+    for path in paths:
         if path.name.startswith("_"):
             skipped.append(Skipped(path, "draft or template (name starts with '_')"))
-            continue
-        if cache is None:
-            episode, file_problems = read_episode(path, people, tz, render_html=render_html)
+        elif cache is None:
+            todo.append(_ToParse(path, None, None))
+            found.append((path, None))
         else:
-            episode, file_problems = _read_cached(path, people, tz, cache, render_html)
-            seen.add(path.name)
+            looked_up = _look_up(path, cache)
+            if isinstance(looked_up, _ToParse):
+                todo.append(looked_up)
+                found.append((path, None))
+            else:
+                found.append((path, looked_up))
+    hits = len(found) - len(todo)
+    if progress is not None:
+        progress(hits, len(found))
+    parsed = iter(_parse_files(todo, people, tz, cache, render_html, progress, hits, len(found)))
+    episodes: list[Episode] = []
+    problems: list[Problem] = []
+    failed: list[Path] = []
+    for path, result in found:
+        episode, file_problems = result if result is not None else next(parsed)
         problems.extend(file_problems)
         if episode is None:
             failed.append(Path(display_path(path)))  # the name its problems give
@@ -752,7 +773,7 @@ def read_episodes(
             )
         skipped.append(other)
     if cache is not None:
-        cache.retain(seen)
+        cache.retain({path.name for path, _ in found})
     problems += _numbering_problems(episodes) + _people_folder_problems(episodes, people)
     return ReadResult(tuple(episodes), tuple(skipped), tuple(problems), tuple(failed))
 
@@ -801,9 +822,19 @@ def _people_folder_problems(episodes: list[Episode], people: PeopleDirectory | N
     ]
 
 
-def _read_cached(
-    path: Path, people: PeopleDirectory | None, tz: tzinfo, cache: EpisodeCache, render_html: bool = True
-) -> tuple[Episode | None, list[Problem]]:
+@dataclass(frozen=True)
+class _ToParse:
+    """An episode file the cache could not answer for: its bytes (None without a cache: the
+    reader reads the file) and their digest."""
+
+    path: Path
+    raw: bytes | None
+    digest: str | None
+
+
+def _look_up(path: Path, cache: EpisodeCache) -> tuple[Episode | None, list[Problem]] | _ToParse:
+    """The file's episode and problems from the cache (or why it cannot be read), else what
+    to parse."""
     bad_name = slug_problem(path.name[:-3])
     if bad_name:
         return None, [Problem(display_path(path), "file", bad_name)]
@@ -817,17 +848,57 @@ def _read_cached(
     entry = cache.get(path.name, digest)
     if entry is not None:
         return _as_given(entry, path)
-    if not render_html:
-        return read_episode(path, people, tz, raw, render_html=False)
-    if people is not None:
-        people.consulted.clear()
-    episode, file_problems = read_episode(path, people, tz, raw)
-    consulted = sorted(set(people.consulted)) if people is not None else []
-    # the file's own problems are stored under its bare name, so a later run that spells the
-    # folder differently (relative, absolute) gets them back under its own spelling
-    stored = tuple(replace(p, path=path.name) if p.path == str(path) else p for p in file_problems)
-    cache.put(path.name, CacheEntry(digest, dependency_state(consulted), episode, stored))
-    return episode, file_problems
+    return _ToParse(path, raw, digest)
+
+
+def _parse_files(
+    todo: list[_ToParse],
+    people: PeopleDirectory | None,
+    tz: tzinfo,
+    cache: EpisodeCache | None,
+    render_html: bool,
+    progress: Callable[[int, int], None] | None,
+    done_before: int,
+    total: int,
+) -> list[tuple[Episode | None, list[Problem]]]:
+    """(episode, problems) of each file in ``todo``, in order, parsed on both cores when they
+    are many (``parallel``: the result is the one a single process gives); each goes into the
+    cache (not with ``render_html=False``: an episode without its HTML must not reach a build)."""
+    remember = cache is not None and render_html
+
+    def parse_one(job: _ToParse) -> CacheEntry:
+        if people is not None:
+            people.consulted.clear()
+        episode, file_problems = read_episode(job.path, people, tz, job.raw, render_html=render_html)
+        consulted = sorted(set(people.consulted)) if people is not None and remember else []
+        return CacheEntry(job.digest or "", dependency_state(consulted), episode, tuple(file_problems))
+
+    def in_worker(index: int) -> str:
+        try:
+            return json.dumps(encode_entry(parse_one(todo[index])), ensure_ascii=False)
+        except (TypeError, ValueError):  # not storable (never expected): the parent parses it
+            return ""
+
+    texts = parallel.map_in_forks(
+        in_worker,
+        len(todo),
+        progress=(lambda n: progress(done_before + n, total)) if progress is not None else None,
+    )
+    results = []
+    for index, job in enumerate(todo):
+        text = texts[index] if texts is not None else ""
+        entry = decode_entry(json.loads(text)) if text else parse_one(job)
+        if texts is None and progress is not None:
+            progress(done_before + index + 1, total)
+        if remember and cache is not None and job.digest is not None:
+            # the file's own problems are stored under its bare name, so a later run that spells
+            # the folder differently (relative, absolute) gets them back under its own spelling
+            stored = tuple(
+                replace(p, path=job.path.name) if p.path == str(job.path) else p for p in entry.problems
+            )
+            cache.put(job.path.name, replace(entry, problems=stored))
+        results.append((entry.episode, list(entry.problems)))
+    return results
 
 
 def _as_given(entry: CacheEntry, path: Path) -> tuple[Episode | None, list[Problem]]:
