@@ -28,12 +28,12 @@ import importlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from feedtool.commands import _style
-from feedtool.commands._common import print_problems
-from feedtool.errors import BuildFailed, ExitCode, FeedtoolError
-from feedtool.publish.summary import accepted_text
+
+if TYPE_CHECKING:  # imported when needed: ``--help`` must not pay for them
+    from feedtool.errors import ExitCode, FeedtoolError
 
 # command -> (module in feedtool.commands, the help line ``feedtool --help`` shows); in --help order.
 # tests/links/test_fast_start.py checks each help line against the one its module registers.
@@ -137,6 +137,10 @@ def report_error(
     code unless ``verbose``), then ``build failed: REASON``; any other
     ``FeedtoolError`` is ``error: MESSAGE`` and the class's ``exit_code``.
     """
+    from feedtool.commands._common import print_problems
+    from feedtool.errors import BuildFailed, ExitCode
+    from feedtool.publish.summary import accepted_text
+
     stream = stream or sys.stderr
     if isinstance(exc, KeyboardInterrupt):
         print("interrupted", file=stream)
@@ -166,6 +170,7 @@ def main(argv: list[str] | None = None) -> ExitCode:
     command quietly with the status a shell gives a process killed by SIGPIPE (141)."""
     words = sys.argv[1:] if argv is None else list(argv)
     if words[:1] == ["build"]:  # nothing changed? answered before the parser imports every command
+        from feedtool.errors import ExitCode
         from feedtool.publish import fastpath
 
         code = fastpath.try_build(words[1:])
@@ -174,6 +179,8 @@ def main(argv: list[str] | None = None) -> ExitCode:
     try:
         return _main(argv)
     except BrokenPipeError:
+        from feedtool.errors import ExitCode
+
         # Python's advice (docs: signal, "Note on SIGPIPE"): point stdout at devnull so the
         # interpreter's final flush of the unwritable buffer raises nothing on the way out
         try:
@@ -186,7 +193,9 @@ def main(argv: list[str] | None = None) -> ExitCode:
 
 def _main(argv: list[str] | None) -> ExitCode:
     parser = make_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # (``--help`` ends here, before the imports below)
+    from feedtool.errors import ExitCode, FeedtoolError
+
     _style.configure(args.color)
     if args.version:  # like argparse's own version action: print, then exit 0
         sys.stdout.write(version_text(args.global_verbose))

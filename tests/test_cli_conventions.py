@@ -123,7 +123,7 @@ def test_build_and_run_show_their_steps_on_a_terminal(show, monkeypatch, capsys)
     assert main(_argv(show, "-q")) == 0
     drawn = terminal.getvalue()
     for step in (
-        "build: reading episodes 2/3",
+        "build: reading episodes 1/2",  # the two episode files (the draft is not read)
         "build: rendering chapters and transcripts 2/2",
         "validating",
     ):

@@ -1,12 +1,12 @@
 """A fast start: ``feedtool --help`` and ``feedtool links --help`` import none of the
-commands' machinery (the CLI registers commands lazily), and take under 0.15 s."""
+commands' machinery (the CLI registers commands lazily). How fast they start is a figure
+``bench/start.py`` prints, not an assertion here: a test never times anything."""
 
 from __future__ import annotations
 
 import argparse
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -22,7 +22,6 @@ HEAVY = (
     "markdown_it",
     "yaml",
 )
-LIMIT = 0.15
 
 
 def _modules_after(*argv: str) -> set[str]:
@@ -62,21 +61,3 @@ def test_links_offers_every_report_format():
     from feedtool.commands.links import FORMAT_CHOICES
 
     assert tuple(FORMATS) == FORMAT_CHOICES
-
-
-def _best(argv: list[str], runs: int = 5) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(argv, capture_output=True, check=False)
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
-@pytest.mark.parametrize("argv", [["--help"], ["links", "--help"]])
-def test_help_starts_under_0_15_s(argv):
-    bare = _best([sys.executable, "-c", "pass"])
-    if bare > LIMIT / 2:
-        pytest.skip(f"the machine is too busy to time a start (a bare interpreter takes {bare:.3f} s)")
-    took = _best([sys.executable, "-m", "feedtool", *argv])
-    assert took < LIMIT, f"feedtool {' '.join(argv)} took {took:.3f} s (a bare interpreter {bare:.3f} s)"
