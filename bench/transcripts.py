@@ -221,23 +221,31 @@ def main() -> None:
     texts = [c.text for c in cues]
     spans = [(a, b) for c in cues for a, b, _ in new._screens(c, c.text, VTT_LINE_WIDTH)]
     stamps = [ms for pair in spans for ms in pair]
+    # both sides call a plain name: ``new._timestamp`` would add a module attribute look-up per
+    # call to the new side only, part of the loop and not of the formatting
+    new_timestamp, new_chunks = new._timestamp, new._chunks
     rows = [
         (
             "chunking (VTT + SRT widths)",
             lambda: [_chunks(t, w, LINES_PER_CUE) for w in (VTT_LINE_WIDTH, SRT_LINE_WIDTH) for t in texts],
             lambda: [
-                new._chunks(t, w, LINES_PER_CUE) for w in (VTT_LINE_WIDTH, SRT_LINE_WIDTH) for t in texts
+                new_chunks(t, w, LINES_PER_CUE) for w in (VTT_LINE_WIDTH, SRT_LINE_WIDTH) for t in texts
             ],
         ),
         (
             "timestamp formatting",
             lambda: [_timestamp(ms, ".") for ms in stamps],
-            lambda: [new._timestamp(ms, ".") for ms in stamps],
+            lambda: [new_timestamp(ms, ".") for ms in stamps],
         ),
         (
             "cue lines (two stamps per screen)",
             lambda: [f"{_timestamp(a, '.')} --> {_timestamp(b, '.')}" for a, b in spans],
-            lambda: [f"{new._timestamp(a, '.')} --> {new._timestamp(b, '.')}" for a, b in spans],
+            lambda: [f"{new_timestamp(a, '.')} --> {new_timestamp(b, '.')}" for a, b in spans],
+        ),
+        (
+            "SRT writer",
+            lambda: [to_srt(c) for c in per_episode],
+            lambda: [new.to_srt(c) for c in per_episode],
         ),
         (
             "JSON writer",

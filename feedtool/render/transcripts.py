@@ -223,100 +223,137 @@ def build_cues(episode: Episode) -> tuple[Cue, ...]:
 
 # ------------------------------------------------------------ splitting text
 #
-# Cue texts are single-spaced (``_clean_text``), so a line of a screen is a stretch of the
-# string and the greedy word wrap is one regular-expression match per line: the longest run
-# of at most ``width`` characters that ends at a word end, or one word longer than that (a
-# URL) on a line of its own. The rules are those of a per-word loop (the golden files in
-# tests/fixtures/golden were made by it); doing them in C is what makes a transcript cheap.
+# The rules are those of a per-word loop (bench/transcripts.py keeps it as the baseline; the
+# golden files in tests/fixtures/golden were made by it): a greedy word wrap into lines of at
+# most ``width`` characters, a word longer than that (a URL) on a line of its own, and a screen
+# of ``lines`` lines ends after the last sentence that fits in it completely.
+#
+# Once a text is single-spaced, a line is a stretch of the string and needs no words: it ends
+# at the last space at most ``width`` characters on, one ``str.rfind`` done in C. The sentence
+# ends of the whole text are found at once (one ``re.split``, positions by ``accumulate``) and a
+# screen looks its last one up with ``bisect``. A screen costs a few C calls; nothing runs per
+# word or per character in Python, which is what made the per-word loop slow.
 
-_LINE_PATTERNS: dict[int, re.Pattern[str]] = {}
-# the end of the last sentence in a stretch: greedy ``.*`` backs off to the last one
-_LAST_SENTENCE_END = re.compile(r".*[.!?…][\"”’)\]]*(?= |\Z)", re.DOTALL)
-
-
-def _line_pattern(width: int) -> re.Pattern[str]:
-    pattern = _LINE_PATTERNS.get(width)
-    if pattern is None:
-        pattern = _LINE_PATTERNS[width] = re.compile(rf"[^ ].{{0,{width - 1}}}(?= |\Z)|[^ ]+", re.DOTALL)
-    return pattern
+# a word that ends a sentence: ``.``, ``!``, ``?`` or ``…`` and any closing quotes or brackets
+# (``word."``, ``(so?)``), the old per-word rule ``[.!?…]["”’)\]]*$`` found all at once
+_SENTENCE_END = re.compile(r"[.!?…][\"”’)\]]*(?= |\Z)")
 
 
-def _fit_pattern(width: int) -> re.Pattern[str]:
-    """Two greedy lines at most: a line is the longest run of at most ``width`` characters
-    that ends at a word end, or one word longer than that (a URL) on a line of its own.
-    Atomic groups: a line never gives characters back to the next."""
-    pattern = _FIT_PATTERNS.get(width)
-    if pattern is None:
-        line = rf"(?>[^ ].{{0,{width - 1}}}(?= |\Z)|[^ ]+)"
-        pattern = _FIT_PATTERNS[width] = re.compile(rf"({line})(?: ({line}))?", re.DOTALL)
-    return pattern
+def _single_spaced(text: str) -> str:
+    """The words of ``text`` as ``str.split`` sees them, one space apart (``text`` itself when it
+    already is: every whitespace character but the space is unprintable)."""
+    if "  " in text or text[:1] == " " or text[-1:] == " " or not text.isprintable():
+        return " ".join(text.split())
+    return text
 
 
-_FIT_PATTERNS: dict[int, re.Pattern[str]] = {}
+def _sentence_ends(text: str) -> list[int]:
+    """Where each word that ends a sentence ends in single-spaced ``text``, ascending."""
+    return [m.end() for m in _SENTENCE_END.finditer(text)]
+
+
+def _line_end(text: str, pos: int, width: int) -> int:
+    """End of the greedy line that starts at the word at ``pos`` (single-spaced ``text``).
+
+    The last space at most ``width`` characters on; the end of the text when the rest fits;
+    the end of the word at ``pos`` when that word alone is longer than ``width``.
+    """
+    end = len(text)
+    if pos + width >= end:
+        return end
+    stop = text.rfind(" ", pos, pos + width + 1)
+    if stop < 0:
+        stop = text.find(" ", pos + width)
+        return end if stop < 0 else stop
+    return stop
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Greedy word wrap of single-spaced ``text``, as many lines as it takes (``[""]`` for none)."""
+    lines: list[str] = []
+    pos, end = 0, len(text)
+    while pos < end:
+        stop = _line_end(text, pos, width)
+        lines.append(text[pos:stop])
+        pos = stop + 1
+    return lines or [""]
 
 
 def _chunks(text: str, width: int, lines: int) -> list[list[str]]:
     """Split text into screens of at most ``lines`` lines of ``width`` characters.
 
     A screen ends after the last sentence that fits completely; a sentence too
-    long for a screen of its own is cut at a word boundary.
+    long for a screen of its own is cut at a word boundary. Two lines a screen (what
+    every format uses) is written out line by line; other shapes go to ``_chunks_by_line``.
     """
-    if "  " in text or text[:1] == " " or text[-1:] == " " or not text.isprintable():
-        text = " ".join(text.split())  # other whitespace: the words as ``str.split`` sees them
+    text = _single_spaced(text)
+    end = len(text)
+    if end <= width:  # many cues of a conversation: one line, no sentence to look for
+        return [[text]] if text else []
     if lines != 2:
         return _chunks_by_line(text, width, lines)
-    fit = _fit_pattern(width).match
-    last_sentence_end = _LAST_SENTENCE_END.match
+    rfind, find = text.rfind, text.find
+    sentence_ends: list[int] | None = None  # found on the first full screen
     screens: list[list[str]] = []
-    pos, end = 0, len(text)
-    while pos < end:
-        m = fit(text, pos)
-        assert m is not None
-        stop = m.end()
-        if stop < end:
-            sentence = last_sentence_end(text, pos, stop)
-            if sentence is not None and sentence.end() < stop:
-                cut = sentence.end()
-                first_end = m.end(1)
-                if cut <= first_end:
-                    screens.append([text[pos:cut]])
-                else:
-                    screens.append([m[1], text[first_end + 1 : cut]])
-                pos = cut + 1
-                continue
-        second = m[2]
-        screens.append([m[1], second] if second is not None else [m[1]])
-        pos = stop + 1
-    return screens
+    append = screens.append
+    pos = 0
+    while True:
+        # line 1 ends at the last space at most ``width`` on, or after one long word
+        lim = pos + width
+        if lim >= end:
+            append([text[pos:]])
+            return screens
+        e1 = rfind(" ", pos, lim + 1)
+        if e1 < 0:
+            e1 = find(" ", lim)
+            if e1 < 0:
+                append([text[pos:]])
+                return screens
+        p2 = e1 + 1  # line 2, the same way
+        lim = p2 + width
+        if lim >= end:
+            append([text[pos:e1], text[p2:]])
+            return screens
+        e2 = rfind(" ", p2, lim + 1)
+        if e2 < 0:
+            e2 = find(" ", lim)
+            if e2 < 0:
+                append([text[pos:e1], text[p2:]])
+                return screens
+        # a full screen with more to come: it ends after its last sentence, when one ends before e2
+        if sentence_ends is None:
+            sentence_ends = _sentence_ends(text)
+        k = bisect.bisect_right(sentence_ends, e2)
+        if k and pos < (cut := sentence_ends[k - 1]) < e2:
+            append([text[pos:cut]] if cut <= e1 else [text[pos:e1], text[p2:cut]])
+            pos = cut + 1
+        else:
+            append([text[pos:e1], text[p2:e2]])
+            pos = e2 + 1
 
 
 def _chunks_by_line(text: str, width: int, lines: int) -> list[list[str]]:
-    """``_chunks`` for any number of lines a screen (one match a line)."""
-    match = _line_pattern(width).match
-    last_sentence_end = _LAST_SENTENCE_END.match
+    """``_chunks`` of single-spaced ``text`` for any number of lines a screen."""
+    end = len(text)
+    sentence_ends: list[int] | None = None
     screens: list[list[str]] = []
-    pos, end = 0, len(text)
+    pos = 0
     while pos < end:
-        screen: list[str] = []
-        stops: list[int] = []
-        q = pos
-        while len(screen) < lines and q < end:
-            m = match(text, q)
-            assert m is not None
-            screen.append(m.group())
-            stops.append(m.end())
-            q = m.end() + 1
-        fitted_end = stops[-1]
-        if fitted_end < end:
-            m = last_sentence_end(text, pos, fitted_end)
-            if m is not None and m.end() < fitted_end:
-                cut = m.end()
-                k = bisect.bisect_left(stops, cut)
-                # lines before the cut stay; the line holding it is cut short (greedy wrap of a prefix)
-                screen = [*screen[:k], text[stops[k - 1] + 1 if k else pos : cut]]
-                fitted_end = cut
-        screens.append(screen)
-        pos = fitted_end + 1
+        starts, stops = [pos], [_line_end(text, pos, width)]
+        while len(stops) < lines and stops[-1] < end:
+            starts.append(stops[-1] + 1)
+            stops.append(_line_end(text, starts[-1], width))
+        if stops[-1] < end:
+            if sentence_ends is None:
+                sentence_ends = _sentence_ends(text)
+            k = bisect.bisect_right(sentence_ends, stops[-1])
+            if k and pos < (cut := sentence_ends[k - 1]) < stops[-1]:
+                # the lines before the cut stay; the line holding it ends there
+                i = bisect.bisect_left(stops, cut)
+                del starts[i + 1 :], stops[i:]
+                stops.append(cut)
+        screens.append([text[a:b] for a, b in zip(starts, stops, strict=True)])
+        pos = stops[-1] + 1
     return screens
 
 
@@ -351,6 +388,15 @@ def _clock(seconds: int) -> str:
 
 
 def _timestamp(ms: int, sep: str) -> str:
+    """``HH:MM:SS<sep>mmm``: two table lookups and one string when the table reaches ``ms``
+    (the common case, so it comes first; ``_clock`` grows the table)."""
+    if 0 <= ms < len(_CLOCK) * 1000:
+        return f"{_CLOCK[ms // 1000]}{sep}{_MILLIS[ms % 1000]}"
+    if ms < 0:  # not from a reader (times are >= 0); the arithmetic of the old writer
+        h, rem = divmod(ms, 3_600_000)
+        m, rem = divmod(rem, 60_000)
+        s, rest = divmod(rem, 1000)
+        return f"{h:02d}:{m:02d}:{s:02d}{sep}{rest:03d}"
     return f"{_clock(ms // 1000)}{sep}{_MILLIS[ms % 1000]}"
 
 
@@ -376,41 +422,54 @@ def to_vtt(cues: tuple[Cue, ...] | list[Cue]) -> str:
     return "\n".join(out)
 
 
-def _layout(words: list[str], width: int) -> list[str]:
-    """Greedy word wrap; a word longer than ``width`` (a URL) gets a line of its own."""
-    lines: list[str] = []
-    current = ""
-    for word in words:
-        if current and len(current) + 1 + len(word) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = f"{current} {word}" if current else word
-    lines.append(current)
-    return lines
-
-
 def _speaker_screens(cue: Cue, width: int) -> list[tuple[int, int, list[str]]]:
     """``_screens`` with ``Name: `` opening every screen of a cue whose speaker is known.
 
     SRT has no speaker field: AntennaPod (and others) take a leading ``word: `` of any cue
     as the speaker, so a screen that continues a turn without the prefix, and happens to
-    hold ": ", would get a wrong speaker. The prefix counts in the line width."""
+    hold ": ", would get a wrong speaker. The prefix counts in the line width.
+
+    Each screen is the first screen of the prefix and the rest of the turn. A two-line screen
+    spans at most ``2 * width + 1`` characters unless a line is one long word, so the rest is
+    cut to a window just past that (the whole rest when a long word runs to the window's end);
+    the screen's lines are its greedy wrap and need no second layout.
+    """
     if not cue.speaker:
         return _screens(cue, cue.text, width)
-    prefix = f"{cue.speaker}:".split()
-    words, texts = cue.text.split(), []
-    while words:
-        # a screen of two lines holds at most ``width`` + 1 words: lay out a window, not the rest
-        first = _chunks(" ".join(prefix + words[: 2 * width + 2]), width, LINES_PER_CUE)[0]
-        taken = max(sum(len(line.split()) for line in first) - len(prefix), 1)
-        texts.append(" ".join(prefix + words[:taken]))
-        words = words[taken:]
+    prefix = " ".join(f"{cue.speaker}:".split())
+    prefix_words = prefix.count(" ") + 1
+    text = _single_spaced(cue.text)
+    find, end = text.find, len(text)
+    texts: list[str] = []
+    layouts: list[list[str]] = []
+    pos = 0
+    while pos < end:
+        stop = find(" ", pos + 2 * width + 2)
+        head = f"{prefix} {text[pos : stop if stop >= 0 else end]}"
+        first = _chunks(head, width, LINES_PER_CUE)[0]
+        covered = sum(map(len, first)) + len(first) - 1
+        if covered == len(head) and stop >= 0:  # a long word to the window's end: take it all
+            head = f"{prefix} {text[pos:]}"
+            first = _chunks(head, width, LINES_PER_CUE)[0]
+            covered = sum(map(len, first)) + len(first) - 1
+        if head.count(" ", 0, covered) + 1 > prefix_words:
+            texts.append(head[:covered])
+            layouts.append(first)
+            pos += covered - len(prefix)
+        else:  # the screen held no more than the prefix: one word goes with it anyway
+            stop = find(" ", pos)
+            texts.append(f"{prefix} {text[pos : stop if stop >= 0 else end]}")
+            layouts.append(_wrap(texts[-1], width))
+            pos = stop + 1 if stop >= 0 else end
     start_ms, end_ms = round(cue.start * 1000), round(cue.end * 1000)
+    merged = False
     while len(texts) > max(end_ms - start_ms, 1):  # only for sub-millisecond cues
-        texts[-2:] = [texts[-2] + " " + " ".join(texts[-1].split()[len(prefix) :])]
+        texts[-2:] = [texts[-2] + " " + " ".join(texts[-1].split()[prefix_words:])]
+        merged = True
+    if merged:
+        layouts[len(texts) - 1 :] = [_wrap(texts[-1], width)]
     spans = _split_span(start_ms, end_ms, [len(t) for t in texts])
-    return [(a, b, _layout(t.split(), width)) for (a, b), t in zip(spans, texts, strict=True)]
+    return [(a, b, lines) for (a, b), lines in zip(spans, layouts, strict=True)]
 
 
 def to_srt(cues: tuple[Cue, ...] | list[Cue]) -> str:

@@ -1,0 +1,76 @@
+"""The fast splitter and timestamps against the old per-word writer on generated text.
+
+The old implementation is the benchmark's baseline, kept verbatim in bench/transcripts.py.
+Words are drawn to hit the rules' edges: words longer than the width (URLs), sentence ends
+followed by closing quotes and brackets, the unicode ellipsis, runs of spaces and other
+whitespace, empty text. ``database=None`` keeps hypothesis from writing into the checkout.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from feedtool.render import transcripts
+from feedtool.render.transcripts import Cue
+
+BENCH = Path(__file__).parents[2] / "bench" / "transcripts.py"
+
+
+def _old_writer():
+    spec = importlib.util.spec_from_file_location("bench_transcripts_property", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+OLD = _old_writer()
+
+WORD = st.one_of(
+    st.text(alphabet="ab", min_size=1, max_size=4),
+    st.text(alphabet="xyz:/", min_size=30, max_size=90),  # longer than a line
+    st.builds(
+        lambda w, p, c: w + p + c,
+        st.text(alphabet="abc", max_size=5),
+        st.sampled_from([".", "!", "?", "…", "...", "?!"]),
+        st.text(alphabet='"”’)]', max_size=5),
+    ),
+    st.sampled_from(["”", ")", ".x", "e.g.", "3.5", "…”", "&", "<b>"]),
+)
+GAP = st.sampled_from([" ", " ", " ", "  ", "\t", "\n", "\u00a0", " \u2003 "])
+TEXT = st.builds(
+    lambda words, gaps, lead, trail: lead + "".join(w + g for w, g in zip(words, gaps, strict=False)) + trail,
+    st.lists(WORD, max_size=60),
+    st.lists(GAP, min_size=60, max_size=60),
+    st.sampled_from(["", " ", "\n"]),
+    st.sampled_from(["", " ", "  "]),
+)
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(TEXT, st.sampled_from([1, 3, 5, 32, 65]), st.sampled_from([1, 2, 3]))
+def test_chunks_match_the_old_splitter(text: str, width: int, lines: int):
+    assert transcripts._chunks(text, width, lines) == OLD._chunks(text, width, lines)
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(
+    TEXT.filter(str.strip),
+    st.sampled_from([None, "Ann", "Dr. Who", "  Bo  Li ", "A" * 40]),
+    st.integers(0, 400_000_000),
+    st.integers(0, 30_000),
+)
+def test_cues_render_as_the_old_writer_renders_them(text: str, speaker: str | None, start: int, length: int):
+    cues = (Cue(start / 1000, (start + length) / 1000, speaker, text),)
+    assert transcripts.to_srt(cues) == OLD.to_srt(cues)
+    assert transcripts.to_vtt(cues) == OLD.to_vtt(cues)
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(st.integers(-10_000_000, 2_000_000_000), st.sampled_from([".", ","]))
+def test_timestamps_match_the_old_arithmetic(ms: int, sep: str):
+    assert transcripts._timestamp(ms, sep) == OLD._timestamp(ms, sep)
