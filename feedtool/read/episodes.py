@@ -888,6 +888,11 @@ def _parse_files(
     for index, job in enumerate(todo):
         text = texts[index] if texts is not None else ""
         entry = decode_entry(json.loads(text)) if text else parse_one(job)
+        # what is parsed is let go of at once: at thousands of files, the bytes read and the
+        # workers' answers would otherwise double the memory of the read
+        todo[index] = replace(job, raw=None)
+        if texts is not None:
+            texts[index] = ""
         if texts is None and progress is not None:
             progress(done_before + index + 1, total)
         if remember and cache is not None and job.digest is not None:
