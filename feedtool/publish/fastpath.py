@@ -111,11 +111,15 @@ def _digest_tree(folder: Path, h: hashlib._Hash) -> None:
     if not folder.is_dir():
         h.update(b"absent\0")
         return
+    top = os.path.join(str(folder), "")  # (the names below it are cut from the paths, not computed)
     for root, dirs, files in os.walk(folder):
         dirs.sort()
         for name in sorted(files):
             path = os.path.join(root, name)
-            h.update(os.fsencode(os.path.relpath(path, folder)) + b"\0")
+            h.update(
+                os.fsencode(path[len(top) :] if path.startswith(top) else os.path.relpath(path, folder))
+                + b"\0"
+            )
             try:
                 mode = os.stat(path).st_mode
                 if not stat.S_ISREG(mode):  # a pipe or a device is never opened: it may block or never end
@@ -164,12 +168,13 @@ def _key(values: dict[str, object]) -> dict[str, object]:
     }
 
 
-def _stats(paths: Iterable[Path]) -> list[list[object]]:
+def _stats(paths: Iterable[str | Path]) -> list[list[object]]:
     out: list[list[object]] = []
     for path in paths:
+        name = str(path)
         try:
-            st = os.stat(path)
-            out.append([str(path), st.st_size, st.st_mtime_ns])
+            st = os.stat(name)
+            out.append([name, st.st_size, st.st_mtime_ns])
         except OSError:
             out.append([str(path), None, None])
     return out
@@ -261,7 +266,7 @@ def _still_true(state: Path, values: dict[str, object], manifest: dict) -> bool:
     if until is not None and time.time() >= until:
         return False
     outputs = manifest["outputs"]
-    if _stats(Path(p) for p, _, _ in outputs) != outputs:
+    if _stats(str(p) for p, _, _ in outputs) != outputs:
         return False
     if _stats([state / "published.json"]) != manifest["record"]:
         return False
