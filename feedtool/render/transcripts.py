@@ -332,6 +332,34 @@ def _chunks(text: str, width: int, lines: int) -> list[list[str]]:
             pos = e2 + 1
 
 
+def _first_screen(text: str, width: int) -> list[str]:
+    """``_chunks(text, width, 2)[0]`` for non-empty single-spaced ``text``: only the first screen,
+    the one an SRT speaker screen keeps (``_speaker_screens`` asks for one per screen, so the
+    general function's set-up and its list of every screen were most of an SRT's time)."""
+    end = len(text)
+    if end <= width:
+        return [text]
+    e1 = text.rfind(" ", 0, width + 1)
+    if e1 < 0:
+        e1 = text.find(" ", width)
+        if e1 < 0:
+            return [text]
+    p2 = e1 + 1
+    lim = p2 + width
+    if lim >= end:
+        return [text[:e1], text[p2:]]
+    e2 = text.rfind(" ", p2, lim + 1)
+    if e2 < 0:
+        e2 = text.find(" ", lim)
+        if e2 < 0:
+            return [text[:e1], text[p2:]]
+    sentence_ends = _sentence_ends(text)
+    k = bisect.bisect_right(sentence_ends, e2)
+    if k and 0 < (cut := sentence_ends[k - 1]) < e2:
+        return [text[:cut]] if cut <= e1 else [text[:e1], text[p2:cut]]
+    return [text[:e1], text[p2:e2]]
+
+
 def _chunks_by_line(text: str, width: int, lines: int) -> list[list[str]]:
     """``_chunks`` of single-spaced ``text`` for any number of lines a screen."""
     end = len(text)
@@ -446,11 +474,11 @@ def _speaker_screens(cue: Cue, width: int) -> list[tuple[int, int, list[str]]]:
     while pos < end:
         stop = find(" ", pos + 2 * width + 2)
         head = f"{prefix} {text[pos : stop if stop >= 0 else end]}"
-        first = _chunks(head, width, LINES_PER_CUE)[0]
+        first = _first_screen(head, width)
         covered = sum(map(len, first)) + len(first) - 1
         if covered == len(head) and stop >= 0:  # a long word to the window's end: take it all
             head = f"{prefix} {text[pos:]}"
-            first = _chunks(head, width, LINES_PER_CUE)[0]
+            first = _first_screen(head, width)
             covered = sum(map(len, first)) + len(first) - 1
         if head.count(" ", 0, covered) + 1 > prefix_words:
             texts.append(head[:covered])

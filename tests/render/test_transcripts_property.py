@@ -74,3 +74,12 @@ def test_cues_render_as_the_old_writer_renders_them(text: str, speaker: str | No
 @given(st.integers(-10_000_000, 2_000_000_000), st.sampled_from([".", ","]))
 def test_timestamps_match_the_old_arithmetic(ms: int, sep: str):
     assert transcripts._timestamp(ms, sep) == OLD._timestamp(ms, sep)
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(TEXT, st.sampled_from([1, 3, 5, 32, 65]))
+def test_the_first_screen_is_the_first_of_all_screens(text: str, width: int):
+    """``_first_screen`` (an SRT speaker screen's fast path) is ``_chunks``'s first screen."""
+    spaced = " ".join(text.split())
+    if spaced:
+        assert transcripts._first_screen(spaced, width) == transcripts._chunks(spaced, width, 2)[0]
