@@ -22,7 +22,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,8 +35,16 @@ PROBE_NAME = "feedtool-probe"  # ``check_folder``'s empty temporary: ".feedtool-
 
 @dataclass(frozen=True)
 class OutputFile:
+    """One file of the output folder. ``source`` is its bytes, or what gives them when asked
+    (a transcript kept in the episode cache's file): a build of thousands of episodes then
+    holds one file's bytes at a time, not every transcript's."""
+
     relpath: str  # e.g. "feed.xml", "chapters/slug.json"
-    data: bytes
+    source: bytes | Callable[[], bytes]
+
+    @property
+    def data(self) -> bytes:
+        return self.source if isinstance(self.source, bytes) else self.source()
 
 
 @dataclass(frozen=True)
@@ -294,17 +302,22 @@ def publish(
     for folder in _folders(out_dir, files):
         remove_stale_temporaries(folder)
     ordered = sorted(files, key=lambda f: (f.relpath == last, f.relpath))
-    changed = [f for f in ordered if not _same(out_dir / f.relpath, f.data)]
-    changed_paths = {f.relpath for f in changed}  # a set: a whole show is thousands of files
-    unchanged = tuple(f.relpath for f in ordered if f.relpath not in changed_paths)
+    changed: list[str] = []
+    unchanged: list[str] = []
     temps: list[tuple[Path, Path]] = []
     try:
-        for f in changed:
+        for f in ordered:  # each file's bytes asked for once, and let go of once written
             target = out_dir / f.relpath
+            data = f.data
+            if _same(target, data):
+                unchanged.append(f.relpath)
+                continue
+            changed.append(f.relpath)
             try:
-                temps.append((_write_temp(target, f.data), target))
+                temps.append((_write_temp(target, data), target))
             except OSError as exc:
                 raise _naming(exc, target) from exc
+            del data
         _make_durable(temps)
     except BaseException:
         for tmp, _ in temps:
@@ -330,7 +343,7 @@ def publish(
         for tmp, _ in temps:
             tmp.unlink(missing_ok=True)
         raise
-    return PublishResult(tuple(f.relpath for f in changed), unchanged)
+    return PublishResult(tuple(changed), tuple(unchanged))
 
 
 def _folders(out_dir: Path, files: Iterable[OutputFile]) -> list[Path]:

@@ -12,7 +12,7 @@ import html
 import multiprocessing
 import os
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -20,6 +20,7 @@ from datetime import datetime
 from functools import cache, partial
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from feedtool.config import Config, state_dir
 from feedtool.errors import BuildFailed, PublishBlocked
@@ -54,7 +55,7 @@ from feedtool.read.shownotes import absolute_links, html_to_text
 from feedtool.render import chapters as chapters_mod
 from feedtool.render import transcripts as transcripts_mod
 from feedtool.render.feed import ARCHIVE_PAGE, FeedItem, TranscriptLink, render_pages
-from feedtool.render.site import site_files, transcript_section
+from feedtool.render.site import site_pages, transcript_section
 from feedtool.render.speakers import with_display_names
 from feedtool.render.urls import episode_image_url, episode_page_url
 from feedtool.rss.validate import Issue, validate_feed
@@ -226,6 +227,7 @@ def _render_transcript(cues: Callable[[], tuple[transcripts_mod.Cue, ...]], fmt:
 # two forked processes renders them (below that, starting the pool costs more than it saves).
 POOL_MIN_EPISODES = 50
 POOL_WORKERS = 2
+POOL_AHEAD = 16  # episodes the workers render ahead of the loop that writes them
 _POOL_EPISODES: list[Episode] = []  # what the forked workers render, by index (no pickling in)
 
 
@@ -243,37 +245,69 @@ def _render_in_worker(job: tuple[int, tuple[str, ...], bool]) -> dict[str, bytes
     return {what: text.encode("utf-8") for what, text in rendered.items()}
 
 
-def _prerender_transcripts(
+@contextmanager
+def _prerendered(
     episodes: list[Episode], config: Config, renderer: EpisodeCache
-) -> dict[str, dict[str, bytes]]:
-    """The transcripts (and show-page transcript sections) the cache does not hold yet, by
-    episode file and ``transcript.FMT`` / ``SITE_TRANSCRIPT``, rendered in a process pool when
-    there are enough of them; {} otherwise (they are rendered one by one as before). The bytes
-    are those of the same functions in one process: the pool only changes who computes them."""
+) -> Iterator[Callable[[str], dict[str, bytes]]]:
+    """A lookup, episode file name -> the transcripts (and show-page transcript section) the
+    cache does not hold yet, by ``transcript.FMT`` / ``SITE_TRANSCRIPT``, rendered in a process
+    pool when there are enough of them ({} for the others: they are rendered one by one). The
+    bytes are those of the same functions in one process: the pool only changes who computes
+    them. Asked in the order of ``episodes``, the render loop's: the workers stay a few episodes
+    ahead, so at most that many episodes' outputs wait in memory."""
     global _POOL_EPISODES
     wanted = tuple(f"transcript.{fmt}" for fmt in config.transcript_formats)
     wanted += (SITE_TRANSCRIPT,) if config.site else ()
-    if not wanted or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return {}
-    todo = [e for e in episodes if _transcripts_to_render(e, wanted, renderer)]
+    todo: list[Episode] = []
+    if wanted and (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods():
+        todo = [e for e in episodes if _transcripts_to_render(e, wanted, renderer)]
     if len(todo) <= POOL_MIN_EPISODES:
-        return {}
+        yield lambda name: {}
+        return
     _POOL_EPISODES = todo
-    jobs = [(i, tuple(config.transcript_formats), config.site) for i in range(len(todo))]
+    formats = tuple(config.transcript_formats)
+    index = {e.path.name: i for i, e in enumerate(todo)}
     try:
         with multiprocessing.get_context("fork").Pool(POOL_WORKERS) as pool:
-            results = pool.map(_render_in_worker, jobs, chunksize=4)
+            pending: deque[tuple[int, Any]] = deque()
+            submitted = 0
+
+            def lookup(name: str) -> dict[str, bytes]:
+                nonlocal submitted
+                i = index.get(name)
+                if i is None:
+                    return {}
+                while submitted < min(len(todo), i + POOL_AHEAD):
+                    pending.append(
+                        (submitted, pool.apply_async(_render_in_worker, ((submitted, formats, config.site),)))
+                    )
+                    submitted += 1
+                while pending and pending[0][0] < i:  # (never: names are asked in order)
+                    pending.popleft()
+                j, result = pending.popleft()
+                assert j == i, "the pool's episodes are asked for in the order they were given"
+                return result.get()
+
+            yield lookup
     finally:
         _POOL_EPISODES = []
-    return {e.path.name: r for e, r in zip(todo, results, strict=True)}
+
+
+def _site_section(episode: Episode, config: Config, pooled: Mapping[str, bytes]) -> bytes:
+    """The show page's transcript section of ``episode`` (``render.site``), from the pool when it
+    rendered it."""
+    if SITE_TRANSCRIPT in pooled:
+        return pooled[SITE_TRANSCRIPT]
+    if not transcripts_mod.has_transcript(episode):
+        return b""
+    cues = transcripts_mod.build_cues(with_display_names(episode, dict(config.speakers)))
+    return transcript_section(cues).encode("utf-8")
 
 
 def _transcripts_to_render(episode: Episode, wanted: tuple[str, ...], renderer: EpisodeCache) -> bool:
     name = episode.path.name
-    if renderer.path is not None and name in renderer.entries:
-        held = renderer.rendered.get(name, {})
-        if all(what in held for what in wanted):
-            return False
+    if all(renderer.holds(name, what) for what in wanted):
+        return False
     return transcripts_mod.has_transcript(episode)
 
 
@@ -335,27 +369,34 @@ def prepare_build(
     files: list[OutputFile] = []
     items: list[FeedItem] = []
     speakers = dict(config.speakers)
-    prerendered = _prerender_transcripts(
-        [with_display_names(p.episode, speakers) for p in planned], config, renderer
-    )
-    for done, plan in enumerate(sorted(planned, key=lambda p: sort_key(p.episode, p.pub_date)), 1):
-        if progress is not None:
-            progress("render", done, len(planned))
-        item, item_files, item_problems = _episode_item(
-            plan,
-            config,
-            renderer,
-            unknown.get(plan.episode.slug),
-            prerendered.get(plan.episode.path.name, {}),
-        )
-        items.append(item)
-        files += item_files
-        problems += item_problems
+    ordered = sorted(planned, key=lambda p: sort_key(p.episode, p.pub_date))
+    sections: dict[str, str] = {}  # show-page transcript sections, without a cache to keep them
+    shown = [with_display_names(p.episode, speakers) for p in ordered]
+    with _prerendered(shown, config, renderer) as pooled:
+        for done, plan in enumerate(ordered, 1):
+            if progress is not None:
+                progress("render", done, len(planned))
+            name = plan.episode.path.name
+            outputs = pooled(name)
+            item, item_files, item_problems = _episode_item(
+                plan, config, renderer, unknown.get(plan.episode.slug), outputs
+            )
+            items.append(item)
+            files += item_files
+            problems += item_problems
+            if config.site:
+                section = renderer.rendered_output(
+                    name, SITE_TRANSCRIPT, partial(_site_section, plan.episode, config, outputs)
+                )
+                if renderer.path is None:
+                    sections[name] = section.decode("utf-8")
+            del outputs
+            renderer.flush(name)  # the entry is whole: written now, its bytes let go of
     problems.extend(_duplicates(items, episodes_dir, {p.episode.slug: p.guid_field for p in planned}))
     if config.max_items is not None:
         problems.extend(_max_items_warning(config, len(items)))
         items = items[: config.max_items]
-    feed_xml, page_files, page_problems = _feed_and_pages(config, items, read.episodes, renderer, prerendered)
+    feed_xml, page_files, page_problems = _feed_and_pages(config, items, read.episodes, renderer, sections)
     files += page_files
     problems += [p for p in page_problems if p not in problems]
     if skip_invalid:
@@ -426,7 +467,7 @@ def _feed_and_pages(
     items: list[FeedItem],
     episodes: tuple[Episode, ...],
     renderer: EpisodeCache,
-    prerendered: Mapping[str, Mapping[str, bytes]],
+    sections: Mapping[str, str],
 ) -> tuple[bytes, list[OutputFile], list[Problem]]:
     """feed.xml's bytes, then its files: the feed, its archive pages (``feed.page_size``) and the
     show page (``site``); the renderer's problems, each once, naming the episode file."""
@@ -444,15 +485,15 @@ def _feed_and_pages(
 
         def reuse(episode: Episode, render: Callable[[], str]) -> str:
             name = episode.path.name
-            done = prerendered.get(name, {})
+            if name in sections:
+                return sections[name]
+            return renderer.rendered_output(name, SITE_TRANSCRIPT, lambda: render().encode("utf-8")).decode(
+                "utf-8"
+            )
 
-            def again() -> bytes:
-                return done[SITE_TRANSCRIPT] if SITE_TRANSCRIPT in done else render().encode("utf-8")
-
-            return renderer.rendered_output(name, SITE_TRANSCRIPT, again).decode("utf-8")
-
-        pages_files = site_files(config, items, episodes, reuse)
-        files.extend(OutputFile(relpath, data) for relpath, data in pages_files)
+        files.extend(
+            OutputFile(relpath, page) for relpath, page in site_pages(config, items, episodes, reuse)
+        )
     return pages[0][1].xml, files, problems
 
 
@@ -645,22 +686,25 @@ def _transcript_files(
         return []
     shown = with_display_names(episode, dict(config.speakers))
     cues = cache(partial(transcripts_mod.build_cues, shown))  # one cue pass for every format
-    return [
-        (
-            fmt,
-            OutputFile(
-                f"transcripts/{episode.slug}.{fmt}",
-                renderer.rendered_output(
-                    episode.path.name,
-                    f"transcript.{fmt}",
-                    partial(prerendered.__getitem__, f"transcript.{fmt}")
-                    if f"transcript.{fmt}" in prerendered
-                    else partial(_render_transcript, cues, fmt),
-                ),
-            ),
+    files = []
+    for fmt in config.transcript_formats:
+        what = f"transcript.{fmt}"
+        first = (
+            partial(prerendered.__getitem__, what)
+            if what in prerendered
+            else partial(_render_transcript, cues, fmt)
         )
-        for fmt in config.transcript_formats
-    ]
+        data = renderer.rendered_output(episode.path.name, what, first)  # into the entry, once
+        # with a cache, the file's bytes are asked for again when they are written: by then they
+        # are in the entry's file, not in memory (rendered again, from the episode, if that fails)
+        again = partial(_render_transcript, partial(transcripts_mod.build_cues, shown), fmt)
+        source = (
+            data
+            if renderer.path is None
+            else partial(renderer.rendered_output, episode.path.name, what, again)
+        )
+        files.append((fmt, OutputFile(f"transcripts/{episode.slug}.{fmt}", source)))
+    return files
 
 
 def _duplicates(
@@ -762,6 +806,7 @@ def build(
     policy = guard_policy(config.publish, allow_removal=allow_removal, allow_guid_change=allow_guid_change)
     state = state_dir(config)
     cache = open_cache(config, episodes_dir, enabled=use_cache)  # --check reads it, never saves it
+    cache.writable = not check
     loaded = read_record(state, out_dir / FEED_FILE)
     host = (
         load_host_feed(config.host_feed, state, offline=offline, save=not check) if config.host_feed else None

@@ -49,13 +49,15 @@ from feedtool.model import (
     TranscriptLine,
 )
 from feedtool.output import atomic_write
+from feedtool.read.inputfile import UnreadableFile, read_input
 
-CACHE_FORMAT = 5  # 5: rows of scalar fields stored as lists (_row_codec)
+CACHE_FORMAT = 6  # 5: rows of scalar fields as lists (_row_codec); 6: a checksum per part, read lazily
 CACHE_DIR = "episode-cache"  # under the state folder
 LEGACY_CACHE_FILE = "episodes.cache"  # the pickle of format 2 and before, removed on save
 _MAGIC = b"feedtool-episode-cache"
 _SUFFIX = ".entry"
 MAX_ENTRY_BYTES = 64 * 1024 * 1024  # a bigger file is not one feedtool wrote: not even read
+SETTLED_FILE = "settled.json"  # in the entries folder: {episode file: digest} a successful build left
 
 
 @lru_cache(maxsize=1)
@@ -408,10 +410,16 @@ class EpisodeCache:
     context: str  # time zone + people folder: part of every key
     entries: dict[str, CacheEntry] = field(default_factory=dict)
     # rendered outputs that depend only on the episode file: name -> {what: bytes}, for entries[name].digest
+    # (kept in memory only until the entry is written: ``flush``; then read back on demand)
     rendered: dict[str, dict[str, bytes]] = field(default_factory=dict)
     stats: CacheStats = field(default_factory=CacheStats)
     _dirty: set[str] = field(default_factory=set)
     _live: set[str] | None = None  # the episode files of this read, once ``retain`` was told them
+    # rendered outputs in the entry files: name -> {what: (offset, size, sha256)}, read when asked for
+    _stored: dict[str, dict[str, tuple[int, int, str]]] = field(default_factory=dict)
+    _settled: dict[str, str] | None = None  # SETTLED_FILE, read on first need
+    _settled_dirty: bool = False
+    writable: bool = True  # False (``build --check``): read, never written, not even by ``flush``
 
     @classmethod
     def open(cls, path: Path | None, context: str) -> EpisodeCache:
@@ -427,52 +435,77 @@ class EpisodeCache:
         try:
             if not file.is_file():
                 return None
-            if file.stat().st_size > MAX_ENTRY_BYTES:
+            size = file.stat().st_size
+            if size > MAX_ENTRY_BYTES:
                 raise CorruptEntry("larger than any entry feedtool writes")
-            entry, rendered = self._parse(file.read_bytes(), key)
+            with open(file, "rb") as fh:
+                header = fh.readline(512)
+                entry, stored = self._parse(header, fh, size, key)
         except ForeignEntry:
             self.stats.discards.append("written by other code or settings")
             return None
         except Exception as exc:  # any corruption means: parse the episode again, never trust
             self.stats.discards.append(f"corrupt ({key}: {exc.__class__.__name__}: {exc})")
             return None
-        self.entries[key] = entry
-        self.rendered[key] = rendered
-        return entry
+        settled = self._settled_digests().get(key) == entry.digest
+        self.entries[key] = replace(entry, settled=settled)
+        self._stored[key] = stored
+        return self.entries[key]
 
-    def _parse(self, blob: bytes, key: str) -> tuple[CacheEntry, dict[str, bytes]]:
-        header, newline, rest = blob.partition(b"\n")
-        parts = header.split(b" ")
-        if not newline or len(parts) != 4 or parts[0] != _MAGIC:
+    def _settled_digests(self) -> dict[str, str]:
+        """What the last successful build left: {episode file: digest} (empty when unreadable)."""
+        if self._settled is None:
+            self._settled = {}
+            assert self.path is not None
+            try:
+                data = json.loads(read_input(self.path / SETTLED_FILE, 16 * 1024 * 1024))
+            except (OSError, UnreadableFile, ValueError):
+                data = None
+            if type(data) is dict and all(type(k) is str and type(v) is str for k, v in data.items()):
+                self._settled = data
+        return self._settled
+
+    def _parse(
+        self, header: bytes, fh: Any, size: int, key: str
+    ) -> tuple[CacheEntry, dict[str, tuple[int, int, str]]]:
+        """The entry from its header line and JSON document (checked against the header's sha256);
+        the rendered outputs after it are only located here (each has its own sha256, checked
+        when it is read: ``rendered_output``)."""
+        parts = header.rstrip(b"\n").split(b" ")
+        if not header.endswith(b"\n") or len(parts) != 4 or parts[0] != _MAGIC:
             raise CorruptEntry("not a feedtool cache entry")
         if parts[1] != str(CACHE_FORMAT).encode():
             raise ForeignEntry("another format")
-        if hashlib.sha256(rest).hexdigest().encode() != parts[2]:
-            raise CorruptEntry("checksum mismatch (torn or edited file)")
-        if not parts[3].isdigit() or int(parts[3]) > len(rest):
+        if not parts[3].isdigit() or len(header) + int(parts[3]) > size:
             raise CorruptEntry("bad payload length")
         json_length = int(parts[3])
-        data = json.loads(rest[:json_length].decode("utf-8", "surrogatepass"))
+        document = fh.read(json_length)
+        if hashlib.sha256(document).hexdigest().encode() != parts[2]:
+            raise CorruptEntry("checksum mismatch (torn or edited file)")
+        data = json.loads(document.decode("utf-8", "surrogatepass"))
         if type(data) is not dict or data.keys() != {"code", "context", "key", "entry", "rendered"}:
             raise CorruptEntry("unexpected content")
         if data["code"] != code_fingerprint() or data["context"] != self.context:
             raise ForeignEntry("other code or settings")
         if data["key"] != key:
             raise CorruptEntry("entry of another episode file")
-        sizes = data["rendered"]
-        if type(sizes) is not dict or not all(type(n) is int and n >= 0 for n in sizes.values()):
+        parts_of = data["rendered"]
+        if type(parts_of) is not dict or not all(
+            type(v) is list and len(v) == 2 and type(v[0]) is int and v[0] >= 0 and type(v[1]) is str
+            for v in parts_of.values()
+        ):
             raise CorruptEntry("unexpected rendered outputs")
-        if json_length + sum(sizes.values()) != len(rest):
+        if len(header) + json_length + sum(v[0] for v in parts_of.values()) != size:
             raise CorruptEntry("rendered outputs do not add up")
-        rendered, offset = {}, json_length
-        for what, size in sizes.items():
-            rendered[what] = rest[offset : offset + size]
-            offset += size
+        stored, offset = {}, len(header) + json_length
+        for what, (length, digest) in parts_of.items():
+            stored[what] = (offset, length, digest)
+            offset += length
         entry = decode_entry(data["entry"])
         # what the reader guarantees, checked because output paths are built from the slug
         if entry.episode is not None and (entry.episode.path.name != key or entry.episode.slug != key[:-3]):
             raise CorruptEntry("the episode does not match its file name")
-        return entry, rendered
+        return entry, stored
 
     def get(self, key: str, digest: str) -> CacheEntry | None:
         entry = self.entries.get(key)
@@ -488,16 +521,19 @@ class EpisodeCache:
         return entry
 
     def settle(self) -> None:
-        """The build that read these entries succeeded: from now on they count as "from cache"."""
+        """The build that read these entries succeeded: from now on they count as "from cache".
+        Written as one small file, so that no entry is written twice."""
         for key, entry in self.entries.items():
             if not entry.settled:
                 self.entries[key] = replace(entry, settled=True)
-                self._dirty.add(key)
+        self._settled = {key: entry.digest for key, entry in sorted(self.entries.items())}
+        self._settled_dirty = True
 
     def put(self, key: str, entry: CacheEntry) -> None:
         old = self.entries.get(key)
         if old is None or old.digest != entry.digest:
             self.rendered.pop(key, None)
+            self._stored.pop(key, None)
         self.entries[key] = entry
         self._dirty.add(key)
 
@@ -506,6 +542,7 @@ class EpisodeCache:
         for key in set(self.entries) - keys:
             del self.entries[key]
             self.rendered.pop(key, None)
+            self._stored.pop(key, None)
         self._dirty &= keys
         self._live = set(keys)
 
@@ -517,13 +554,54 @@ class EpisodeCache:
         """
         if self.path is None or name not in self.entries:
             return render()
-        outputs = self.rendered.setdefault(name, {})
-        data = outputs.get(what)
+        data = self.rendered.get(name, {}).get(what)
+        if data is None:
+            data = self._read_stored(name, what)
         if data is None:
             data = render()
-            outputs[what] = data
+            self.rendered.setdefault(name, {})[what] = data
             self._dirty.add(name)
         return data
+
+    def holds(self, name: str, what: str) -> bool:
+        """Whether ``rendered_output(name, what, ...)`` would not need to render (the entry holds it)."""
+        return (
+            self.path is not None
+            and name in self.entries
+            and (what in self.rendered.get(name, {}) or what in self._stored.get(name, {}))
+        )
+
+    def _read_stored(self, name: str, what: str) -> bytes | None:
+        """A rendered output from the entry file, checked against its sha256; None (and a discard
+        noted) when it is missing or damaged: it is then rendered again."""
+        where = self._stored.get(name, {}).get(what)
+        if where is None or self.path is None:
+            return None
+        offset, length, digest = where
+        data: bytes | None = None
+        try:
+            with open(self.path / entry_file_name(name), "rb") as fh:
+                fh.seek(offset)
+                read = fh.read(length)
+        except OSError as exc:
+            why = f"{exc.strerror or exc}"
+        else:
+            why = "checksum mismatch (torn or edited file)"
+            if len(read) == length and hashlib.sha256(read).hexdigest() == digest:
+                data = read
+        if data is None:
+            self._stored[name].pop(what, None)
+            self.stats.discards.append(f"corrupt ({name}: {what}: {why})")
+        return data
+
+    def flush(self, key: str) -> None:
+        """Write ``key``'s entry now, if it changed, and let go of its rendered outputs' bytes
+        (they are read back from the file when asked for): a build of thousands of episodes
+        keeps one episode's outputs in memory, not all of them."""
+        if self.path is None or not self.writable or key not in self._dirty:
+            return
+        self._dirty.discard(key)
+        self._write(key)
 
     def save(self) -> None:
         """Write the entries that changed; remove stale ones and what killed runs left behind.
@@ -534,38 +612,77 @@ class EpisodeCache:
         if self.path is None:
             return
         for key in sorted(self._dirty):
-            file = self.path / entry_file_name(key)
-            try:
-                try:
-                    blob = self._serialise(key)
-                except (TypeError, ValueError):  # not storable (never expected)
-                    if file.is_symlink() or file.is_file():
-                        file.unlink()
-                    continue
-                atomic_write(file, blob)
-            except OSError as exc:  # a full disk: the build goes on, and says so (stats)
-                self.stats.write_failures.append(f"{key}: {exc.strerror or exc}")
+            self._write(key)
         self._dirty.clear()
+        if self._settled_dirty:
+            self._settled_dirty = False
+            settled = json.dumps(self._settled or {}, sort_keys=True, ensure_ascii=False)
+            try:
+                atomic_write(self.path / SETTLED_FILE, settled.encode("utf-8", "surrogatepass"))
+            except OSError as exc:
+                self.stats.write_failures.append(f"{SETTLED_FILE}: {exc.strerror or exc}")
         if self._live is not None:
-            self._remove_stale({entry_file_name(k) for k in self._live})
+            self._remove_stale({entry_file_name(k) for k in self._live} | {SETTLED_FILE})
 
-    def _serialise(self, key: str) -> bytes:
-        """Header line, JSON, then the rendered outputs' bytes as they are (their sizes are in the JSON)."""
-        rendered = sorted(self.rendered.get(key, {}).items())
+    def _write(self, key: str) -> None:
+        """Write ``key``'s entry file; its rendered outputs then live there (``_stored``)."""
+        assert self.path is not None
+        file = self.path / entry_file_name(key)
+        try:
+            try:
+                outputs = self._outputs(key)
+                blob, stored = self._serialise(key, outputs)
+            except (TypeError, ValueError):  # not storable (never expected)
+                if file.is_symlink() or file.is_file():
+                    file.unlink()
+                self._stored.pop(key, None)
+                return
+            atomic_write(file, blob)
+        except OSError as exc:  # a full disk: the build goes on, and says so (stats)
+            self.stats.write_failures.append(f"{key}: {exc.strerror or exc}")
+            return
+        self._stored[key] = stored
+        self.rendered.pop(key, None)
+
+    def _outputs(self, key: str) -> dict[str, bytes]:
+        """Every rendered output of ``key``: those in memory, and those still in its entry file."""
+        outputs = dict(self.rendered.get(key, {}))
+        for what in list(self._stored.get(key, {})):
+            if what not in outputs:
+                data = self._read_stored(key, what)
+                if data is not None:
+                    outputs[what] = data
+        return outputs
+
+    def _serialise(
+        self, key: str, outputs: dict[str, bytes]
+    ) -> tuple[bytes, dict[str, tuple[int, int, str]]]:
+        """Header line (the JSON's sha256 and length), JSON, then the rendered outputs' bytes as
+        they are (each one's size and sha256 in the JSON); and where each output lies in it."""
+        rendered = sorted(outputs.items())
+        digests = {what: hashlib.sha256(data).hexdigest() for what, data in rendered}
         document = json.dumps(
             {
                 "code": code_fingerprint(),
                 "context": self.context,
                 "key": key,
-                "entry": encode_entry(self.entries[key]),
-                "rendered": {what: len(data) for what, data in rendered},
+                "entry": encode_entry(replace(self.entries[key], settled=False)),  # (SETTLED_FILE says)
+                "rendered": {what: [len(data), digests[what]] for what, data in rendered},
             },
             separators=(",", ":"),
             ensure_ascii=False,
         ).encode("utf-8", "surrogatepass")
-        rest = b"".join([document, *(data for _, data in rendered)])
-        checksum = hashlib.sha256(rest).hexdigest().encode()
-        return b"%s %d %s %d\n%s" % (_MAGIC, CACHE_FORMAT, checksum, len(document), rest)
+        header = b"%s %d %s %d\n" % (
+            _MAGIC,
+            CACHE_FORMAT,
+            hashlib.sha256(document).hexdigest().encode(),
+            len(document),
+        )
+        stored, offset = {}, len(header) + len(document)
+        for what, data in rendered:
+            stored[what] = (offset, len(data), digests[what])
+            offset += len(data)
+        return b"".join([header, document, *(data for _, data in rendered)]), stored
 
     def _remove_stale(self, live: set[str]) -> None:
         """Entries of episode files that are gone, temporaries of killed runs, the old pickle.

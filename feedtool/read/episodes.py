@@ -886,13 +886,12 @@ def _parse_files(
     )
     results = []
     for index, job in enumerate(todo):
-        text = texts[index] if texts is not None else ""
+        text = next(texts) if texts is not None else ""
         entry = decode_entry(json.loads(text)) if text else parse_one(job)
-        # what is parsed is let go of at once: at thousands of files, the bytes read and the
-        # workers' answers would otherwise double the memory of the read
+        del text
+        # what is parsed is let go of at once: at thousands of files, the bytes read would
+        # otherwise double the memory of the read
         todo[index] = replace(job, raw=None)
-        if texts is not None:
-            texts[index] = ""
         if texts is None and progress is not None:
             progress(done_before + index + 1, total)
         if remember and cache is not None and job.digest is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 MIN_JOBS = 40  # below this, starting the processes costs more than they save
 WORKERS = 2
@@ -38,21 +38,26 @@ def map_in_forks(
     *,
     progress: Callable[[int], None] | None = None,
     min_jobs: int | None = None,
-) -> list[str] | None:
-    """``[work(0), ..., work(count - 1)]`` computed by forked workers, in order; None when the
-    jobs are too few (or the machine cannot fork), and the caller runs them itself.
-    ``progress(done)`` is called as results arrive."""
-    global _WORK
+) -> Iterator[str] | None:
+    """``work(0), ..., work(count - 1)`` computed by forked workers, yielded in order as they
+    arrive (the caller decodes one while the workers go on: nothing waits in memory for the
+    last); None when the jobs are too few (or the machine cannot fork), and the caller runs
+    them itself. ``progress(done)`` is called as results arrive."""
     if count < (MIN_JOBS if min_jobs is None else min_jobs) or not can_fork():
         return None
+    return _in_forks(work, count, progress)
+
+
+def _in_forks(
+    work: Callable[[int], str], count: int, progress: Callable[[int], None] | None
+) -> Iterator[str]:
+    global _WORK
     _WORK = work
     try:
         with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
-            results = []
             for done, text in enumerate(pool.imap(_run, range(count), chunksize=4), 1):
-                results.append(text)
                 if progress is not None:
                     progress(done)
-            return results
+                yield text
     finally:
         _WORK = None

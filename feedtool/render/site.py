@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 
 from feedtool.config import Config
 from feedtool.model import Episode, Person
@@ -301,19 +302,37 @@ def site_files(
 
     ``reuse(episode, render)`` may return an earlier ``render()`` of the episode's transcript
     section (the build keeps one per episode file version); without it, each is rendered."""
+    return [
+        (relpath, page if isinstance(page, bytes) else page())
+        for relpath, page in site_pages(config, items, episodes, reuse)
+    ]
+
+
+def site_pages(
+    config: Config,
+    items: Sequence[FeedItem],
+    episodes: Sequence[Episode],
+    reuse: Callable[[Episode, Callable[[], str]], str] | None = None,
+) -> list[tuple[str, bytes | Callable[[], bytes]]]:
+    """``site_files``, each episode's page given as what renders it: a build writes the pages one
+    at a time and holds none of them (a show's pages are a few hundred megabytes at thousands
+    of episodes). ``index.html`` first, as bytes."""
     by_slug = {e.slug: e for e in episodes}
     names = dict(config.speakers)
-    pages = []
-    for item in items:
-        episode = by_slug[item.slug]
+    pages = [SitePage(item, by_slug[item.slug]) for item in items]
 
-        def render(episode: Episode = episode) -> str:
-            if not has_transcript(episode):
+    def render_page(page: SitePage) -> bytes:
+        def section() -> str:
+            if not has_transcript(page.episode):
                 return ""
-            return transcript_section(build_cues(with_display_names(episode, names)))
+            return transcript_section(build_cues(with_display_names(page.episode, names)))
 
-        pages.append(SitePage(item, episode, reuse(episode, render) if reuse else render()))
-    return render_site(config, pages)
+        transcript = reuse(page.episode, section) if reuse else section()
+        return render_episode(config, replace(page, transcript=transcript))
+
+    files: list[tuple[str, bytes | Callable[[], bytes]]] = [("index.html", render_index(config, pages))]
+    files += [(f"episodes/{p.item.slug}.html", partial(render_page, p)) for p in pages]
+    return files
 
 
 def render_site(config: Config, pages: Sequence[SitePage]) -> list[tuple[str, bytes]]:

@@ -62,14 +62,14 @@ def split_entry(blob: bytes) -> tuple[dict, bytes]:
 
 
 def forge_entry(document: dict, rendered: bytes = b"", version: int = cache_mod.CACHE_FORMAT) -> bytes:
-    """An entry with a correct header and checksum around whatever document we like."""
+    """An entry with a correct header and checksum around whatever document we like (the rendered
+    outputs after it keep the sizes and checksums the document gives them)."""
     body = json.dumps(document).encode()
-    rest = body + rendered
     return b"feedtool-episode-cache %d %s %d\n%s" % (
         version,
-        hashlib.sha256(rest).hexdigest().encode(),
+        hashlib.sha256(body).hexdigest().encode(),
         len(body),
-        rest,
+        body + rendered,
     )
 
 
@@ -120,9 +120,9 @@ def _truncated(blob: bytes) -> bytes:
 
 
 def _bad_checksum(blob: bytes) -> bytes:
-    """One payload byte changed, the header left as it was."""
+    """One byte of the episode's document changed, the header left as it was."""
     header, _, rest = blob.partition(b"\n")
-    i = len(rest) // 2
+    i = int(header.split(b" ")[3]) // 2
     return header + b"\n" + rest[:i] + bytes([rest[i] ^ 0x01]) + rest[i + 1 :]
 
 
@@ -265,7 +265,10 @@ def test_stale_entries_and_killed_runs_temporaries_are_removed(built, capsys):
     unrelated.write_bytes(b"x")
     assert run_build(built, "--allow-removal") == 0
     assert "0 parsed, 1 from cache" in summary(capsys.readouterr().out)
-    assert sorted(p.name for p in folder.iterdir()) == [cache_mod.entry_file_name(EPISODES[0])]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        cache_mod.entry_file_name(EPISODES[0]),
+        cache_mod.SETTLED_FILE,
+    ]
     assert not any(p.exists() for p in leftovers)
     assert unrelated.exists()
 
@@ -318,3 +321,30 @@ def test_transcript_rows_are_stored_as_checked_lists():
             decode([forged])
     with pytest.raises(TypeError):
         encode((TranscriptLine(b"bytes", 1.0, None),))  # type: ignore[arg-type]
+
+
+def test_a_damaged_rendered_output_is_rendered_again(built, capsys):
+    """Each rendered output has its own checksum, checked when it is read: a changed byte in a
+    cached transcript costs that transcript (rendered again, and said), never a wrong file."""
+    public = built / "public"
+    before = {p.relative_to(public): p.read_bytes() for p in public.rglob("*") if p.is_file()}
+    damaged = 0
+    for name in EPISODES:
+        path = entry_path(built, name)
+        blob = path.read_bytes()
+        header, _, rest = blob.partition(b"\n")
+        i = int(header.split(b" ")[3]) + 10  # inside the first rendered output
+        if i < len(rest):  # (an episode without a transcript has none)
+            path.write_bytes(header + b"\n" + rest[:i] + bytes([rest[i] ^ 0x01]) + rest[i + 1 :])
+            damaged += 1
+    assert damaged
+    for p in public.rglob("*.vtt"):
+        p.unlink()  # the outputs must be written again from the cache
+    assert run_build(built) == 0
+    captured = capsys.readouterr()
+    assert "0 parsed, 2 from cache" in summary(captured.out)
+    assert "checksum mismatch" in captured.err
+    after = {p.relative_to(public): p.read_bytes() for p in public.rglob("*") if p.is_file()}
+    assert after == before
+    assert run_build(built) == 0  # the entries were written again, whole
+    assert "checksum mismatch" not in capsys.readouterr().err
