@@ -126,3 +126,22 @@ def silent_mp3(frames: int = 100) -> bytes:
     1152 samples each), so ``frames=100`` lasts 100 * 1152 / 44100 = 2.612 s."""
     header = bytes([0xFF, 0xFB, 0x90, 0x64])
     return (header + bytes(417 - len(header))) * frames
+
+
+def build_show(show: Path, *extra: str) -> int:
+    """``feedtool build`` in-process on a copy of a show (``config/``, ``episodes/``) into its
+    ``public/``; the exit code."""
+    from feedtool.cli import main
+
+    return main(
+        [
+            "build",
+            "--config",
+            str(show / "config" / "podcast.yaml"),
+            "--episodes",
+            str(show / "episodes"),
+            "--out",
+            str(show / "public"),
+            *extra,
+        ]
+    )

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+from feedsupport import build_show
 
 from feedtool.cli import main
 from feedtool.errors import ConfigError
@@ -52,19 +53,7 @@ RECORDS: list[tuple[str, bytes]] = [
 
 
 def run_build(show: Path, *extra: str) -> int:
-    return main(
-        [
-            "build",
-            "--config",
-            str(show / "config" / "podcast.yaml"),
-            "--episodes",
-            str(show / "episodes"),
-            "--out",
-            str(show / "public"),
-            "--quiet",
-            *extra,
-        ]
-    )
+    return build_show(show, "--quiet", *extra)
 
 
 def write_record(show: Path, data: bytes) -> Path:

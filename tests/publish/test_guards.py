@@ -5,25 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from feedtool.cli import main
+from feedsupport import build_show as run_build
 
 EP1 = "s01e01-first-steps.md"
 EP2 = "s01e02-markers-only.md"
-
-
-def run_build(show: Path, *extra: str) -> int:
-    return main(
-        [
-            "build",
-            "--config",
-            str(show / "config" / "podcast.yaml"),
-            "--episodes",
-            str(show / "episodes"),
-            "--out",
-            str(show / "public"),
-            *extra,
-        ]
-    )
 
 
 def published(show: Path) -> bytes:

@@ -5,24 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from feedsupport import build_show as run_build
 
-from feedtool.cli import main
 from feedtool.read import cache as cache_mod
-
-
-def run_build(show: Path, *extra: str) -> int:
-    return main(
-        [
-            "build",
-            "--config",
-            str(show / "config" / "podcast.yaml"),
-            "--episodes",
-            str(show / "episodes"),
-            "--out",
-            str(show / "public"),
-            *extra,
-        ]
-    )
 
 
 def cache_entries(show: Path) -> list[Path]:

@@ -14,26 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from feedsupport import build_show as run_build
 
-from feedtool.cli import main
 from feedtool.read import cache as cache_mod
 
 EPISODES = ("s01e01-first-steps.md", "s01e02-markers-only.md")
-
-
-def run_build(show: Path, *extra: str) -> int:
-    return main(
-        [
-            "build",
-            "--config",
-            str(show / "config" / "podcast.yaml"),
-            "--episodes",
-            str(show / "episodes"),
-            "--out",
-            str(show / "public"),
-            *extra,
-        ]
-    )
 
 
 def summary(out: str) -> str:
