@@ -282,8 +282,6 @@ def _prerendered(
                         (submitted, pool.apply_async(_render_in_worker, ((submitted, formats, config.site),)))
                     )
                     submitted += 1
-                while pending and pending[0][0] < i:  # (never: names are asked in order)
-                    pending.popleft()
                 j, result = pending.popleft()
                 assert j == i, "the pool's episodes are asked for in the order they were given"
                 return result.get()
