@@ -292,31 +292,18 @@ def _transcript(cues: tuple[Cue, ...], media: str) -> str:
     )
 
 
-def site_files(
-    config: Config,
-    items: Sequence[FeedItem],
-    episodes: Sequence[Episode],
-    reuse: Callable[[Episode, Callable[[], str]], str] | None = None,
-) -> list[tuple[str, bytes]]:
-    """The show page for the feed's ``items`` (their episodes give platform links and transcripts).
-
-    ``reuse(episode, render)`` may return an earlier ``render()`` of the episode's transcript
-    section (the build keeps one per episode file version); without it, each is rendered."""
-    return [
-        (relpath, page if isinstance(page, bytes) else page())
-        for relpath, page in site_pages(config, items, episodes, reuse)
-    ]
-
-
 def site_pages(
     config: Config,
     items: Sequence[FeedItem],
     episodes: Sequence[Episode],
     reuse: Callable[[Episode, Callable[[], str]], str] | None = None,
 ) -> list[tuple[str, bytes | Callable[[], bytes]]]:
-    """``site_files``, each episode's page given as what renders it: a build writes the pages one
-    at a time and holds none of them (a show's pages are a few hundred megabytes at thousands
-    of episodes). ``index.html`` first, as bytes."""
+    """The show page for the feed's ``items``: ``index.html`` (bytes), then each episode's page
+    as what renders it, so that a build writes the pages one at a time and holds none of them
+    (a show's pages are a few hundred megabytes at thousands of episodes).
+
+    ``reuse(episode, render)`` may return an earlier ``render()`` of the episode's transcript
+    section (the build keeps one per episode file version); without it, each is rendered."""
     by_slug = {e.slug: e for e in episodes}
     names = dict(config.speakers)
     pages = [SitePage(item, by_slug[item.slug]) for item in items]
@@ -332,11 +319,4 @@ def site_pages(
 
     files: list[tuple[str, bytes | Callable[[], bytes]]] = [("index.html", render_index(config, pages))]
     files += [(f"episodes/{p.item.slug}.html", partial(render_page, p)) for p in pages]
-    return files
-
-
-def render_site(config: Config, pages: Sequence[SitePage]) -> list[tuple[str, bytes]]:
-    """``(relpath, bytes)`` for ``index.html`` and every ``episodes/SLUG.html``."""
-    files = [("index.html", render_index(config, pages))]
-    files += [(f"episodes/{p.item.slug}.html", render_episode(config, p)) for p in pages]
     return files
