@@ -19,6 +19,8 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
+from feedtool.read import row_blocks as read_row_blocks
+
 # libyaml is about 12x faster on the corpus; fall back to pure Python when the
 # wheel was built without it.
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -289,10 +291,29 @@ def _parse(text: str, first_line: int, loader_class: Any) -> YAMLDocument:
     return YAMLDocument(data, node, duplicates, MappingProxyType(unreadable))
 
 
+# Line breaks other than \n that str.splitlines also splits at: a text holding none splits
+# at \n alone, and a regex can find the closing line without making a list of lines.
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_CLOSING = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.M)
+
+
 def split(text: str) -> tuple[str, str, int]:
     """Return (yaml_text, body, body_first_line). Front matter starts at line 2."""
     if text.startswith("\ufeff"):
         text = text[1:]
+    first_end = text.find("\n")
+    if first_end > 0 and text[:first_end].rstrip() == "---" and not _OTHER_BREAKS.search(text):
+        closing = _CLOSING.search(text, first_end + 1)
+        if closing is not None:
+            yaml_text = text[first_end + 1 : closing.start()]
+            body_start = text.find("\n", closing.end())
+            body = "" if body_start < 0 else text[body_start + 1 :]
+            return yaml_text, body, yaml_text.count("\n") + 3
+    return _split_lines(text)
+
+
+def _split_lines(text: str) -> tuple[str, str, int]:
+    """``split`` for any text, and the errors of one that is no front matter."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip("\r\n").rstrip() != "---":
         raise FrontMatterError("the file does not start with a '---' line (YAML front matter)", 1)
@@ -302,8 +323,32 @@ def split(text: str) -> tuple[str, str, int]:
     raise FrontMatterError("the front matter has no closing '---' line", len(lines))
 
 
-def load(text: str) -> Document:
+def load(text: str, *, row_blocks: bool = True) -> Document:
+    """The front matter and body of an episode file.
+
+    Top-level lists of flat rows (``transcript:``, ``quotableClips:``) in the plain shape
+    ``row_blocks`` takes are read by it, and the rest by libyaml. ``row_blocks=False``,
+    and any file whose rest libyaml reads otherwise than the cut expects, is read whole by
+    libyaml. Both give the same Document; the tests hold them to it."""
     yaml_text, body, body_line = split(text)
+    cut = read_row_blocks.cut(yaml_text) if row_blocks else None
+    if cut is not None:
+        try:
+            doc: Document | None = _document(cut.rest, body, body_line)
+        except FrontMatterError:
+            doc = None  # the whole text's own error (or none) is what the file gets
+        if doc is not None and all(
+            doc.key_lines.get(b.key) == b.key_index + 2 and b.key in doc.data and doc.data[b.key] is None
+            for b in cut.blocks
+        ):
+            for b in cut.blocks:
+                doc.data[b.key] = b.rows
+                doc.item_lines[b.key] = tuple(i + 2 for i in b.row_indexes)
+            return doc
+    return _document(yaml_text, body, body_line)
+
+
+def _document(yaml_text: str, body: str, body_line: int) -> Document:
     try:
         loaded = load_yaml(yaml_text, first_line=2)
     except YAMLInputError as exc:
