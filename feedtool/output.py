@@ -148,8 +148,13 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes) -> bool:
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> bool:
     """Write ``data`` to ``path`` atomically; False (and no write) when already identical.
+
+    ``durable=False`` leaves out the fsyncs: readers still see the old file or the new one,
+    but after a power cut the new one may be empty or torn. Only for files that are checked
+    when read and only save time (the episode cache's entries, each with its sha256): a
+    cold build writes one per episode, and their fsyncs were a tenth of its time.
 
     A target that exists and is not a regular file (``/dev/null``, ``/dev/stdout``, a named
     pipe: ``links --output /dev/stdout``) is written to directly: renaming over it would
@@ -164,7 +169,7 @@ def atomic_write(path: Path, data: bytes) -> bool:
         return True
     if _same(path, data):
         return False
-    staged = stage(path, data)
+    staged = stage(path, data, durable=durable)
     staged.commit()
     return True
 
@@ -187,6 +192,7 @@ class StagedFile:
 
     temporary: Path
     target: Path
+    durable: bool = True  # False: not synced, nor is its folder after the rename (``atomic_write``)
 
     def commit(self) -> None:
         """Rename the new content over the target (the temporary is removed if that fails)."""
@@ -198,18 +204,22 @@ class StagedFile:
         except BaseException:
             self.discard()
             raise
-        _fsync_dir(self.target.parent)
+        if self.durable:
+            _fsync_dir(self.target.parent)
 
     def discard(self) -> None:
         self.temporary.unlink(missing_ok=True)
 
 
-def stage(path: Path, data: bytes) -> StagedFile:
-    """Write ``data`` into a temporary beside ``path``; raises OSError naming ``path``."""
+def stage(path: Path, data: bytes, *, durable: bool = True) -> StagedFile:
+    """Write ``data`` into a temporary beside ``path`` (synced unless not ``durable``); raises
+    OSError naming ``path``."""
     try:
         temporary = _write_temp(path, data)
     except OSError as exc:
         raise _naming(exc, path) from exc
+    if not durable:
+        return StagedFile(temporary, path, durable=False)
     try:
         _fsync_file(temporary)
     except BaseException as exc:

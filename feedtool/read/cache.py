@@ -389,6 +389,12 @@ def encode_entry(entry: CacheEntry) -> Any:
     return _dataclass_codec(CacheEntry)[0](entry)
 
 
+def entry_json(entry: CacheEntry) -> str:
+    """``entry`` as the JSON text its file holds (never settled there: ``SETTLED_FILE`` says).
+    A parse worker sends this text, and the parent stores it as it came."""
+    return json.dumps(encode_entry(replace(entry, settled=False)), separators=(",", ":"), ensure_ascii=False)
+
+
 def decode_entry(data: Any) -> CacheEntry:
     """Only ever builds ``_CLASSES``; raises CorruptEntry (or ValueError) for anything else."""
     entry = _dataclass_codec(CacheEntry)[1](data)
@@ -419,6 +425,11 @@ class EpisodeCache:
     _stored: dict[str, dict[str, tuple[int, int, str]]] = field(default_factory=dict)
     _settled: dict[str, str] | None = None  # SETTLED_FILE, read on first need
     _settled_dirty: bool = False
+    # entries given to ``put`` as text (a parse worker's entry_json) are written as they came,
+    # not encoded again (that was a tenth of a cold build), and at once, so that no text waits
+    # in memory for its episode's outputs; the entry is written again with them, its text read
+    # back from here: name -> (the entry put, offset and size of its text in the file, sha256)
+    _texts: dict[str, tuple[CacheEntry, int, int, str]] = field(default_factory=dict)
     writable: bool = True  # False (``build --check``): read, never written, not even by ``flush``
 
     @classmethod
@@ -529,18 +540,55 @@ class EpisodeCache:
         self._settled = {key: entry.digest for key, entry in sorted(self.entries.items())}
         self._settled_dirty = True
 
-    def put(self, key: str, entry: CacheEntry) -> None:
+    def put(self, key: str, entry: CacheEntry, text: str | None = None) -> None:
+        """Store ``entry`` (written by ``flush`` or ``save``); ``text``, when given, is its
+        ``entry_json``."""
         old = self.entries.get(key)
         if old is None or old.digest != entry.digest:
             self.rendered.pop(key, None)
             self._stored.pop(key, None)
         self.entries[key] = entry
+        self._texts.pop(key, None)
         self._dirty.add(key)
+        if text is not None and self.path is not None and self.writable and not self.rendered.get(key):
+            self._write_first(key, entry, text)
+
+    def _write_first(self, key: str, entry: CacheEntry, text: str) -> None:
+        """Write a parsed entry, with no rendered outputs yet, from its text. Silent when it
+        fails: the entry stays to be written (``flush``), which reports a failure."""
+        assert self.path is not None
+        encoded = text.encode("utf-8", "surrogatepass")
+        try:
+            blob, _, at = self._serialise(key, {}, encoded)
+            atomic_write(self.path / entry_file_name(key), blob, durable=False)
+        except (OSError, TypeError, ValueError):
+            return
+        self._stored[key] = {}
+        self._texts[key] = (entry, at, len(encoded), hashlib.sha256(encoded).hexdigest())
+        self._dirty.discard(key)
+
+    def _entry_text(self, key: str) -> bytes:
+        """The entry's JSON text: read back from its file when ``_write_first`` wrote it (and
+        it is intact), else encoded."""
+        entry = self.entries[key]
+        given = self._texts.pop(key, None)
+        if given is not None and _same_but_settled(given[0], entry) and self.path is not None:
+            _, offset, length, digest = given
+            try:
+                with open(self.path / entry_file_name(key), "rb") as fh:
+                    fh.seek(offset)
+                    read = fh.read(length)
+            except OSError:
+                read = b""
+            if len(read) == length and hashlib.sha256(read).hexdigest() == digest:
+                return read
+        return entry_json(entry).encode("utf-8", "surrogatepass")
 
     def retain(self, keys: set[str]) -> None:
         """Forget files that no longer exist (their entries are removed on save)."""
         for key in set(self.entries) - keys:
             del self.entries[key]
+            self._texts.pop(key, None)
             self.rendered.pop(key, None)
             self._stored.pop(key, None)
         self._dirty &= keys
@@ -631,13 +679,14 @@ class EpisodeCache:
         try:
             try:
                 outputs = self._outputs(key)
-                blob, stored = self._serialise(key, outputs)
+                blob, stored, _ = self._serialise(key, outputs, self._entry_text(key))
             except (TypeError, ValueError):  # not storable (never expected)
                 if file.is_symlink() or file.is_file():
                     file.unlink()
                 self._stored.pop(key, None)
                 return
-            atomic_write(file, blob)
+            # not synced: an entry torn by a power cut fails its sha256 and is parsed again
+            atomic_write(file, blob, durable=False)
         except OSError as exc:  # a full disk: the build goes on, and says so (stats)
             self.stats.write_failures.append(f"{key}: {exc.strerror or exc}")
             return
@@ -655,23 +704,27 @@ class EpisodeCache:
         return outputs
 
     def _serialise(
-        self, key: str, outputs: dict[str, bytes]
-    ) -> tuple[bytes, dict[str, tuple[int, int, str]]]:
-        """Header line (the JSON's sha256 and length), JSON, then the rendered outputs' bytes as
-        they are (each one's size and sha256 in the JSON); and where each output lies in it."""
+        self, key: str, outputs: dict[str, bytes], entry_text: bytes
+    ) -> tuple[bytes, dict[str, tuple[int, int, str]], int]:
+        """Header line (the JSON's sha256 and length), JSON (``entry_text`` put in as it is),
+        then the rendered outputs' bytes as they are (each one's size and sha256 in the JSON).
+        Returns the file's bytes, where each output lies in it, and where ``entry_text`` does."""
         rendered = sorted(outputs.items())
         digests = {what: hashlib.sha256(data).hexdigest() for what, data in rendered}
-        document = json.dumps(
-            {
-                "code": code_fingerprint(),
-                "context": self.context,
-                "key": key,
-                "entry": encode_entry(replace(self.entries[key], settled=False)),  # (SETTLED_FILE says)
-                "rendered": {what: [len(data), digests[what]] for what, data in rendered},
-            },
-            separators=(",", ":"),
-            ensure_ascii=False,
-        ).encode("utf-8", "surrogatepass")
+
+        def dumps(value: Any) -> bytes:
+            return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode(
+                "utf-8", "surrogatepass"
+            )
+
+        # json.dumps of the whole document, the entry's text put in as it is
+        before = b'{"code":%s,"context":%s,"key":%s,"entry":' % (
+            dumps(code_fingerprint()),
+            dumps(self.context),
+            dumps(key),
+        )
+        after = b',"rendered":%s}' % dumps({what: [len(data), digests[what]] for what, data in rendered})
+        document = b"".join([before, entry_text, after])
         header = b"%s %d %s %d\n" % (
             _MAGIC,
             CACHE_FORMAT,
@@ -682,7 +735,8 @@ class EpisodeCache:
         for what, data in rendered:
             stored[what] = (offset, len(data), digests[what])
             offset += len(data)
-        return b"".join([header, document, *(data for _, data in rendered)]), stored
+        blob = b"".join([header, document, *(data for _, data in rendered)])
+        return blob, stored, len(header) + len(before)
 
     def _remove_stale(self, live: set[str]) -> None:
         """Entries of episode files that are gone, temporaries of killed runs, the old pickle.
@@ -701,6 +755,16 @@ class EpisodeCache:
             if file.is_symlink() or file.is_file():  # never a folder someone put there
                 with contextlib.suppress(OSError):
                     file.unlink()
+
+
+def _same_but_settled(a: CacheEntry, b: CacheEntry) -> bool:
+    """``b`` is ``a`` or ``a`` marked settled (``settle``): the same fields, by identity."""
+    return a is b or (
+        a.digest == b.digest
+        and a.episode is b.episode
+        and a.problems is b.problems
+        and a.dependencies is b.dependencies
+    )
 
 
 def dependency_state(paths: list[Path]) -> tuple[tuple[str, str | None], ...]:

@@ -40,7 +40,7 @@ from feedtool.read.cache import (
     EpisodeCache,
     decode_entry,
     dependency_state,
-    encode_entry,
+    entry_json,
     file_digest,
 )
 from feedtool.read.inputfile import UnreadableFile, kind_of, read_input
@@ -867,15 +867,20 @@ def _parse_files(
     remember = cache is not None and render_html
 
     def parse_one(job: _ToParse) -> CacheEntry:
+        """The file's entry as the cache stores it: its own problems under its bare name, so a
+        later run that spells the folder differently (relative, absolute) gets them back under
+        its own spelling (``_as_given``)."""
         if people is not None:
             people.consulted.clear()
         episode, file_problems = read_episode(job.path, people, tz, job.raw, render_html=render_html)
         consulted = sorted(set(people.consulted)) if people is not None and remember else []
-        return CacheEntry(job.digest or "", dependency_state(consulted), episode, tuple(file_problems))
+        given = str(job.path)
+        stored = tuple(replace(p, path=job.path.name) if p.path == given else p for p in file_problems)
+        return CacheEntry(job.digest or "", dependency_state(consulted), episode, stored)
 
     def in_worker(index: int) -> str:
         try:
-            return json.dumps(encode_entry(parse_one(todo[index])), ensure_ascii=False)
+            return entry_json(parse_one(todo[index]))
         except (TypeError, ValueError):  # not storable (never expected): the parent parses it
             return ""
 
@@ -888,20 +893,15 @@ def _parse_files(
     for index, job in enumerate(todo):
         text = next(texts) if texts is not None else ""
         entry = decode_entry(json.loads(text)) if text else parse_one(job)
-        del text
         # what is parsed is let go of at once: at thousands of files, the bytes read would
         # otherwise double the memory of the read
         todo[index] = replace(job, raw=None)
         if texts is None and progress is not None:
             progress(done_before + index + 1, total)
         if remember and cache is not None and job.digest is not None:
-            # the file's own problems are stored under its bare name, so a later run that spells
-            # the folder differently (relative, absolute) gets them back under its own spelling
-            stored = tuple(
-                replace(p, path=job.path.name) if p.path == str(job.path) else p for p in entry.problems
-            )
-            cache.put(job.path.name, replace(entry, problems=stored))
-        results.append((entry.episode, list(entry.problems)))
+            cache.put(job.path.name, entry, text or None)
+        del text
+        results.append(_as_given(entry, job.path))
     return results
 
 

@@ -125,3 +125,44 @@ def test_cached_transcripts_follow_the_episode_file(show, capsys):
     other.write_text(other.read_text().replace("Markers Only", "Markers Only!"))
     assert run_build(show) == 0
     assert vtt.stat().st_mtime_ns == stamp
+
+
+def _parsed_entry(show: Path) -> tuple[str, cache_mod.CacheEntry]:
+    from feedtool.read.episodes import read_episode
+
+    path = show / "episodes" / "s01e01-first-steps.md"
+    episode, problems = read_episode(path)
+    assert episode is not None
+    digest = cache_mod.file_digest(path.read_bytes())
+    return path.name, cache_mod.CacheEntry(digest, (), episode, tuple(problems))
+
+
+@pytest.mark.parametrize("damage", [None, "torn", "removed"])
+def test_an_entry_given_as_text_is_written_at_once_and_again_with_its_outputs(show, damage):
+    """A parse worker's text is written as it came, at once; the entry is written again with
+    its outputs from that text read back, or encoded again when the file lost it."""
+    key, entry = _parsed_entry(show)
+    folder = show / ".feedtool" / cache_mod.CACHE_DIR
+    folder.mkdir(parents=True)
+    cache = cache_mod.EpisodeCache.open(folder, "ctx")
+    cache.put(key, entry, cache_mod.entry_json(entry))
+    file = folder / cache_mod.entry_file_name(key)
+    first = file.read_bytes()
+    assert b'"rendered":{}' in first
+    if damage == "torn":
+        file.write_bytes(first[: len(first) // 2])
+    elif damage == "removed":
+        file.unlink()
+    assert cache.rendered_output(key, "transcript.vtt", lambda: b"WEBVTT\n") == b"WEBVTT\n"
+    cache.flush(key)
+    again = cache_mod.EpisodeCache.open(folder, "ctx")
+    loaded = again.get(key, entry.digest)
+    assert loaded is not None and loaded.episode == entry.episode and loaded.problems == entry.problems
+    assert again.rendered_output(key, "transcript.vtt", lambda: b"rendered again") == b"WEBVTT\n"
+    # the same bytes whichever way the entry's text was had
+    fresh = cache_mod.EpisodeCache.open(show / "other", "ctx")
+    (show / "other").mkdir()
+    fresh.put(key, entry)
+    fresh.rendered_output(key, "transcript.vtt", lambda: b"WEBVTT\n")
+    fresh.flush(key)
+    assert (show / "other" / cache_mod.entry_file_name(key)).read_bytes() == file.read_bytes()
