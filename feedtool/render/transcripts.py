@@ -30,6 +30,7 @@ import bisect
 import itertools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from feedtool.model import Episode, TranscriptLine
@@ -171,21 +172,32 @@ def _split_span(start_ms: int, end_ms: int, weights: list[int]) -> list[tuple[in
     """Share ``[start_ms, end_ms)`` between parts in proportion to ``weights``.
 
     Every part gets at least 1 ms; the caller guarantees
-    ``end_ms - start_ms >= len(weights)``.
+    ``end_ms - start_ms >= len(weights)``. (Called for every cue of every format: the
+    clamps are comparisons, not ``max``/``min`` calls.)
     """
     n = len(weights)
+    if n == 1:
+        return [(start_ms, end_ms)]
+    if min(weights, default=1) < 1:
+        weights = [w if w > 1 else 1 for w in weights]
     span = end_ms - start_ms
-    total = sum(max(w, 1) for w in weights)
+    total = sum(weights)
     bounds = [start_ms]
+    append = bounds.append
+    previous = start_ms
+    cap = end_ms - n + 1  # part i must end by end_ms - (n - 1 - i): 1 ms for each part still to come
     acc = 0
-    for i, w in enumerate(weights[:-1]):
-        acc += max(w, 1)
+    for w in weights[:-1]:
+        acc += w
         b = start_ms + round(span * acc / total)
-        # at least 1 ms for this part and each part still to come
-        b = max(b, bounds[-1] + 1)
-        b = min(b, end_ms - (n - 1 - i))
-        bounds.append(b)
-    bounds.append(end_ms)
+        if b <= previous:
+            b = previous + 1
+        if b > cap:
+            b = cap
+        append(b)
+        previous = b
+        cap += 1
+    append(end_ms)
     return list(itertools.pairwise(bounds))
 
 
@@ -441,13 +453,28 @@ def to_vtt(cues: tuple[Cue, ...] | list[Cue]) -> str:
     """
     out = ["WEBVTT", ""]
     append = out.append
+    stamps = _stamp_pairs(cues, ".")
     for cue in cues:
         voice = f"<v {_vtt_escape(cue.speaker)}>" if cue.speaker else ""
         for a, b, lines in _screens(cue, cue.text, VTT_LINE_WIDTH):
-            append(f"{_timestamp(a, '.')} --> {_timestamp(b, '.')}")
-            append(voice + _vtt_escape("\n".join(lines)))
-            append("")
+            append(f"{stamps(a, b)}\n{voice}{_vtt_escape(chr(10).join(lines))}\n")
     return "\n".join(out)
+
+
+def _stamp_pairs(cues: tuple[Cue, ...] | list[Cue], sep: str) -> Callable[[int, int], str]:
+    """``f"{_timestamp(a, sep)} --> {_timestamp(b, sep)}"`` for the screens of ``cues``: the
+    clock table is grown once to their last time, so each pair is four look-ups."""
+    last = max((cue.end for cue in cues), default=0.0)
+    if 0 <= last < 360_000:
+        _clock(int(last) + 1)
+    clock, millis, limit = _CLOCK, _MILLIS, len(_CLOCK) * 1000
+
+    def stamps(a: int, b: int) -> str:
+        if 0 <= a <= b < limit:
+            return f"{clock[a // 1000]}{sep}{millis[a % 1000]} --> {clock[b // 1000]}{sep}{millis[b % 1000]}"
+        return f"{_timestamp(a, sep)} --> {_timestamp(b, sep)}"
+
+    return stamps
 
 
 def _speaker_screens(cue: Cue, width: int) -> list[tuple[int, int, list[str]]]:
@@ -457,14 +484,78 @@ def _speaker_screens(cue: Cue, width: int) -> list[tuple[int, int, list[str]]]:
     as the speaker, so a screen that continues a turn without the prefix, and happens to
     hold ": ", would get a wrong speaker. The prefix counts in the line width.
 
-    Each screen is the first screen of the prefix and the rest of the turn. A two-line screen
-    spans at most ``2 * width + 1`` characters unless a line is one long word, so the rest is
-    cut to a window just past that (the whole rest when a long word runs to the window's end);
-    the screen's lines are its greedy wrap and need no second layout.
+    Each screen is the first screen (``_first_screen``) of the prefix and the rest of the turn.
+    When the prefix fits on a line, that screen is worked out on the turn's text itself: the
+    prefix always fills the start of line 1, the text's lines end at its spaces, and a screen
+    ends after the last sentence end in it: the turn's sentence ends are found once, and the
+    prefix's own (``Dr.``) are the only others. Nothing is copied but the lines. A prefix
+    longer than a line goes through ``_first_screen`` on the joined text (``_prefixed_screens``).
     """
     if not cue.speaker:
         return _screens(cue, cue.text, width)
     prefix = " ".join(f"{cue.speaker}:".split())
+    if len(prefix) > width:
+        return _prefixed_screens(cue, prefix, width)
+    text = _single_spaced(cue.text)
+    end, rfind, find = len(text), text.rfind, text.find
+    shift = len(prefix) + 1  # a position in the text, plus this, is the one in the screen's text
+    ends = _sentence_ends(text)
+    prefix_end = (_sentence_ends(prefix) or [0])[-1]  # the prefix's last sentence end, 0 for none
+    bisect_right = bisect.bisect_right
+    sizes: list[int] = []  # each screen's text length, prefix included
+    layouts: list[list[str]] = []
+    pos = 0
+    while pos < end:
+        # line 1: the prefix, and as much of the text as fits after it
+        if shift + end - pos <= width:  # the rest fits on line 1
+            sizes.append(shift + end - pos)
+            layouts.append([f"{prefix} {text[pos:]}"])
+            break
+        e1 = rfind(" ", pos, pos + width - shift + 1)
+        p2 = e1 + 1 if e1 >= 0 else pos  # line 2 starts here (line 1 is the prefix alone when e1 < 0)
+        line1 = f"{prefix} {text[pos:e1]}" if e1 >= 0 else prefix
+        lim = p2 + width
+        stop = -1  # where the screen ends in the text (-1: at the end)
+        if lim < end:
+            e2 = rfind(" ", p2, lim + 1)
+            if e2 < 0:
+                e2 = find(" ", lim)
+            if e2 >= 0:
+                stop = e2
+                # a full screen with more to come ends after its last sentence, unless that is e2
+                k = bisect_right(ends, e2)
+                last = ends[k - 1] if k and ends[k - 1] > pos else -1
+                if last < 0 and prefix_end:
+                    stop = -2  # the last sentence end is in the prefix: no text fits with it
+                elif 0 <= last < e2:
+                    stop = last
+        if stop == -2:
+            # the screen held no more than the prefix: one word goes with it anyway
+            word_end = find(" ", pos)
+            word_end = end if word_end < 0 else word_end
+            sizes.append(shift + word_end - pos)
+            layouts.append(_wrap(f"{prefix} {text[pos:word_end]}", width))
+            pos = word_end + 1
+            continue
+        stop = end if stop < 0 else stop
+        if stop <= e1:
+            layouts.append([f"{prefix} {text[pos:stop]}"])
+        else:
+            layouts.append([line1, text[p2:stop]])
+        sizes.append(shift + stop - pos)
+        pos = stop + 1
+    start_ms, end_ms = round(cue.start * 1000), round(cue.end * 1000)
+    if len(sizes) > max(end_ms - start_ms, 1):  # only for sub-millisecond cues
+        return _prefixed_screens(cue, prefix, width)
+    spans = _split_span(start_ms, end_ms, sizes)
+    return [(a, b, lines) for (a, b), lines in zip(spans, layouts, strict=True)]
+
+
+def _prefixed_screens(cue: Cue, prefix: str, width: int) -> list[tuple[int, int, list[str]]]:
+    """``_speaker_screens`` for any prefix, through ``_first_screen`` on the prefix joined to the
+    rest of the turn (cut to a window: a two-line screen spans at most ``2 * width + 1``
+    characters unless a line is one long word; the whole rest when a long word runs to the
+    window's end)."""
     prefix_words = prefix.count(" ") + 1
     text = _single_spaced(cue.text)
     find, end = text.find, len(text)
@@ -506,13 +597,11 @@ def to_srt(cues: tuple[Cue, ...] | list[Cue]) -> str:
     out: list[str] = []
     append = out.append
     number = 0
+    stamps = _stamp_pairs(cues, ",")
     for cue in cues:
         for a, b, lines in _speaker_screens(cue, SRT_LINE_WIDTH):
             number += 1
-            append(str(number))
-            append(f"{_timestamp(a, ',')} --> {_timestamp(b, ',')}")
-            out.extend(lines)
-            append("")
+            append(f"{number}\n{stamps(a, b)}\n{chr(10).join(lines)}\n")
     return "\n".join(out)
 
 

@@ -9,6 +9,7 @@ whitespace, empty text. ``database=None`` keeps hypothesis from writing into the
 from __future__ import annotations
 
 import importlib.util
+import itertools
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -57,10 +58,24 @@ def test_chunks_match_the_old_splitter(text: str, width: int, lines: int):
     assert transcripts._chunks(text, width, lines) == OLD._chunks(text, width, lines)
 
 
-@settings(max_examples=150, deadline=None, database=None)
+@settings(max_examples=600, deadline=None, database=None)
 @given(
     TEXT.filter(str.strip),
-    st.sampled_from([None, "Ann", "Dr. Who", "  Bo  Li ", "A" * 40]),
+    st.sampled_from(
+        [
+            None,
+            "Ann",
+            "Dr. Who",
+            "  Bo  Li ",
+            "A" * 40,
+            "A" * 30,
+            "A" * 31,
+            "A" * 32,
+            "Mr. A. B.",
+            "J.R.R. T",
+            "B " * 15,
+        ]
+    ),
     st.integers(0, 400_000_000),
     st.integers(0, 30_000),
 )
@@ -83,3 +98,32 @@ def test_the_first_screen_is_the_first_of_all_screens(text: str, width: int):
     spaced = " ".join(text.split())
     if spaced:
         assert transcripts._first_screen(spaced, width) == transcripts._chunks(spaced, width, 2)[0]
+
+
+def _split_span_by_max_and_min(start_ms: int, end_ms: int, weights: list[int]) -> list[tuple[int, int]]:
+    """``_split_span`` as it was first written (max/min clamps): the reference for the fast one."""
+    n = len(weights)
+    span = end_ms - start_ms
+    total = sum(max(w, 1) for w in weights)
+    bounds = [start_ms]
+    acc = 0
+    for i, w in enumerate(weights[:-1]):
+        acc += max(w, 1)
+        b = start_ms + round(span * acc / total)
+        b = max(b, bounds[-1] + 1)
+        b = min(b, end_ms - (n - 1 - i))
+        bounds.append(b)
+    bounds.append(end_ms)
+    return list(itertools.pairwise(bounds))
+
+
+@settings(max_examples=1500, deadline=None, database=None)
+@given(
+    st.integers(0, 10**9),
+    st.lists(st.integers(-3, 300), min_size=1, max_size=40),
+    st.integers(0, 5000),
+)
+def test_split_span_matches_the_max_min_arithmetic(start: int, weights: list[int], extra: int):
+    """Tight spans too (1 ms a part, the clamps at work) and weights below 1."""
+    end = start + len(weights) + (extra if extra > 2500 else extra % 7)
+    assert transcripts._split_span(start, end, weights) == _split_span_by_max_and_min(start, end, weights)
