@@ -18,12 +18,13 @@ file, with the old file intact and its temporary removed.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import stat
 import tempfile
-from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from feedtool.errors import UsageError
@@ -41,6 +42,9 @@ class OutputFile:
 
     relpath: str  # e.g. "feed.xml", "chapters/slug.json"
     source: bytes | Callable[[], bytes]
+    # the sha256 of the bytes, when known without producing them: ``publish`` then leaves a file
+    # that its record says holds them untouched without asking for (or reading) any bytes
+    digest: str | None = None
 
     @property
     def data(self) -> bytes:
@@ -51,6 +55,23 @@ class OutputFile:
 class PublishResult:
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
+    # relpath -> (size, mtime_ns, sha256) of each file with a digest, as it now is on disk: what
+    # the next publish is given as ``known``
+    record: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+
+
+def _as_recorded(target: Path, known: tuple[int, int, str] | None, digest: str) -> bool:
+    """Whether ``target`` is still the file ``known`` describes and that file held ``digest``.
+
+    Size and mtime (in ns) stand for the content, as for make or rsync: a file changed since
+    has another mtime (or size), unless it was changed and its mtime set back by hand."""
+    if known is None or known[2] != digest:
+        return False
+    try:
+        st = os.stat(target)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and (st.st_size, st.st_mtime_ns) == known[:2]
 
 
 def _same(path: Path, data: bytes) -> bool:
@@ -302,9 +323,17 @@ def check_folder(path: Path, what: str, hint: str, *, writable: bool = True) -> 
 
 
 def publish(
-    out_dir: Path, files: list[OutputFile] | tuple[OutputFile, ...], last: str = "feed.xml"
+    out_dir: Path,
+    files: list[OutputFile] | tuple[OutputFile, ...],
+    last: str = "feed.xml",
+    known: Mapping[str, tuple[int, int, str]] | None = None,
 ) -> PublishResult:
     """Write ``files`` under ``out_dir`` as one step; ``last`` is renamed after all others.
+
+    A file is written only when its bytes differ from the file there. ``known`` is the
+    ``record`` of the last publish: a file with a ``digest`` that the file there still holds
+    by that record is left as it is without its bytes being asked for or the file read
+    (a rebuild with one episode changed then reads no transcript of the others).
 
     Raises OSError naming the file that could not be written; then no file was
     replaced and no temporary is left (a failed rename may have replaced the
@@ -312,13 +341,22 @@ def publish(
     for folder in _folders(out_dir, files):
         remove_stale_temporaries(folder)
     ordered = sorted(files, key=lambda f: (f.relpath == last, f.relpath))
+    known = known or {}
     changed: list[str] = []
     unchanged: list[str] = []
     temps: list[tuple[Path, Path]] = []
+    record: dict[str, tuple[int, int, str]] = {}
+    digests: dict[str, str] = {}
     try:
         for f in ordered:  # each file's bytes asked for once, and let go of once written
             target = out_dir / f.relpath
+            if f.digest is not None and _as_recorded(target, known.get(f.relpath), f.digest):
+                unchanged.append(f.relpath)
+                record[f.relpath] = known[f.relpath]
+                continue
             data = f.data
+            if f.digest is not None:  # what the file will hold, from its bytes (never trusted)
+                digests[f.relpath] = hashlib.sha256(data).hexdigest()
             if _same(target, data):
                 unchanged.append(f.relpath)
                 continue
@@ -353,7 +391,13 @@ def publish(
         for tmp, _ in temps:
             tmp.unlink(missing_ok=True)
         raise
-    return PublishResult(tuple(changed), tuple(unchanged))
+    for relpath, digest in digests.items():  # the record of the others: as they now are
+        try:
+            st = os.stat(out_dir / relpath)
+        except OSError:
+            continue
+        record[relpath] = (st.st_size, st.st_mtime_ns, digest)
+    return PublishResult(tuple(changed), tuple(unchanged), record)
 
 
 def _folders(out_dir: Path, files: Iterable[OutputFile]) -> list[Path]:

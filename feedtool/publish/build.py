@@ -30,6 +30,7 @@ from feedtool.media.probe import OFFLINE_REASON, PROBE_FILE, MediaProber
 from feedtool.media.resolve import HostFacts, facts_from_entry, facts_from_item, resolve_media
 from feedtool.model import Audio, Episode, Problem, Severity, Skipped
 from feedtool.output import OutputFile, PublishResult, check_folder, is_full, pending_changes, publish
+from feedtool.publish.filerecord import load_record, save_record
 from feedtool.publish.guards import (
     RECORD_FILE,
     GuardPolicy,
@@ -380,9 +381,8 @@ def prepare_build(
                 plan, config, renderer, unknown.get(plan.episode.slug), outputs
             )
             items.append(item)
-            files += item_files
             problems += item_problems
-            if config.site:
+            if config.site and not renderer.holds(name, SITE_TRANSCRIPT):  # (the page reads it)
                 section = renderer.rendered_output(
                     name, SITE_TRANSCRIPT, partial(_site_section, plan.episode, config, outputs)
                 )
@@ -390,6 +390,7 @@ def prepare_build(
                     sections[name] = section.decode("utf-8")
             del outputs
             renderer.flush(name)  # the entry is whole: written now, its bytes let go of
+            files += _with_digests(item_files, renderer, name)
     problems.extend(_duplicates(items, episodes_dir, {p.episode.slug: p.guid_field for p in planned}))
     if config.max_items is not None:
         problems.extend(_max_items_warning(config, len(items)))
@@ -676,6 +677,17 @@ def _episode_item(
     return item, files, problems
 
 
+def _with_digests(files: list[OutputFile], renderer: EpisodeCache, name: str) -> list[OutputFile]:
+    """``files`` with the sha256 the entry now records for each transcript (the publish's
+    record of it lets the next build leave the file unread)."""
+    out = []
+    for f in files:
+        if f.digest is None and f.relpath.startswith("transcripts/"):
+            f = replace(f, digest=renderer.stored_digest(name, "transcript." + f.relpath.rsplit(".", 1)[1]))
+        out.append(f)
+    return out
+
+
 def _transcript_files(
     episode: Episode, config: Config, renderer: EpisodeCache, prerendered: Mapping[str, bytes]
 ) -> list[tuple[str, OutputFile]]:
@@ -692,16 +704,19 @@ def _transcript_files(
             if what in prerendered
             else partial(_render_transcript, cues, fmt)
         )
-        data = renderer.rendered_output(episode.path.name, what, first)  # into the entry, once
-        # with a cache, the file's bytes are asked for again when they are written: by then they
-        # are in the entry's file, not in memory (rendered again, from the episode, if that fails)
+        name = episode.path.name
+        rel = f"transcripts/{episode.slug}.{fmt}"
+        if renderer.path is None:
+            files.append((fmt, OutputFile(rel, renderer.rendered_output(name, what, first))))
+            continue
+        if not renderer.holds(name, what):
+            renderer.rendered_output(name, what, first)  # into the entry, once
+        # the file's bytes are asked for when they are written (and not at all when the file
+        # on disk is known to hold them: ``digest``): by then they are in the entry's file, not
+        # in memory (rendered again, from the episode, if that fails)
         again = partial(_render_transcript, partial(transcripts_mod.build_cues, shown), fmt)
-        source = (
-            data
-            if renderer.path is None
-            else partial(renderer.rendered_output, episode.path.name, what, again)
-        )
-        files.append((fmt, OutputFile(f"transcripts/{episode.slug}.{fmt}", source)))
+        source = partial(renderer.rendered_output, name, what, again)
+        files.append((fmt, OutputFile(rel, source, renderer.stored_digest(name, what))))
     return files
 
 
@@ -909,10 +924,11 @@ def _publish(
     except OSError as exc:
         raise _write_failed(output, exc, state / RECORD_FILE, "state_dir") from None
     try:
-        published = publish(out_dir, output.files, last=FEED_FILE)
+        published = publish(out_dir, output.files, last=FEED_FILE, known=load_record(state, out_dir))
     except OSError as exc:
         staged.discard()
         raise _write_failed(output, exc, out_dir / FEED_FILE, "out") from None
+    save_record(state, out_dir, published.record)
     note = commit_record(staged)
     if note:
         output = replace(output, problems=output.problems + _record_warnings(staged.target, (note,)))

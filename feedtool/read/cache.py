@@ -619,6 +619,12 @@ class EpisodeCache:
             and (what in self.rendered.get(name, {}) or what in self._stored.get(name, {}))
         )
 
+    def stored_digest(self, name: str, what: str) -> str | None:
+        """The sha256 of a rendered output the entry file holds (None when it holds none yet):
+        what its bytes will be when read, without reading them."""
+        where = self._stored.get(name, {}).get(what)
+        return None if where is None else where[2]
+
     def _read_stored(self, name: str, what: str) -> bytes | None:
         """A rendered output from the entry file, checked against its sha256; None (and a discard
         noted) when it is missing or damaged: it is then rendered again."""

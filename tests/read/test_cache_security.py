@@ -323,8 +323,9 @@ def test_a_damaged_rendered_output_is_rendered_again(built, capsys):
             path.write_bytes(header + b"\n" + rest[:i] + bytes([rest[i] ^ 0x01]) + rest[i + 1 :])
             damaged += 1
     assert damaged
-    for p in public.rglob("*.vtt"):
-        p.unlink()  # the outputs must be written again from the cache
+    for p in (public / "transcripts").iterdir():
+        p.unlink()  # the outputs must be written again from the cache (a file still there, that the
+        # publish record vouches for, is left unread: the damage would wait until it is needed)
     assert run_build(built) == 0
     captured = capsys.readouterr()
     assert "0 parsed, 2 from cache" in summary(captured.out)
