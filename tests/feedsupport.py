@@ -128,20 +128,23 @@ def silent_mp3(frames: int = 100) -> bytes:
     return (header + bytes(417 - len(header))) * frames
 
 
+def show_argv(show: Path, *extra: str, command: str = "build", out: Path | None = None) -> list[str]:
+    """``COMMAND --config --episodes --out`` for a copy of a show (``config/``, ``episodes/``),
+    into its ``public/`` unless ``out`` is given."""
+    return [
+        command,
+        "--config",
+        str(show / "config" / "podcast.yaml"),
+        "--episodes",
+        str(show / "episodes"),
+        "--out",
+        str(out or show / "public"),
+        *extra,
+    ]
+
+
 def build_show(show: Path, *extra: str) -> int:
-    """``feedtool build`` in-process on a copy of a show (``config/``, ``episodes/``) into its
-    ``public/``; the exit code."""
+    """``feedtool build`` in-process on a copy of a show into its ``public/``; the exit code."""
     from feedtool.cli import main
 
-    return main(
-        [
-            "build",
-            "--config",
-            str(show / "config" / "podcast.yaml"),
-            "--episodes",
-            str(show / "episodes"),
-            "--out",
-            str(show / "public"),
-            *extra,
-        ]
-    )
+    return main(show_argv(show, *extra))

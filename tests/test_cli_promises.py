@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, REPO
+from feedsupport import show_argv
 
 from feedtool import cli
 from feedtool.cli import main
@@ -31,16 +32,7 @@ PROBLEM_LINE = re.compile(
 
 
 def _argv(show: Path, *extra: str) -> list[str]:
-    return [
-        "build",
-        "--config",
-        str(show / "config" / "podcast.yaml"),
-        "--episodes",
-        str(show / "episodes"),
-        "--out",
-        str(show / "public"),
-        *extra,
-    ]
+    return show_argv(show, *extra)
 
 
 def _broken(show: Path) -> Path:

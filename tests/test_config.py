@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import FIXTURES
+from feedsupport import show_argv
 
 from feedtool.cli import main
 from feedtool.config import load_config, parse_config, podcast_guid_for
@@ -122,17 +123,7 @@ def _append(show: Path, text: str) -> None:
 
 
 def _cli(show: Path, command: str) -> int:
-    return main(
-        [
-            command,
-            "--config",
-            str(show / "config" / "podcast.yaml"),
-            "--episodes",
-            str(show / "episodes"),
-            "--out",
-            str(show / "public"),
-        ]
-    )
+    return main(show_argv(show, command=command))
 
 
 @pytest.mark.parametrize(

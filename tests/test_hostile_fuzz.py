@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import FIXTURES
+from feedsupport import show_argv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -99,18 +100,7 @@ def published_show(tmp_path_factory) -> Path:
 def _build(show: Path, *extra: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(
-            [
-                "build",
-                "--config",
-                str(show / "config" / "podcast.yaml"),
-                "--episodes",
-                str(show / "episodes"),
-                "--out",
-                str(show / "public"),
-                *extra,
-            ]
-        )
+        code = cli.main(show_argv(show, *extra))
     return code, out.getvalue(), err.getvalue()
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from feedsupport import show_argv
 
 from feedtool import output
 from feedtool.cli import main
@@ -32,18 +33,7 @@ EP1 = "s01e01-first-steps.md"
 
 
 def build(show: Path, *extra: str, out: Path | None = None) -> int:
-    return main(
-        [
-            "build",
-            "--config",
-            str(show / "config" / "podcast.yaml"),
-            "--episodes",
-            str(show / "episodes"),
-            "--out",
-            str(out or show / "public"),
-            *extra,
-        ]
-    )
+    return main(show_argv(show, *extra, out=out))
 
 
 def edit(show: Path, marker: str = "edited", transcript_lines: int = 0) -> None:

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from feedsupport import build_show
+from feedsupport import build_show, show_argv
 
 from feedtool.cli import main
 from feedtool.errors import ConfigError
@@ -168,19 +168,6 @@ def test_the_fallback_is_a_warning_naming_the_record(show, capsys, case, text, s
     assert run_build(show) == 0
     path = write_record(show, text)
     capsys.readouterr()
-    assert (
-        main(
-            [
-                "build",
-                "--config",
-                str(show / "config" / "podcast.yaml"),
-                "--episodes",
-                str(show / "episodes"),
-                "--out",
-                str(show / "public"),
-            ]
-        )
-        == 0
-    )
+    assert main(show_argv(show)) == 0
     err = capsys.readouterr().err
     assert f"{path}: warning: publish record: {says}" in err, err

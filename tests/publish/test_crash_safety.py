@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from conftest import FIXTURES
+from feedsupport import show_argv
 from lxml import etree
 
 KILLS_WANTED = 20
@@ -41,20 +42,7 @@ def make_show(root: Path) -> Path:
 
 
 def build_cmd(show: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "feedtool.cli",
-        "build",
-        "--config",
-        str(show / "config" / "podcast.yaml"),
-        "--episodes",
-        str(show / "episodes"),
-        "--out",
-        str(show / "public"),
-        "--quiet",
-        "--no-cache",
-    ]
+    return [sys.executable, "-m", "feedtool.cli", *show_argv(show, "--quiet", "--no-cache")]
 
 
 def feed_version(show: Path) -> str:

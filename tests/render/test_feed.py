@@ -13,6 +13,7 @@ from pathlib import Path
 import feedparser
 import podcastparser
 import pytest
+from feedsupport import show_argv
 from lxml import etree
 
 from feedtool.cli import main
@@ -29,18 +30,7 @@ FEED_URL = "https://feeds.example.org/test/feed.xml"
 
 
 def build(show: Path, out: Path, *extra: str) -> int:
-    return main(
-        [
-            "build",
-            "--config",
-            str(show / "config" / "podcast.yaml"),
-            "--episodes",
-            str(show / "episodes"),
-            "--out",
-            str(out),
-            *extra,
-        ]
-    )
+    return main(show_argv(show, *extra, out=out))
 
 
 @pytest.fixture
