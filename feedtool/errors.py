@@ -13,8 +13,8 @@ or URL, translates them into a ``FeedtoolError`` naming it. One escaping to
 ``main`` unwrapped is a bug, and shows as a traceback rather than as an
 ``error:`` line missing its file name.
 
-This module imports nothing heavy (only ``feedtool.model``): ``import feedtool``
-and the CLI's start-up load it.
+This module imports nothing of feedtool's at run time: ``import feedtool``, the CLI's
+start-up and the no-change fast path load it.
 """
 
 from __future__ import annotations
@@ -24,9 +24,8 @@ from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from feedtool.model import Problem
-
 if TYPE_CHECKING:
+    from feedtool.problems import Problem
     from feedtool.publish.lock import LockHolder
 
 

@@ -20,12 +20,15 @@ module imports nothing but ``feedtool.model``.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from feedtool.model import Episode, Problem, Severity
+from feedtool.problems import Problem, Severity
+
+if TYPE_CHECKING:
+    from feedtool.model import Episode
 
 LEFT_OUT = "left-out"  # an episode with errors that --skip-invalid left out: listed, never accepted
 HELD_BACK = "held-back"  # an episode without a date, left out of the feed: listed, never accepted
@@ -368,6 +371,8 @@ def unknown_code_hint(code: str) -> str:
         return ""
     if code in BY_CODE:
         return f"{code!r} cannot be accepted: {BY_CODE[code].action}"
+    import difflib  # only for a code nobody knows
+
     close = difflib.get_close_matches(code, sorted(IGNORABLE), n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     return f"unknown warning code {code!r}{hint}; the README lists the codes"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from feedtool.commands import _style
-from feedtool.model import Problem
+from feedtool.problems import Problem
 from feedtool.warning_codes import ALWAYS_NAMED, BY_CODE, UNCODED, classify
 
 DEFAULT_CONFIG = "config/podcast.yaml"

@@ -313,7 +313,7 @@ def _replay(values: dict[str, object], manifest: dict) -> int:
     """Print what the full build prints when nothing changed: the same problems through the same
     display (grouped by code unless ``-v``; none with ``-q``; with ``--check`` only with ``-v``)."""
     from feedtool.commands._common import print_problems  # light: no yaml, lxml or feedgen
-    from feedtool.model import Problem, Severity
+    from feedtool.problems import Problem, Severity
 
     quiet, verbose, check = bool(values["quiet"]), bool(values["verbose"]), bool(values["check"])
     problems = [

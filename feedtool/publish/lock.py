@@ -21,7 +21,6 @@ import errno
 import fcntl
 import json
 import os
-import socket
 import sys
 import time
 from collections.abc import Iterator
@@ -136,7 +135,7 @@ def acquire(path: Path, wait: float | None = 0.0) -> Iterator[LockHolder]:
                 time.sleep(min(pause, max(0.0, wait - waited)))
                 pause = min(pause * 2, _POLL_MAX)
         started = datetime.now(UTC).replace(microsecond=0)
-        me = LockHolder(pid=os.getpid(), host=socket.gethostname(), started=started, command=_command_line())
+        me = LockHolder(pid=os.getpid(), host=os.uname().nodename, started=started, command=_command_line())
         record = json.dumps(
             {"pid": me.pid, "host": me.host, "started": started.isoformat(), "command": me.command}
         ).encode()
@@ -152,13 +151,13 @@ def acquire(path: Path, wait: float | None = 0.0) -> Iterator[LockHolder]:
 
 def _open_lock_file(path: Path) -> int:
     """The lock file's descriptor, creating the state folder; UsageError when it cannot be."""
-    from feedtool.output import check_folder, is_full
-
     state = path.parent
     try:
         state.mkdir(parents=True, exist_ok=True)
         return os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
     except OSError as exc:
+        from feedtool.output import check_folder, is_full  # (tempfile and the rest: only to say why)
+
         if is_full(exc):
             reason = f"no room for the lock file {path.name} ({exc.strerror}); free some space on its disk"
             raise UsageError(f"{state}: cannot use it as the state folder: {reason}") from None
