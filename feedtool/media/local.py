@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-import mutagen
-
 from feedtool.weburls import MEDIA_TYPES, mime_type_for
 
 
@@ -50,6 +48,8 @@ def read_local_media(path: Path) -> LocalMedia | None:
         return None
     if not stat.S_ISREG(info.st_mode):
         return None
+    import mutagen  # (a show whose media is not on this disk never loads it)
+
     try:
         audio = mutagen.File(path)
     except (mutagen.MutagenError, OSError, ValueError, EOFError) as exc:

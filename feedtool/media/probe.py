@@ -28,7 +28,6 @@ import re
 import socket
 import time
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -260,6 +259,8 @@ class MediaProber:
         return ProbeOutcome(answers, failures, len(to_ask), from_cache)
 
     def _ask_all(self, urls: list[str]) -> tuple[dict[str, ProbeAnswer | str], dict[str, str]]:
+        from concurrent.futures import ThreadPoolExecutor, wait  # (and logging: only when asking)
+
         if self._manager is None:
             self._manager = _guarded_manager(self.allow_private, self.workers)
         pool = ThreadPoolExecutor(max_workers=min(self.workers, len(urls)), thread_name_prefix="media-probe")

@@ -20,11 +20,10 @@ from datetime import datetime
 from functools import cache, partial
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from feedtool.config import Config, state_dir
 from feedtool.errors import BuildFailed, PublishBlocked
-from feedtool.media.hostfeed import HostFeed, load_host_feed, match_host, match_problems
 from feedtool.media.probe import DEFAULT_TIMEOUT as PROBE_TIMEOUT
 from feedtool.media.probe import OFFLINE_REASON, PROBE_FILE, MediaProber
 from feedtool.media.resolve import HostFacts, facts_from_entry, facts_from_item, resolve_media
@@ -61,6 +60,9 @@ from feedtool.render.speakers import with_display_names
 from feedtool.render.urls import episode_image_url, episode_page_url
 from feedtool.rss.validate import Issue, validate_feed
 from feedtool.warning_codes import BY_CODE, LEFT_OUT, accept
+
+if TYPE_CHECKING:  # (loaded when the config names a host_feed: most builds read none)
+    from feedtool.media.hostfeed import HostFeed
 
 FEED_FILE = "feed.xml"
 
@@ -534,6 +536,8 @@ def _host_facts(
     if host is None:
         return facts, [], 0
     problems = list(host.problems)
+    from feedtool.media.hostfeed import match_host, match_problems
+
     result = match_host(host, episodes)
     if result is None:
         return facts, problems, 0
@@ -821,9 +825,11 @@ def build(
     cache = open_cache(config, episodes_dir, enabled=use_cache)  # --check reads it, never saves it
     cache.writable = not check
     loaded = read_record(state, out_dir / FEED_FILE)
-    host = (
-        load_host_feed(config.host_feed, state, offline=offline, save=not check) if config.host_feed else None
-    )
+    host = None
+    if config.host_feed:
+        from feedtool.media.hostfeed import load_host_feed
+
+        host = load_host_feed(config.host_feed, state, offline=offline, save=not check)
     prober = MediaProber(
         state / PROBE_FILE,
         allow_private=config.links.allow_private,

@@ -16,14 +16,16 @@ server costs at most a few seconds.
 from __future__ import annotations
 
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from feedtool import __version__
 from feedtool.config import Config
+
+if TYPE_CHECKING:  # (loaded when a notice is sent: every build imports this module, few send one)
+    import urllib.request
 
 RETRY_DELAYS = (1.0, 4.0)  # pauses between the attempts: three attempts in all
 TIMEOUT = 10.0  # seconds per attempt
@@ -59,6 +61,9 @@ def _retryable(status: int) -> bool:
 def _send(
     request: _Request, delays: Sequence[float], timeout: float, sleep: Callable[[float], None]
 ) -> Notice:
+    import urllib.error
+    import urllib.request
+
     detail = ""
     attempts = 0
     for attempt, delay in enumerate((0.0, *delays)):
@@ -87,6 +92,8 @@ def _websub(hub: str, feed_url: str) -> _Request:
     body = urllib.parse.urlencode({"hub.mode": "publish", "hub.url": feed_url}).encode("ascii")
 
     def make() -> urllib.request.Request:
+        import urllib.request
+
         return urllib.request.Request(
             hub,
             data=body,
@@ -103,6 +110,8 @@ def _podping(url: str, token: str, feed_url: str) -> _Request:
     full = urllib.parse.urlunsplit(parts._replace(query=query))
 
     def make() -> urllib.request.Request:
+        import urllib.request
+
         return urllib.request.Request(
             full, method="GET", headers={"Authorization": token, "User-Agent": USER_AGENT}
         )

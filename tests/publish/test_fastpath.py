@@ -139,3 +139,19 @@ def test_the_fast_path_imports_nothing_heavy(show, run_cli):
         [sys.executable, "-c", probe, *args(show)], capture_output=True, text=True, check=True
     )
     assert proc.stdout.splitlines()[-1] == "0 []"
+
+
+def test_a_full_build_loads_only_what_the_show_uses(show):
+    """A show without a host feed, local media files or WebSub/Podping hubs (the test show) never
+    loads the host-feed matcher, mutagen, urllib.request (http.client, ssl, email) or the
+    probes' thread pool: start-up is a fifth of a one-episode rebuild."""
+    probe = (
+        "import sys; from feedtool.cli import main; code = main(sys.argv[1:]); "
+        "loaded = [m for m in ('feedtool.media.hostfeed', 'feedtool.media.match', 'mutagen', "
+        "'urllib.request', 'http.client', 'concurrent.futures') if m in sys.modules]; "
+        "print(code, loaded)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, *args(show, "--offline")], capture_output=True, text=True, check=True
+    )
+    assert proc.stdout.splitlines()[-1] == "0 []", proc.stderr
