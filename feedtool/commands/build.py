@@ -94,6 +94,9 @@ def run(args: argparse.Namespace) -> ExitCode:
     # --check only reads, so it needs no lock (and must not create the state folder)
     guard = nullcontext() if args.check else acquire(lock_path(state_dir(config)), wait=args.wait)
     with guard, Progress("build") as progress:
+        # the inputs as the build is about to read them: a file saved while it runs is then
+        # not recorded as built (the next run sees its new digest and builds it)
+        inputs = None if args.check or args.dry_run or args.no_cache else _input_digest(args, config)
         result = build(
             config,
             args.episodes,
@@ -144,12 +147,16 @@ def run(args: argparse.Namespace) -> ExitCode:
                 notice.line() if notice.ok else f"warning: {notice.line()}",
                 file=sys.stdout if notice.ok else sys.stderr,
             )
-        if not args.no_cache:
-            _record_fast_path(args, config, result)
+        if inputs is not None:
+            _record_fast_path(args, config, result, inputs)
     return ExitCode.OK
 
 
-def _record_fast_path(args: argparse.Namespace, config: Config, result: BuildResult) -> None:
+def _input_digest(args: argparse.Namespace, config: Config) -> str:
+    return fastpath.input_digest(args.config, args.episodes, people_folder(config, args.episodes))
+
+
+def _record_fast_path(args: argparse.Namespace, config: Config, result: BuildResult, inputs: str) -> None:
     """The manifest that lets the next unchanged ``build`` skip the work (publish/fastpath.py)."""
     out = result.output
     if any(p.field in ("publish record", "cache") for p in out.problems) or result.cache is None:
@@ -173,6 +180,7 @@ def _record_fast_path(args: argparse.Namespace, config: Config, result: BuildRes
         out=args.out,
         skip_invalid=args.skip_invalid,
         people=people_folder(config, args.episodes),
+        inputs=inputs,
         files=[f.relpath for f in out.files],
         problems=[(p.path, p.field, p.message, p.line, p.severity.value, p.code) for p in items],
         parts=counts,

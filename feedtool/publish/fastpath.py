@@ -1,8 +1,8 @@
 """The no-change fast path: ``feedtool build`` (and ``--check``) answers from a small manifest.
 
 A successful publish writes ``STATE_DIR/fastpath.json``: sha256 digests of the inputs (every
-file of the episodes folder, of the people folder and the config file) and of feedtool's own
-code, the size and mtime of every output it published and of the publish record, and what a
+file of the episodes folder, of the people folder and the config file, taken before the build
+read them: a file saved while it ran is built by the next run) and of feedtool's own code, the size and mtime of every output it published and of the publish record, and what a
 rebuild with nothing changed would print. The next ``build`` with the same command line checks
 the manifest (and the size and mtime of the episode cache's entries, whose counts the
 summary reports) before anything heavy is imported (no YAML, lxml, feedgen or markdown-it: only
@@ -199,6 +199,7 @@ def record(
     out: Path,
     skip_invalid: bool,
     people: Path,
+    inputs: str,
     files: Sequence[str],
     problems: Sequence[tuple[str, str, str, int | None, str, str | None]],
     parts: Sequence[str],
@@ -209,6 +210,8 @@ def record(
 ) -> None:
     """Write the manifest after a successful publish (best effort: it only saves time).
 
+    ``inputs``: ``input_digest`` of the inputs taken before the build read them (one saved while
+    the build ran then differs from it, and the next run builds it);
     ``problems``: (is_error, line) as ``print_problems`` prints them, in its order; ``parts``:
     the summary's counts without the cache's; ``cache_files``: how many episode files a rebuild
     would take from the cache (None with the cache off)."""
@@ -224,7 +227,7 @@ def record(
         "key": _key(values),
         "code": code_digest(),
         "cache_code": _cache_fingerprint(),
-        "inputs": input_digest(Path(config_path), Path(episodes), Path(people)),
+        "inputs": inputs,
         "people": str(Path(people).resolve()),
         "outputs": _stats([out_dir / f for f in files]),
         "record": _stats([state / "published.json"]),

@@ -155,3 +155,23 @@ def test_a_full_build_loads_only_what_the_show_uses(show):
         [sys.executable, "-c", probe, *args(show, "--offline")], capture_output=True, text=True, check=True
     )
     assert proc.stdout.splitlines()[-1] == "0 []", proc.stderr
+
+
+def test_an_episode_saved_while_the_build_runs_is_built_by_the_next_run(show, run_cli, monkeypatch):
+    """The manifest describes the inputs the build read, not those on disk when it ended: a file
+    saved in between (an editor, a git pull beside cron) must not pass for built."""
+    episode = show / "episodes" / "s01e01-first-steps.md"
+    real = build_module.prepare_build
+
+    def prepare_then_edit(*a, **kw):
+        output = real(*a, **kw)
+        if not episode.read_text().endswith("Saved during the build.\n"):
+            episode.write_text(episode.read_text() + "\nSaved during the build.\n")
+        return output
+
+    monkeypatch.setattr(build_module, "prepare_build", prepare_then_edit)
+    assert run_cli(*args(show))[0] == 0
+    monkeypatch.setattr(build_module, "prepare_build", real)
+    code, out, _ = run_cli(*args(show))
+    assert code == 0 and "1 parsed" in out, out  # the full build ran, and read the edit
+    assert "Saved during the build." in (show / "public" / "feed.xml").read_text()
