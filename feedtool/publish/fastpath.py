@@ -2,8 +2,9 @@
 
 A successful publish writes ``STATE_DIR/fastpath.json``: sha256 digests of the inputs (every
 file of the episodes folder, of the people folder and the config file, taken before the build
-read them: a file saved while it ran is built by the next run) and of feedtool's own code, the size and mtime of every output it published and of the publish record, and what a
-rebuild with nothing changed would print. The next ``build`` with the same command line checks
+read them: a file saved while it ran is built by the next run) and of feedtool's own code, the
+size and mtime of every output it published and of the publish record, and what a rebuild with
+nothing changed would print. The next ``build`` with the same command line checks
 the manifest (and the size and mtime of the episode cache's entries, whose counts the
 summary reports) before anything heavy is imported (no YAML, lxml, feedgen or markdown-it: only
 the standard library and ``feedtool.publish.lock``); when every digest and every output
