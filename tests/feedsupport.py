@@ -1,8 +1,11 @@
-"""Paths and small builders shared by the host-feed, matching, diff and import tests."""
+"""Paths and small builders shared by the host-feed, matching, diff, import and transcript tests."""
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 from xml.sax.saxutils import escape, quoteattr
 
 FIXTURES = Path(__file__).parent / "fixtures" / "host"
@@ -148,3 +151,17 @@ def build_show(show: Path, *extra: str) -> int:
     from feedtool.cli import main
 
     return main(show_argv(show, *extra))
+
+
+TRANSCRIPT_BENCH = Path(__file__).parents[1] / "bench" / "transcripts.py"
+
+
+@functools.cache
+def old_transcript_writer() -> ModuleType:
+    """The old per-word transcript writer, kept verbatim in bench/transcripts.py as the benchmark's
+    baseline: the reference the golden and property tests compare the new writer with."""
+    spec = importlib.util.spec_from_file_location("bench_transcripts", TRANSCRIPT_BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -13,12 +13,12 @@ duration (the last cue's length is estimated), a short plain one.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 from pathlib import Path
 
 import pytest
+from feedsupport import old_transcript_writer
 
 from feedtool.model import Episode
 from feedtool.read import episodes as reader
@@ -26,7 +26,6 @@ from feedtool.render import transcripts
 from feedtool.render.transcripts import Cue, build_cues, has_transcript, render_transcripts
 
 GOLDEN = Path(__file__).parent.parent / "fixtures" / "golden"
-BENCH = Path(__file__).parents[2] / "bench" / "transcripts.py"
 CORPUS = Path(os.environ.get("FEEDTOOL_CORPUS", Path(__file__).parents[3] / "shared" / "corpus")) / "episodes"
 FORMATS = ("vtt", "srt", "json")
 
@@ -74,15 +73,6 @@ def test_every_corpus_transcript_matches_the_recorded_digest():
     assert not different
 
 
-def _old_writer():
-    """The old implementation, kept verbatim in bench/transcripts.py as the benchmark's baseline."""
-    spec = importlib.util.spec_from_file_location("bench_transcripts", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 # the cases real files rarely have: long words, sentence ends at every place, odd whitespace,
 # sub-millisecond cues, markup that must be escaped, an empty transcript
 EDGE_TEXTS = [
@@ -100,7 +90,7 @@ EDGE_TEXTS = [
 @pytest.mark.parametrize("text", EDGE_TEXTS, ids=range(len(EDGE_TEXTS)))
 @pytest.mark.parametrize("span", [(0.0, 0.001), (0.0, 0.003), (1.5, 3725.25), (359999.0, 360100.0)])
 def test_edge_cases_match_the_reference_splitter(text: str, span: tuple[float, float]):
-    old = _old_writer()
+    old = old_transcript_writer()
     cues = (Cue(span[0], span[1], "Ann & <Bo>", text), Cue(span[1], span[1] + 5, None, text))
     assert transcripts.to_vtt(cues) == old.to_vtt(cues)
     assert transcripts.to_srt(cues) == old.to_srt(cues)
@@ -112,4 +102,4 @@ def test_edge_cases_match_the_reference_splitter(text: str, span: tuple[float, f
 @pytest.mark.parametrize("lines", [1, 2, 3])
 @pytest.mark.parametrize("width", [1, 5, 32, 65])
 def test_screens_of_any_shape_match_the_reference_splitter(text: str, lines: int, width: int):
-    assert transcripts._chunks(text, width, lines) == _old_writer()._chunks(text, width, lines)
+    assert transcripts._chunks(text, width, lines) == old_transcript_writer()._chunks(text, width, lines)

@@ -8,28 +8,16 @@ whitespace, empty text. ``database=None`` keeps hypothesis from writing into the
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
-from pathlib import Path
 
+from feedsupport import old_transcript_writer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedtool.render import transcripts
 from feedtool.render.transcripts import Cue
 
-BENCH = Path(__file__).parents[2] / "bench" / "transcripts.py"
-
-
-def _old_writer():
-    spec = importlib.util.spec_from_file_location("bench_transcripts_property", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-OLD = _old_writer()
+OLD = old_transcript_writer()
 
 WORD = st.one_of(
     st.text(alphabet="ab", min_size=1, max_size=4),
